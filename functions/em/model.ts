@@ -1,0 +1,109 @@
+// The normalised session model: what the EM client returns and what the simulator serves, whichever wire
+// format (XML or JSON) carried it. Plain data only, so the alert engine can be tested without I/O.
+// Times are ISO-8601 UTC strings with millisecond precision; enum values the EM may extend are kept as strings.
+
+/** `Result` of a session or task. `None` while running; unknown future values are kept verbatim. */
+export type SessionResult = 'Success' | 'Warning' | 'Failed' | 'None' | (string & {});
+/** Job/policy session `State`: Starting, Stopping, Working, Pausing, Resuming, Stopped, or an unknown value. */
+export type SessionState =
+  | 'Starting'
+  | 'Stopping'
+  | 'Working'
+  | 'Pausing'
+  | 'Resuming'
+  | 'Stopped'
+  | (string & {});
+/** Task (per-VM) `State`: InProgress, Pending, Completed, or an unknown value. */
+export type TaskState = 'InProgress' | 'Pending' | 'Completed' | (string & {});
+
+interface OnBackupServer {
+  /** `urn:veeam:BackupServer:<guid>`, from the `BackupServerReference` link; null when the EM omits it. */
+  backupServerUid: string | null;
+  /** The backup server's name, from the `BackupServerReference` link. */
+  backupServerName: string | null;
+}
+
+/** One run of a replication job (`ReplicaJobSession`). */
+export interface ReplicaJobSession extends OnBackupServer {
+  uid: string;
+  name: string;
+  jobUid: string;
+  jobName: string;
+  jobType: string;
+  creationTime: string;
+  endTime: string | null;
+  state: SessionState;
+  result: SessionResult;
+  progress: number | null;
+  isRetry: boolean;
+  failureMessage: string | null;
+}
+
+/** One VM within a replication job run (`ReplicaTaskSession`). */
+export interface ReplicaTaskSession extends OnBackupServer {
+  uid: string;
+  name: string;
+  vmDisplayName: string;
+  jobSessionUid: string;
+  creationTime: string;
+  endTime: string | null;
+  state: TaskState;
+  result: SessionResult;
+  /** Why the VM ended Warning or Failed, verbatim; null when empty or absent. */
+  reason: string | null;
+  totalSize: number | null;
+}
+
+/** One CDP policy session (`CdpReplicaSession`; a new one starts every 24 hours). */
+export interface CdpReplicaSession extends OnBackupServer {
+  uid: string;
+  name: string;
+  policyUid: string;
+  policyName: string;
+  creationTime: string;
+  endTime: string | null;
+  state: SessionState;
+  result: SessionResult;
+  progress: number | null;
+  isRetry: boolean;
+  failureMessage: string | null;
+}
+
+/** One VM's sync within a CDP policy session (`CdpReplicaTaskSession`). */
+export interface CdpReplicaTaskSession extends OnBackupServer {
+  uid: string;
+  name: string;
+  vmDisplayName: string;
+  policySessionUid: string;
+  creationTime: string;
+  endTime: string | null;
+  state: TaskState;
+  result: SessionResult;
+  reason: string | null;
+  totalSize: number | null;
+}
+
+/** The entity types the client queries, mapped to their model. */
+export interface EntityTypes {
+  ReplicaJobSession: ReplicaJobSession;
+  ReplicaTaskSession: ReplicaTaskSession;
+  CdpReplicaSession: CdpReplicaSession;
+  CdpReplicaTaskSession: CdpReplicaTaskSession;
+}
+export type EntityType = keyof EntityTypes;
+export const ENTITY_TYPES: readonly EntityType[] = [
+  'ReplicaJobSession',
+  'ReplicaTaskSession',
+  'CdpReplicaSession',
+  'CdpReplicaTaskSession',
+];
+
+/** The filter field names that hold each type's creation time (replica and CDP types spell them differently). */
+export const TIME_FIELDS: Record<EntityType, { creation: string; end: string; uid: string }> = {
+  ReplicaJobSession: { creation: 'CreationTime', end: 'EndTime', uid: 'UID' },
+  ReplicaTaskSession: { creation: 'CreationTime', end: 'EndTime', uid: 'UID' },
+  CdpReplicaSession: { creation: 'CreationTimeUTC', end: 'EndTimeUTC', uid: 'Id' },
+  CdpReplicaTaskSession: { creation: 'CreationTimeUTC', end: 'EndTimeUTC', uid: 'Id' },
+};
+
+export type WireFormat = 'xml' | 'json';
