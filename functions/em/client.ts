@@ -1,0 +1,304 @@
+// The Enterprise Manager REST client: one logon session per unit of work (`withSession`), always logged off,
+// typed queries streamed page by page, per-VM task sessions fetched in OR batches, transient faults retried.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { apiBase, type Credentials, DEFAULTS, type EmConfig, isLoopback } from './config.ts';
+import { type Page, parseEmErrorMessage, parseLogonSession, parseQueryPage } from './entities.ts';
+import { EmError, EmParseError } from './errors.ts';
+import { eq, type Filter, or } from './filter.ts';
+import { type HttpResponse, Transport } from './http.ts';
+import { type EntityType, type EntityTypes, TIME_FIELDS, type WireFormat } from './model.ts';
+
+type Method = 'GET' | 'POST' | 'DELETE';
+export type TaskType = 'ReplicaTaskSession' | 'CdpReplicaTaskSession';
+
+export interface QueryOptions {
+  filter?: Filter | undefined;
+  pageSize?: number | undefined;
+}
+
+/** Runs `work` inside one EM logon session and logs off afterwards, also when `work` throws. */
+export async function withSession<T>(config: EmConfig, work: (em: EmSession) => Promise<T>): Promise<T> {
+  const em = await EmSession.open(config);
+  try {
+    return await work(em);
+  } finally {
+    await em.close();
+  }
+}
+
+export class EmSession {
+  /** Requests sent, retries and re-logons included: the poller reports it and the benchmark counts it. */
+  requestCount = 0;
+  private token = '';
+  private sessionId = '';
+  private relogon: Promise<void> | undefined;
+  private readonly deadline: AbortSignal;
+  private readonly format: WireFormat;
+  private readonly warn: (message: string) => void;
+
+  private constructor(
+    private readonly config: EmConfig,
+    private readonly base: URL,
+    private readonly transport: Transport,
+  ) {
+    this.deadline = AbortSignal.timeout(config.deadlineMs ?? DEFAULTS.deadlineMs);
+    this.format = config.format ?? DEFAULTS.format;
+    this.warn = config.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`));
+  }
+
+  static async open(config: EmConfig): Promise<EmSession> {
+    const base = apiBase(config.name, config.url);
+    const transport = new Transport({
+      em: config.name,
+      caPem: config.caPem,
+      insecureSkipTlsVerify: config.insecureSkipTlsVerify,
+      requestTimeoutMs: config.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+      maxResponseBytes: config.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
+    });
+    const em = new EmSession(config, base, transport);
+    if (config.insecureSkipTlsVerify) {
+      em.warn(
+        `TLS certificate verification is OFF for Enterprise Manager "${config.name}": insecure, use a CA file.`,
+      );
+    }
+    if (base.protocol === 'http:' && !isLoopback(base)) {
+      em.warn(
+        `Enterprise Manager "${config.name}" is reached over plain HTTP: credentials cross the network unencrypted.`,
+      );
+    }
+    try {
+      await em.logon();
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+    return em;
+  }
+
+  /** The EM's name as configured. */
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Streams every row of a query, one page at a time, reading pages up to `PagesCount` (the next one prefetched). */
+  async *query<K extends EntityType>(type: K, options: QueryOptions = {}): AsyncGenerator<EntityTypes[K][]> {
+    const pageSize = options.pageSize ?? this.config.pageSize ?? DEFAULTS.pageSize;
+    const fetchPage = (page: number) => this.queryPage(type, options.filter, pageSize, page);
+    let next: Promise<Page<EntityTypes[K]>> | undefined = fetchPage(1);
+    try {
+      for (let page = 1; next; page++) {
+        const current: Page<EntityTypes[K]> = await next;
+        next = page < current.pagesCount ? fetchPage(page + 1) : undefined;
+        next?.catch(() => {}); // observed when awaited; avoids an unhandled rejection if the consumer stops early
+        yield current.items;
+      }
+    } finally {
+      await next?.catch(() => {}); // no request may outlive the session
+    }
+  }
+
+  /**
+   * Task sessions (per-VM results) of many job or policy sessions, asked for in OR batches of session UIDs that
+   * keep each URL under `maxUrlLength`: requests grow with N / batch, not with N.
+   */
+  async *tasksOf(type: TaskType, sessionUids: readonly string[]): AsyncGenerator<EntityTypes[TaskType][]> {
+    const field = type === 'ReplicaTaskSession' ? 'JobSessionUid' : 'PolicySessionUid';
+    for (const batch of this.batches(type, field, sessionUids)) {
+      yield* this.query(type, { filter: or(...batch.map((uid) => eq(field, uid))) });
+    }
+  }
+
+  private *batches(type: TaskType, field: string, uids: readonly string[]): Generator<string[]> {
+    const limit = this.config.maxUrlLength ?? DEFAULTS.maxUrlLength;
+    const fixed = this.queryUrl(type, '', this.config.pageSize ?? DEFAULTS.pageSize, 999_999).href.length;
+    let batch: string[] = [];
+    let length = fixed;
+    for (const uid of new Set(uids)) {
+      const term = encodeURIComponent(String(eq(field, uid))).length + (batch.length ? 3 : 0); // `,` is `%2C`
+      if (batch.length && length + term > limit) {
+        yield batch;
+        batch = [];
+        length = fixed;
+      }
+      batch.push(uid);
+      length += term;
+    }
+    if (batch.length) yield batch;
+  }
+
+  private queryUrl(type: EntityType, filter: string, pageSize: number, page: number): URL {
+    const params = [
+      `type=${type}`,
+      'format=Entities',
+      `sortAsc=${TIME_FIELDS[type].creation}`, // stable paging: new rows land on the last page
+      `pageSize=${pageSize}`,
+      `page=${page}`,
+      ...(filter ? [`filter=${encodeURIComponent(filter)}`] : []),
+    ];
+    const url = new URL('query', this.base);
+    url.search = params.join('&');
+    return url;
+  }
+
+  private async queryPage<K extends EntityType>(
+    type: K,
+    filter: Filter | undefined,
+    pageSize: number,
+    page: number,
+  ): Promise<Page<EntityTypes[K]>> {
+    const url = this.queryUrl(type, filter ? String(filter) : '', pageSize, page);
+    const res = await this.call('GET', url);
+    const parsed = this.parse(() => parseQueryPage(type, res.body, this.format), `${type} query`);
+    if (parsed.pageNum !== page) {
+      throw new EmError(
+        'unparseable',
+        `asked for page ${page} of a ${type} query but got page ${parsed.pageNum}.`,
+        'The EM or a proxy in between does not honour paging; report this with the EM version.',
+        { em: this.name },
+      );
+    }
+    return parsed;
+  }
+
+  private parse<T>(read: () => T, what: string): T {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof EmParseError)) throw error;
+      throw new EmError(
+        'unparseable',
+        `could not read the answer to a ${what}: ${error.message}.`,
+        'A proxy may be answering instead of the EM, or the EM version is one we do not know.',
+        { em: this.name, cause: error },
+      );
+    }
+  }
+
+  private async logon(): Promise<void> {
+    const { username, password } = await this.credentials();
+    const url = new URL('sessionMngr/?v=latest', this.base);
+    const basic = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+    const res = await this.call(
+      'POST',
+      url,
+      { Authorization: `Basic ${basic}`, 'Content-Length': '0' },
+      username,
+    );
+    const token = res.headers['x-restsvcsessionid'];
+    if (typeof token !== 'string' || !token) {
+      throw new EmError('unparseable', 'the logon answer had no X-RestSvcSessionId header.', '', {
+        em: this.name,
+      });
+    }
+    this.token = token;
+    this.sessionId = this.parse(() => parseLogonSession(res.body, this.format), 'logon').sessionId;
+  }
+
+  private async credentials(): Promise<Credentials> {
+    const source = this.config.credentials;
+    return typeof source === 'function' ? source() : source;
+  }
+
+  /** Logs off (DELETE the logon session) and releases connections. A failed logoff is warned about, not thrown. */
+  async close(): Promise<void> {
+    try {
+      if (this.sessionId) await this.call('DELETE', new URL(`logonSessions/${this.sessionId}`, this.base));
+    } catch (error) {
+      this.warn(`logoff from Enterprise Manager "${this.name}" failed: ${(error as Error).message}`);
+    } finally {
+      this.sessionId = '';
+      await this.transport.close();
+    }
+  }
+
+  /**
+   * One request with the session token, retried with exponential backoff and full jitter on transient faults
+   * (reset, refused, timeout, 502/503/504); a 401 is answered by one re-logon and a retry of the request.
+   * `logonUser` marks the logon request itself (Basic auth instead of the token).
+   */
+  private async call(method: Method, url: URL, extra: Record<string, string> = {}, logonUser?: string) {
+    const retry = { ...DEFAULTS.retry, ...this.config.retry };
+    let reloggedOn = false;
+    for (let attempt = 1; ; attempt++) {
+      const token = this.token;
+      const headers = {
+        Accept: this.format === 'json' ? 'application/json' : 'application/xml',
+        ...(logonUser === undefined ? { 'X-RestSvcSessionId': token } : {}),
+        ...extra,
+      };
+      let failure: EmError;
+      try {
+        this.requestCount++;
+        const res = await this.transport.send({ method, url, headers, deadline: this.deadline });
+        if (res.status < 400) return res;
+        if (res.status === 401 && logonUser === undefined && !reloggedOn && method !== 'DELETE') {
+          reloggedOn = true; // expired token mid-run: log on again once, then retry this request
+          await this.renewToken(token);
+          attempt--;
+          continue;
+        }
+        failure = this.statusError(method, url, res, logonUser);
+      } catch (error) {
+        if (!(error instanceof EmError)) throw error;
+        failure = error;
+      }
+      if (!failure.transient || attempt >= retry.attempts) throw failure;
+      const delay = Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+      await sleep(delay, undefined, { signal: this.deadline }).catch(() => {
+        throw failure; // the deadline passed while backing off
+      });
+    }
+  }
+
+  /** One re-logon however many requests saw the token expire at once (the prefetched page, for one). */
+  private async renewToken(expired: string): Promise<void> {
+    if (this.token !== expired) return;
+    this.relogon ??= this.logon().finally(() => {
+      this.relogon = undefined;
+    });
+    await this.relogon;
+  }
+
+  private statusError(method: Method, url: URL, res: HttpResponse, logonUser?: string): EmError {
+    const status = res.status;
+    const emMessage = parseEmErrorMessage(res.body);
+    const said = emMessage ? ` The EM said: "${emMessage.slice(0, 300)}"` : '';
+    const detail = { em: this.name, status };
+    const path = url.pathname;
+    if (status === 401) {
+      return new EmError(
+        'credentials',
+        logonUser !== undefined
+          ? `the EM rejected the credentials of user "${logonUser}" (HTTP 401).`
+          : `the EM rejected a fresh session token on ${method} ${path} (HTTP 401).`,
+        'Check the user name (DOMAIN\\user or user@domain), the password, and that the account has an Enterprise ' +
+          'Manager role (Portal User is enough).',
+        detail,
+      );
+    }
+    if (status === 403) {
+      return new EmError(
+        'forbidden',
+        `the account may not use ${method} ${path} (HTTP 403).${said}`,
+        'Give the account the Enterprise Manager role Portal User (or Portal Administrator) in EM configuration.',
+        detail,
+      );
+    }
+    if (status === 404 && (logonUser !== undefined || path === this.base.pathname)) {
+      return new EmError(
+        'api-not-available',
+        `the REST API is not at ${this.base.origin}${this.base.pathname} (HTTP 404).`,
+        'Check the URL and port (9398), and that your Veeam edition includes the Enterprise Manager REST API.',
+        detail,
+      );
+    }
+    const transient = status === 502 || status === 503 || status === 504;
+    return new EmError(
+      'em-error',
+      `${method} ${path} failed with HTTP ${status}.${said}`,
+      transient ? 'The EM or a proxy is overloaded or restarting; it was retried.' : 'Check the EM logs.',
+      { ...detail, transient },
+    );
+  }
+}

@@ -1,0 +1,271 @@
+// Maps raw records (from `wire.ts`) to the normalised model, and reads the documents the client asks for:
+// query pages, entity collections, the logon session and `Error` bodies. Parsing is by container, never by child
+// element name (CDP query results name their children `CdpPolicySession`). Unknown enum values are kept.
+
+import { EmParseError } from './errors.ts';
+import type {
+  CdpReplicaSession,
+  CdpReplicaTaskSession,
+  EntityType,
+  EntityTypes,
+  ReplicaJobSession,
+  ReplicaTaskSession,
+  WireFormat,
+} from './model.ts';
+import { parseEmTime } from './time.ts';
+import { isRaw, type Link, links, list, parseBody, type Raw, xmlRoot } from './wire.ts';
+
+/** One page of a query, as `PagingInfo` describes it. */
+export interface Page<T> {
+  items: T[];
+  pageNum: number;
+  pageSize: number;
+  pagesCount: number;
+}
+
+/** Reads typed fields of one record, naming the entity and field in every error. */
+class Fields {
+  constructor(
+    private readonly record: Raw,
+    private readonly what: string,
+    private readonly body: string,
+  ) {}
+
+  private fail(field: string, problem: string): never {
+    const id = this.record.UID ?? this.record.Name;
+    throw new EmParseError(
+      `${this.what}${typeof id === 'string' ? ` ${id}` : ''}`,
+      `${field} ${problem}`,
+      this.body,
+    );
+  }
+
+  optional(field: string): string | null {
+    const value = this.record[field];
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    return this.fail(field, 'is not text');
+  }
+
+  required(field: string): string {
+    return this.optional(field) ?? this.fail(field, 'is missing');
+  }
+
+  time(field: string): string {
+    return this.optionalTime(field) ?? this.fail(field, 'is missing');
+  }
+
+  optionalTime(field: string): string | null {
+    const text = this.optional(field);
+    if (text === null) return null;
+    return parseEmTime(text) ?? this.fail(field, `is not a time (${JSON.stringify(text.slice(0, 40))})`);
+  }
+
+  number(field: string): number | null {
+    const text = this.optional(field);
+    if (text === null) return null;
+    const value = Number(text);
+    return Number.isFinite(value)
+      ? value
+      : this.fail(field, `is not a number (${JSON.stringify(text.slice(0, 40))})`);
+  }
+
+  boolean(field: string): boolean {
+    const text = this.optional(field)?.toLowerCase();
+    if (text === undefined || text === 'false') return false;
+    return text === 'true'
+      ? true
+      : this.fail(field, `is not true or false (${JSON.stringify(text.slice(0, 40))})`);
+  }
+}
+
+/** `urn:veeam:BackupServer:<guid>` and name, from the `BackupServerReference` link. */
+function backupServer(record: Raw): { backupServerUid: string | null; backupServerName: string | null } {
+  const link = links(record).find((l: Link) => l.type === 'BackupServerReference');
+  const guid = link?.href.match(/\/backupServers\/([0-9a-f-]{36})/i)?.[1];
+  return {
+    backupServerUid: guid ? `urn:veeam:BackupServer:${guid.toLowerCase()}` : null,
+    backupServerName: link?.name ?? null,
+  };
+}
+
+type Mapper<T> = (record: Raw, body: string) => T;
+
+const replicaJobSession: Mapper<ReplicaJobSession> = (record, body) => {
+  const f = new Fields(record, 'ReplicaJobSession', body);
+  return {
+    uid: f.required('UID'),
+    name: f.optional('Name') ?? '',
+    jobUid: f.required('JobUid'),
+    jobName: f.optional('JobName') ?? '',
+    jobType: f.optional('JobType') ?? '',
+    ...backupServer(record),
+    creationTime: f.time('CreationTimeUTC'),
+    endTime: f.optionalTime('EndTimeUTC'),
+    state: f.required('State'),
+    result: f.optional('Result') ?? 'None',
+    progress: f.number('Progress'),
+    isRetry: f.boolean('IsRetry'),
+    failureMessage: f.optional('FailureMessage'),
+  };
+};
+
+const replicaTaskSession: Mapper<ReplicaTaskSession> = (record, body) => {
+  const f = new Fields(record, 'ReplicaTaskSession', body);
+  return {
+    uid: f.required('UID'),
+    name: f.optional('Name') ?? '',
+    vmDisplayName: f.optional('VmDisplayName') ?? '',
+    jobSessionUid: f.required('JobSessionUid'),
+    ...backupServer(record),
+    creationTime: f.time('CreationTimeUTC'),
+    endTime: f.optionalTime('EndTimeUTC'),
+    state: f.required('State'),
+    result: f.optional('Result') ?? 'None',
+    reason: f.optional('Reason'),
+    totalSize: f.number('TotalSize'),
+  };
+};
+
+const cdpReplicaSession: Mapper<CdpReplicaSession> = (record, body) => {
+  const f = new Fields(record, 'CdpReplicaSession', body);
+  return {
+    uid: f.required('UID'),
+    name: f.optional('Name') ?? '',
+    policyUid: f.required('PolicyUid'),
+    policyName: f.optional('PolicyName') ?? '',
+    ...backupServer(record),
+    creationTime: f.time('CreationTimeUTC'),
+    endTime: f.optionalTime('EndTimeUTC'),
+    state: f.required('State'),
+    result: f.optional('Result') ?? 'None',
+    progress: f.number('Progress'),
+    isRetry: f.boolean('IsRetry'),
+    failureMessage: f.optional('FailureMessage'),
+  };
+};
+
+const cdpReplicaTaskSession: Mapper<CdpReplicaTaskSession> = (record, body) => {
+  const f = new Fields(record, 'CdpReplicaTaskSession', body);
+  return {
+    uid: f.required('UID'),
+    name: f.optional('Name') ?? '',
+    vmDisplayName: f.optional('VmDisplayName') ?? '',
+    policySessionUid: f.required('PolicySessionUid'),
+    ...backupServer(record),
+    creationTime: f.time('CreationTimeUTC'),
+    endTime: f.optionalTime('EndTimeUTC'),
+    state: f.required('State'),
+    result: f.optional('Result') ?? 'None',
+    reason: f.optional('Reason'),
+    totalSize: f.number('TotalSize'),
+  };
+};
+
+export const MAPPERS: { [K in EntityType]: Mapper<EntityTypes[K]> } = {
+  ReplicaJobSession: replicaJobSession,
+  ReplicaTaskSession: replicaTaskSession,
+  CdpReplicaSession: cdpReplicaSession,
+  CdpReplicaTaskSession: cdpReplicaTaskSession,
+};
+
+/** The container element/property holding a type's entities (`ReplicaJobSession` → `ReplicaJobSessions`). */
+export const containerOf = (type: string): string => `${type}s`;
+
+/** Reads a `QueryResult` page of raw records for `type` (any entity type, so it also reads other EM types). */
+export function parseQueryRecords(type: string, body: string, format: WireFormat): Page<Raw> {
+  const expected = `a ${type} query result`;
+  const doc = parseBody(body, format, expected);
+  const root = format === 'xml' ? xmlRoot(doc, ['QueryResult'], expected, body) : doc;
+  const entities = root.Entities;
+  if (!isRaw(entities))
+    throw new EmParseError(expected, 'it has no Entities (was format=Entities sent?)', body);
+  const container = entities[containerOf(type)];
+  // XML: the container's only child list, whatever its element name; JSON: `{X: {X: [...]}}`, or null when empty.
+  const items = isRaw(container) ? Object.values(container).find(Array.isArray) : container;
+  return { items: list(items, expected, body), ...pagingInfo(root, expected, body) };
+}
+
+function pagingInfo(root: Raw, expected: string, body: string): Omit<Page<unknown>, 'items'> {
+  const info = root.PagingInfo;
+  if (!isRaw(info)) throw new EmParseError(expected, 'it has no PagingInfo', body);
+  const read = (name: string) => {
+    const value = Number(info[name]);
+    if (!Number.isInteger(value) || value < 0)
+      throw new EmParseError(expected, `PagingInfo.${name} is invalid`, body);
+    return value;
+  };
+  return { pageNum: read('PageNum'), pageSize: read('PageSize'), pagesCount: read('PagesCount') };
+}
+
+/** Reads one query page and maps it to the model. */
+export function parseQueryPage<K extends EntityType>(
+  type: K,
+  body: string,
+  format: WireFormat,
+): Page<EntityTypes[K]> {
+  const page = parseQueryRecords(type, body, format);
+  return { ...page, items: page.items.map((record) => MAPPERS[type](record, body)) };
+}
+
+/** Reads a `?format=Entity` collection such as `/replicaSessions/{id}/replicaTaskSessions`. */
+export function parseEntityList<K extends EntityType>(
+  type: K,
+  body: string,
+  format: WireFormat,
+): EntityTypes[K][] {
+  const expected = `a ${containerOf(type)} list`;
+  const doc = parseBody(body, format, expected);
+  const root = format === 'xml' ? xmlRoot(doc, [containerOf(type)], expected, body) : doc;
+  const items = format === 'xml' ? Object.values(root).find(Array.isArray) : root[containerOf(type)];
+  return list(items, expected, body).map((record) => MAPPERS[type](record, body));
+}
+
+/** Reads one `?format=Entity` object such as `/replicaSessions/{id}`. */
+export function parseEntity<K extends EntityType>(type: K, body: string, format: WireFormat): EntityTypes[K] {
+  const expected = `a ${type}`;
+  const doc = parseBody(body, format, expected);
+  const root = format === 'xml' ? xmlRoot(doc, [type], expected, body) : doc;
+  return MAPPERS[type](root, body);
+}
+
+/** Reads a `References` collection (`EntityReferences` in XML, `{Refs: [...]}` in JSON). */
+export function parseReferences(
+  body: string,
+  format: WireFormat,
+): { uid: string; name: string; href: string }[] {
+  const expected = 'an entity reference list';
+  const doc = parseBody(body, format, expected);
+  const items = format === 'xml' ? xmlRoot(doc, ['EntityReferences'], expected, body).Ref : doc.Refs;
+  return list(items, expected, body).map((record) => {
+    const f = new Fields(record, 'Ref', body);
+    return { uid: f.required('UID'), name: f.optional('Name') ?? '', href: f.required('Href') };
+  });
+}
+
+/** Reads the `LogonSession` answered by a logon: its `SessionId` is what logoff deletes. */
+export function parseLogonSession(
+  body: string,
+  format: WireFormat,
+): { sessionId: string; userName: string | null } {
+  const expected = 'a LogonSession';
+  const doc = parseBody(body, format, expected);
+  const root = format === 'xml' ? xmlRoot(doc, ['LogonSession'], expected, body) : doc;
+  const f = new Fields(root, 'LogonSession', body);
+  const sessionId = f.required('SessionId');
+  if (!/^[0-9a-f-]{36}$/i.test(sessionId)) throw new EmParseError(expected, 'SessionId is not a GUID', body);
+  return { sessionId, userName: f.optional('UserName') };
+}
+
+/** The EM's own `Message` from an `Error` body in either format, or null when the body is not one. */
+export function parseEmErrorMessage(body: string): string | null {
+  try {
+    const isJson = /^\s*[{[]/.test(body.replace(/^\uFEFF/, ''));
+    const doc = parseBody(body, isJson ? 'json' : 'xml', 'an Error');
+    const root = isJson ? doc : doc.Error;
+    return isRaw(root) && typeof root.Message === 'string' && root.Message ? root.Message : null;
+  } catch {
+    return null;
+  }
+}
