@@ -11,6 +11,11 @@ import { type EntityType, type EntityTypes, TIME_FIELDS, type WireFormat } from 
 
 type Method = 'GET' | 'POST' | 'DELETE';
 export type TaskType = 'ReplicaTaskSession' | 'CdpReplicaTaskSession';
+/** The filter field naming a task session's parent session. */
+const TASK_PARENT = {
+  ReplicaTaskSession: 'JobSessionUid',
+  CdpReplicaTaskSession: 'PolicySessionUid',
+} as const;
 
 export interface QueryOptions {
   filter?: Filter | undefined;
@@ -102,14 +107,18 @@ export class EmSession {
    * Task sessions (per-VM results) of many job or policy sessions, asked for in OR batches of session UIDs that
    * keep each URL under `maxUrlLength`: requests grow with N / batch, not with N.
    */
-  async *tasksOf(type: TaskType, sessionUids: readonly string[]): AsyncGenerator<EntityTypes[TaskType][]> {
-    const field = type === 'ReplicaTaskSession' ? 'JobSessionUid' : 'PolicySessionUid';
-    for (const batch of this.batches(type, field, sessionUids)) {
-      yield* this.query(type, { filter: or(...batch.map((uid) => eq(field, uid))) });
+  async *tasksOf<T extends TaskType>(
+    type: T,
+    sessionUids: readonly string[],
+  ): AsyncGenerator<EntityTypes[T][]> {
+    for (const batch of this.taskBatches(type, sessionUids)) {
+      yield* this.query(type, { filter: or(...batch.map((uid) => eq(TASK_PARENT[type], uid))) });
     }
   }
 
-  private *batches(type: TaskType, field: string, uids: readonly string[]): Generator<string[]> {
+  /** Splits session UIDs into the batches `tasksOf` queries; every batch but the last is full. */
+  *taskBatches(type: TaskType, uids: readonly string[]): Generator<string[]> {
+    const field = TASK_PARENT[type];
     const limit = this.config.maxUrlLength ?? DEFAULTS.maxUrlLength;
     const fixed = this.queryUrl(type, '', this.config.pageSize ?? DEFAULTS.pageSize, 999_999).href.length;
     let batch: string[] = [];
