@@ -1,0 +1,201 @@
+// The state store on DynamoDB: one table, partition key `pk`, sort key `sk`, TTL attribute `expiresAt` (epoch
+// seconds). Only single-item conditional writes are used (no transactions), so dynalite, DynamoDB Local and
+// DynamoDB behave alike; the poller orders its writes so that a crash between any two leaves recoverable state.
+//
+//   pk = EM#<em>      sk = META               cursors and running sessions (JSON), version
+//   pk = EM#<em>      sk = SUBJECT#<key>      one subject's alert state (JSON), version, expiresAt
+//   pk = EM#<em>      sk = EVENT#<id>         an event to deliver (JSON), pendingChannels (string set), expiresAt
+//   pk = LEASE#<name> sk = LEASE              the poll lease: holder, expiresAt
+
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type EmMeta,
+  type EmSnapshot,
+  type OutboxEvent,
+  StateConflictError,
+  type StateStore,
+} from './store.ts';
+
+type Item = Record<string, AttributeValue>;
+
+const S = (value: string): AttributeValue => ({ S: value });
+const N = (value: number): AttributeValue => ({ N: String(value) });
+const seconds = (ms: number) => Math.ceil(ms / 1000);
+const emKey = (em: string) => S(`EM#${em}`);
+
+export class DynamoStateStore implements StateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async tryLease(scope: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    return this.conditional(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: {
+          pk: S(`LEASE#${scope}`),
+          sk: S('LEASE'),
+          holder: S(holder),
+          expiresAt: N(seconds(nowMs + ttlMs)),
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :holder',
+        ExpressionAttributeValues: { ':now': N(seconds(nowMs)), ':holder': S(holder) },
+      }),
+    );
+  }
+
+  async releaseLease(scope: string, holder: string): Promise<void> {
+    await this.conditional(
+      new DeleteItemCommand({
+        TableName: this.table,
+        Key: { pk: S(`LEASE#${scope}`), sk: S('LEASE') },
+        ConditionExpression: 'holder = :holder',
+        ExpressionAttributeValues: { ':holder': S(holder) },
+      }),
+    ); // a lease taken over after it expired is not ours to delete
+  }
+
+  async load<T>(em: string, nowMs: number): Promise<EmSnapshot<T>> {
+    const snapshot: EmSnapshot<T> = { meta: null, metaVersion: 0, subjects: [] };
+    for await (const item of this.query(em, undefined)) {
+      const expiresAt = Number(item.expiresAt?.N ?? Number.POSITIVE_INFINITY);
+      if (expiresAt * 1000 <= nowMs) continue; // TTL deletion is lazy: expired items may still be read
+      const sk = item.sk?.S ?? '';
+      const version = Number(item.version?.N ?? 0);
+      if (sk === 'META') {
+        snapshot.meta = JSON.parse(item.data?.S ?? '{}') as EmMeta;
+        snapshot.metaVersion = version;
+      } else if (sk.startsWith('SUBJECT#')) {
+        snapshot.subjects.push({ key: sk.slice(8), state: JSON.parse(item.data?.S ?? 'null') as T, version });
+      }
+    }
+    return snapshot;
+  }
+
+  async saveSubject<T>(
+    em: string,
+    key: string,
+    state: T,
+    version: number,
+    expiresAtMs: number,
+  ): Promise<void> {
+    await this.versioned(em, `SUBJECT#${key}`, JSON.stringify(state), version, {
+      expiresAt: N(seconds(expiresAtMs)),
+    });
+  }
+
+  async saveMeta(em: string, meta: EmMeta, version: number): Promise<void> {
+    await this.versioned(em, 'META', JSON.stringify(meta), version, {});
+  }
+
+  private async versioned(em: string, sk: string, data: string, version: number, extra: Item): Promise<void> {
+    const ok = await this.conditional(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: { pk: emKey(em), sk: S(sk), data: S(data), version: N(version + 1), ...extra },
+        ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
+        ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': N(version) } }),
+      }),
+    );
+    if (!ok) throw new StateConflictError(`${em} ${sk}`);
+  }
+
+  async recordEvent<E>(
+    em: string,
+    id: string,
+    event: E,
+    channels: string[],
+    nowMs: number,
+  ): Promise<boolean> {
+    return this.conditional(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: {
+          pk: emKey(em),
+          sk: S(`EVENT#${id}`),
+          data: S(JSON.stringify(event)),
+          createdAt: S(new Date(nowMs).toISOString()),
+          ...(channels.length ? { pendingChannels: { SS: channels } } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]> {
+    const events: OutboxEvent<E>[] = [];
+    for await (const item of this.query(em, 'EVENT#')) {
+      const pending = item.pendingChannels?.SS;
+      if (!pending?.length) continue;
+      events.push({
+        id: (item.sk?.S ?? '').slice(6),
+        createdAt: item.createdAt?.S ?? '',
+        event: JSON.parse(item.data?.S ?? 'null') as E,
+        pendingChannels: [...pending].sort(),
+      });
+    }
+    return events.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number): Promise<void> {
+    const Key = { pk: emKey(em), sk: S(`EVENT#${id}`) };
+    // Deleting the last member removes the set, which is what takes the event out of `pendingEvents`.
+    const { Attributes } = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key,
+        UpdateExpression: 'DELETE pendingChannels :channel',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':channel': { SS: [channel] } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!Attributes?.pendingChannels?.SS?.length) {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: 'SET expiresAt = :expiresAt',
+          ExpressionAttributeValues: { ':expiresAt': N(seconds(nowMs + keepMs)) },
+        }),
+      );
+    }
+  }
+
+  private async *query(em: string, prefix: string | undefined): AsyncGenerator<Item> {
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': emKey(em), ...(prefix ? { ':prefix': S(prefix) } : {}) },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      yield* page.Items ?? [];
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  /** Sends a conditional write; false when its condition failed. */
+  private async conditional(command: PutItemCommand | DeleteItemCommand): Promise<boolean> {
+    try {
+      await this.client.send(command as PutItemCommand);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

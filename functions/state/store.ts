@@ -1,0 +1,59 @@
+// What the poller remembers between polls, behind a small interface so the Lambda (DynamoDB), the CLI (embedded
+// dynalite on disk) and the tests share one implementation contract. State values are opaque JSON-able data owned
+// by the alert engine; the store only adds versions (optimistic concurrency), TTLs and the delivery outbox.
+
+/** One subject's alert state (a replica job, a CDP policy, an EM), with the version it was read at. */
+export interface SubjectRecord<T = unknown> {
+  key: string;
+  state: T;
+  version: number;
+}
+
+/** Per-EM bookkeeping: read cursors per source type and the sessions still running at the last poll. */
+export interface EmMeta {
+  cursors: Record<string, string>;
+  running: Record<string, string[]>;
+}
+
+export interface EmSnapshot<T = unknown> {
+  meta: EmMeta | null;
+  metaVersion: number;
+  subjects: SubjectRecord<T>[];
+}
+
+/** An event recorded before publishing, with the channels it still has to reach. */
+export interface OutboxEvent<E = unknown> {
+  id: string;
+  createdAt: string;
+  event: E;
+  pendingChannels: string[];
+}
+
+export interface StateStore {
+  /** Takes the poll lease for `scope` unless another live holder has it; true when taken (or already held). */
+  tryLease(scope: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean>;
+  releaseLease(scope: string, holder: string): Promise<void>;
+
+  /** Everything known about one EM, in one read: its meta and every subject's state (expired items skipped). */
+  load<T>(em: string, nowMs: number): Promise<EmSnapshot<T>>;
+  /** Writes a subject's state if it is still at `version` (0: new). Throws `StateConflictError` otherwise. */
+  saveSubject<T>(em: string, key: string, state: T, version: number, expiresAtMs: number): Promise<void>;
+  saveMeta(em: string, meta: EmMeta, version: number): Promise<void>;
+
+  /** Records an event as pending for `channels` unless an event with that id exists; true when recorded now. */
+  recordEvent<E>(em: string, id: string, event: E, channels: string[], nowMs: number): Promise<boolean>;
+  /** Events with at least one channel not yet delivered, oldest first. */
+  pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]>;
+  /** Marks one channel of an event delivered; once none is left, the event expires after `keepMs`. */
+  markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number): Promise<void>;
+}
+
+/** Another poller changed the state since it was read: this poll must stop without writing more. */
+export class StateConflictError extends Error {
+  constructor(what: string) {
+    super(
+      `State changed by another poll while this one ran (${what}); this poll stops, the next one continues.`,
+    );
+    this.name = 'StateConflictError';
+  }
+}

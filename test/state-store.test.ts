@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoStateStore } from '../functions/state/dynamo.ts';
+import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
+import { StateConflictError } from '../functions/state/store.ts';
+
+const HOUR = 3_600_000;
+const NOW = Date.parse('2026-11-25T08:00:00Z');
+
+describe('DynamoStateStore on dynalite', () => {
+  let dynamo: LocalDynamo;
+  let store: DynamoStateStore;
+  let table = 0;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  /** A fresh table per test, so tests do not see each other's items. */
+  async function freshStore(): Promise<DynamoStateStore> {
+    const client = localClient(dynamo.endpoint);
+    const name = `state-${++table}`;
+    await ensureTable(client, name);
+    await ensureTable(client, name); // idempotent
+    store = new DynamoStateStore(client, name);
+    return store;
+  }
+
+  it('starts empty, then round-trips meta and subjects with versions', async () => {
+    const s = await freshStore();
+    expect(await s.load('em1', NOW)).toEqual({ meta: null, metaVersion: 0, subjects: [] });
+    const meta = {
+      cursors: { ReplicaJobSession: '2026-11-25T07:00:00.000Z' },
+      running: { ReplicaJobSession: ['u1'] },
+    };
+    await s.saveMeta('em1', meta, 0);
+    await s.saveSubject('em1', 'replica-job#j1', { open: true, names: ['Büro "Nord"'] }, 0, NOW + HOUR);
+    const loaded = await s.load('em1', NOW);
+    expect(loaded.meta).toEqual(meta);
+    expect(loaded.metaVersion).toBe(1);
+    expect(loaded.subjects).toEqual([
+      { key: 'replica-job#j1', state: { open: true, names: ['Büro "Nord"'] }, version: 1 },
+    ]);
+    expect((await s.load('em2', NOW)).subjects).toEqual([]); // EMs are separate partitions
+  });
+
+  it('refuses a write from a poll that read an older version', async () => {
+    const s = await freshStore();
+    await s.saveSubject('em1', 'k', { n: 1 }, 0, NOW + HOUR);
+    await expect(s.saveSubject('em1', 'k', { n: 2 }, 0, NOW + HOUR)).rejects.toBeInstanceOf(
+      StateConflictError,
+    );
+    await s.saveSubject('em1', 'k', { n: 2 }, 1, NOW + HOUR);
+    await expect(s.saveSubject('em1', 'k', { n: 3 }, 1, NOW + HOUR)).rejects.toThrow(/another poll/);
+    await s.saveMeta('em1', { cursors: {}, running: {} }, 0);
+    await expect(s.saveMeta('em1', { cursors: {}, running: {} }, 0)).rejects.toBeInstanceOf(
+      StateConflictError,
+    );
+    expect((await s.load('em1', NOW)).subjects[0]).toMatchObject({ state: { n: 2 }, version: 2 });
+  });
+
+  it('skips expired subjects on read (TTL deletion is lazy)', async () => {
+    const s = await freshStore();
+    await s.saveSubject('em1', 'old', {}, 0, NOW - 1000);
+    await s.saveSubject('em1', 'new', {}, 0, NOW + HOUR);
+    expect((await s.load('em1', NOW)).subjects.map((r) => r.key)).toEqual(['new']);
+  });
+
+  it('records each event once and tracks delivery per channel', async () => {
+    const s = await freshStore();
+    expect(await s.recordEvent('em1', 'e2', { n: 2 }, ['email', 'sms'], NOW + 1)).toBe(true);
+    expect(await s.recordEvent('em1', 'e1', { n: 1 }, ['sms', 'email'], NOW)).toBe(true);
+    expect(await s.recordEvent('em1', 'e1', { n: 'again' }, ['email'], NOW + 2)).toBe(false); // a re-decided event
+    expect(await s.pendingEvents('em1')).toEqual([
+      {
+        id: 'e1',
+        createdAt: new Date(NOW).toISOString(),
+        event: { n: 1 },
+        pendingChannels: ['email', 'sms'],
+      },
+      {
+        id: 'e2',
+        createdAt: new Date(NOW + 1).toISOString(),
+        event: { n: 2 },
+        pendingChannels: ['email', 'sms'],
+      },
+    ]);
+    await s.markDelivered('em1', 'e1', 'email', NOW, HOUR);
+    expect((await s.pendingEvents('em1')).map((e) => [e.id, e.pendingChannels])).toEqual([
+      ['e1', ['sms']],
+      ['e2', ['email', 'sms']],
+    ]);
+    await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR);
+    await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR); // a repeated mark is harmless
+    expect((await s.pendingEvents('em1')).map((e) => e.id)).toEqual(['e2']);
+    expect(await s.recordEvent('em1', 'e1', {}, ['email'], NOW)).toBe(false); // delivered events still dedupe
+  });
+
+  it('gives the lease to one holder at a time until it expires or is released', async () => {
+    const s = await freshStore();
+    expect(await s.tryLease('poller', 'a', NOW, 60_000)).toBe(true);
+    expect(await s.tryLease('poller', 'b', NOW + 1000, 60_000)).toBe(false);
+    expect(await s.tryLease('poller', 'a', NOW + 1000, 60_000)).toBe(true); // renewal by its holder
+    expect(await s.tryLease('other', 'b', NOW, 60_000)).toBe(true); // scopes are independent
+    await s.releaseLease('poller', 'b'); // not b's to release
+    expect(await s.tryLease('poller', 'b', NOW + 2000, 60_000)).toBe(false);
+    expect(await s.tryLease('poller', 'b', NOW + 120_000, 60_000)).toBe(true); // a's lease expired: holder died
+    await s.releaseLease('poller', 'b');
+    expect(await s.tryLease('poller', 'a', NOW + 121_000, 60_000)).toBe(true);
+  });
+
+  it('reads partitions larger than one DynamoDB page', async () => {
+    const s = await freshStore();
+    const big = 'x'.repeat(20_000);
+    for (let i = 0; i < 70; i++) await s.saveSubject('em1', `k${i}`, { big }, 0, NOW + HOUR); // ~1.4 MB > 1 MB page
+    expect((await s.load('em1', NOW)).subjects).toHaveLength(70);
+  });
+});
