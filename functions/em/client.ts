@@ -185,7 +185,17 @@ export class EmSession {
   }
 
   private async logon(): Promise<void> {
-    const { username, password } = await this.credentials();
+    const source = this.config.credentials;
+    if (typeof source !== 'function') return this.logonWith(source);
+    try {
+      await this.logonWith(await source({ refresh: false }));
+    } catch (error) {
+      if (!(error instanceof EmError && error.kind === 'credentials')) throw error;
+      await this.logonWith(await source({ refresh: true })); // the secret may have been rotated since it was cached
+    }
+  }
+
+  private async logonWith({ username, password }: Credentials): Promise<void> {
     const url = new URL('sessionMngr/?v=latest', this.base);
     const basic = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
     const res = await this.call(
@@ -202,11 +212,6 @@ export class EmSession {
     }
     this.token = token;
     this.sessionId = this.parse(() => parseLogonSession(res.body, this.format), 'logon').sessionId;
-  }
-
-  private async credentials(): Promise<Credentials> {
-    const source = this.config.credentials;
-    return typeof source === 'function' ? source() : source;
   }
 
   /** Logs off (DELETE the logon session) and releases connections. A failed logoff is warned about, not thrown. */

@@ -14,8 +14,11 @@ export interface EmConfig {
   name: string;
   /** `https://host:9398/api/`, with or without the trailing slash, or just `https://host:9398`. */
   url: string;
-  /** Read at each logon, so a rotated secret is picked up by a re-logon. Never logged. */
-  credentials: Credentials | (() => Promise<Credentials>);
+  /**
+   * Read at each logon. A function is asked once more with `refresh: true` when the EM rejects what it gave
+   * (a rotated secret read from a stale cache). Never logged.
+   */
+  credentials: Credentials | ((options: { refresh: boolean }) => Promise<Credentials>);
   caPem?: string | undefined;
   /** Turns TLS verification off. Insecure: warned about on every run, never a default. */
   insecureSkipTlsVerify?: boolean | undefined;
