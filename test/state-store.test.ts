@@ -2,18 +2,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStateStore } from '../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
 import { StateConflictError } from '../functions/state/store.ts';
+import { startDynamoDbLocal } from './support/dynamodb-local.ts';
 
 const HOUR = 3_600_000;
 const NOW = Date.parse('2026-11-25T08:00:00Z');
 
-describe('DynamoStateStore on dynalite', () => {
+// The same suite against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own implementation).
+const backends: [string, () => Promise<LocalDynamo>][] = [
+  ['dynalite', () => startDynalite()],
+  ['DynamoDB Local', () => startDynamoDbLocal()],
+];
+
+describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
   let dynamo: LocalDynamo;
   let store: DynamoStateStore;
   let table = 0;
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
+    dynamo = await start();
+  }, 120_000); // the first run downloads DynamoDB Local from the npm registry
   afterAll(async () => {
     await dynamo.close();
   });
