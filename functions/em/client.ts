@@ -12,7 +12,7 @@ import { type EntityType, type EntityTypes, TIME_FIELDS, type WireFormat } from 
 type Method = 'GET' | 'POST' | 'DELETE';
 export type TaskType = 'ReplicaTaskSession' | 'CdpReplicaTaskSession';
 /** The filter field naming a task session's parent session. */
-const TASK_PARENT = {
+export const TASK_PARENT = {
   ReplicaTaskSession: 'JobSessionUid',
   CdpReplicaTaskSession: 'PolicySessionUid',
 } as const;
@@ -111,14 +111,22 @@ export class EmSession {
     type: T,
     sessionUids: readonly string[],
   ): AsyncGenerator<EntityTypes[T][]> {
-    for (const batch of this.taskBatches(type, sessionUids)) {
-      yield* this.query(type, { filter: or(...batch.map((uid) => eq(TASK_PARENT[type], uid))) });
+    yield* this.queryByUids(type, TASK_PARENT[type], sessionUids);
+  }
+
+  /** Rows whose `field` equals one of `uids`, asked for in OR batches that keep each URL under the limit. */
+  async *queryByUids<K extends EntityType>(
+    type: K,
+    field: string,
+    uids: readonly string[],
+  ): AsyncGenerator<EntityTypes[K][]> {
+    for (const batch of this.uidBatches(type, field, uids)) {
+      yield* this.query(type, { filter: or(...batch.map((uid) => eq(field, uid))) });
     }
   }
 
-  /** Splits session UIDs into the batches `tasksOf` queries; every batch but the last is full. */
-  *taskBatches(type: TaskType, uids: readonly string[]): Generator<string[]> {
-    const field = TASK_PARENT[type];
+  /** Splits UIDs into the batches `queryByUids` sends; every batch but the last is full. */
+  *uidBatches(type: EntityType, field: string, uids: readonly string[]): Generator<string[]> {
     const limit = this.config.maxUrlLength ?? DEFAULTS.maxUrlLength;
     const fixed = this.queryUrl(type, '', this.config.pageSize ?? DEFAULTS.pageSize, 999_999).href.length;
     let batch: string[] = [];

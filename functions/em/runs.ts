@@ -2,7 +2,7 @@
 // page; the task sessions of the runs that need them are fetched in full OR batches carried across pages, so a
 // large window costs about (session pages + task pages) requests and holds one page of sessions at a time.
 
-import type { EmSession, QueryOptions, TaskType } from './client.ts';
+import { type EmSession, type QueryOptions, TASK_PARENT, type TaskType } from './client.ts';
 import type {
   CdpReplicaSession,
   CdpReplicaTaskSession,
@@ -67,12 +67,8 @@ async function* runs<S extends { uid: string; result: string }, T>(
       if (needsTasks(session)) waiting.push(session);
       else ready.push({ session, tasks: [] });
     }
-    const batches = [
-      ...em.taskBatches(
-        taskType,
-        waiting.map((s) => s.uid),
-      ),
-    ];
+    const uids = waiting.map((s) => s.uid);
+    const batches = [...em.uidBatches(taskType, TASK_PARENT[taskType], uids)];
     const full = batches.slice(0, -1).flat();
     if (full.length) {
       const fullSet = new Set(full);
