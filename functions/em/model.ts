@@ -83,6 +83,13 @@ export interface CdpReplicaTaskSession extends OnBackupServer {
   totalSize: number | null;
 }
 
+/**
+ * Only a `Stopped` session with a real result is final; running sessions, `None` results and unknown states are
+ * looked at again at the next poll.
+ */
+export const isFinal = (session: { state: string; result: string }): boolean =>
+  session.state === 'Stopped' && ['Success', 'Warning', 'Failed'].includes(session.result);
+
 /** The entity types the client queries, mapped to their model. */
 export interface EntityTypes {
   ReplicaJobSession: ReplicaJobSession;

@@ -3,11 +3,12 @@
 // large window costs about (session pages + task pages) requests and holds one page of sessions at a time.
 
 import { type EmSession, type QueryOptions, TASK_PARENT, type TaskType } from './client.ts';
-import type {
-  CdpReplicaSession,
-  CdpReplicaTaskSession,
-  ReplicaJobSession,
-  ReplicaTaskSession,
+import {
+  type CdpReplicaSession,
+  type CdpReplicaTaskSession,
+  isFinal,
+  type ReplicaJobSession,
+  type ReplicaTaskSession,
 } from './model.ts';
 
 export interface Run<S, T> {
@@ -19,11 +20,12 @@ export type ReplicaRun = Run<ReplicaJobSession, ReplicaTaskSession>;
 export type CdpRun = Run<CdpReplicaSession, CdpReplicaTaskSession>;
 
 export interface RunsOptions<S> extends QueryOptions {
-  /** Which runs need their task sessions (default: every run whose result is not Success). */
+  /** Which runs need their task sessions (default: every finished run whose result is not Success). */
   needsTasks?: ((session: S) => boolean) | undefined;
 }
 
-const needsTasksByDefault = (session: { result: string }) => session.result !== 'Success';
+const needsTasksByDefault = (session: { state: string; result: string }) =>
+  isFinal(session) && session.result !== 'Success';
 
 export function replicaRuns(em: EmSession, options: RunsOptions<ReplicaJobSession> = {}) {
   return runs<ReplicaJobSession, ReplicaTaskSession>(
@@ -45,7 +47,7 @@ export function cdpRuns(em: EmSession, options: RunsOptions<CdpReplicaSession> =
   );
 }
 
-async function* runs<S extends { uid: string; result: string }, T>(
+async function* runs<S extends { uid: string; state: string; result: string }, T>(
   em: EmSession,
   sessionType: 'ReplicaJobSession' | 'CdpReplicaSession',
   taskType: TaskType,

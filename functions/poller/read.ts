@@ -5,7 +5,7 @@
 
 import type { EmSession } from '../em/client.ts';
 import { compare, eq, type Filter, or } from '../em/filter.ts';
-import { TIME_FIELDS } from '../em/model.ts';
+import { isFinal, TIME_FIELDS } from '../em/model.ts';
 import { type CdpRun, cdpRuns, type ReplicaRun, type Run, replicaRuns } from '../em/runs.ts';
 
 type SessionLike = { uid: string; state: string; result: string; creationTime: string };
@@ -34,10 +34,6 @@ export interface ReadOptions {
 export type Batch =
   | { type: 'ReplicaJobSession'; runs: ReplicaRun[] }
   | { type: 'CdpReplicaSession'; runs: CdpRun[] };
-
-/** A session is final once `Stopped` with a real result; anything else is looked at again next poll. */
-export const isFinal = (session: { state: string; result: string }) =>
-  session.state === 'Stopped' && ['Success', 'Warning', 'Failed'].includes(session.result);
 
 export async function* readEm(
   em: EmSession,
