@@ -246,7 +246,7 @@ describe('bad input gives a specific parse error', () => {
     const html = '<html><body><h1>502 Bad Gateway</h1></body></html>';
     expect(bad(html)).toThrow(EmParseError);
     expect(bad(html)).toThrow(
-      /expected a ReplicaJobSession query result but the root element is html.*502 Bad Gateway/,
+      /expected a ReplicaJobSession query result but got an HTML page.*502 Bad Gateway/,
     );
     expect(bad('Service Unavailable')).toThrow(/not XML/);
     expect(bad('{"Entities":', 'json')).toThrow(/JSON is invalid/);

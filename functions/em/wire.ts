@@ -51,6 +51,9 @@ export function parseBody(body: string, format: WireFormat, expected: string): R
     return value;
   }
   if (!/^\s*</.test(text)) throw new EmParseError(expected, 'the answer is not XML', body);
+  if (/^\s*<(!DOCTYPE\s+html|html)[\s>]/i.test(text)) {
+    throw new EmParseError(expected, 'got an HTML page (a proxy or web server answered, not the EM)', body);
+  }
   if (/<!DOCTYPE|<!ENTITY/i.test(text))
     throw new EmParseError(expected, 'the XML declares a DTD, which is refused', body);
   let doc: unknown;

@@ -74,7 +74,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
       join(dir, 'DynamoDBLocal.jar'),
       '-inMemory',
     ].concat(['-port', String(port), '-disableTelemetry']),
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir }, // it writes a metadata file into its working directory
   );
   let output = '';
   const collect = (chunk: Buffer) => {
