@@ -1,0 +1,54 @@
+// Builds events from a subject's state: every event of a poll goes through here, so ids and shapes stay uniform.
+
+import {
+  type AlertEvent,
+  type AlertSeverity,
+  EVENT_VERSION,
+  type EventKind,
+  type EventSubject,
+  eventId,
+  type Severity,
+} from './event.ts';
+import type { RunSummary } from './state.ts';
+
+export interface EventParts {
+  event: EventKind;
+  severity: Severity;
+  alertSeverity: AlertSeverity;
+  /** What makes this event unique for its subject besides kind and severity: the triggering session, an ordinal. */
+  trigger: readonly (string | number)[];
+  run: RunSummary | null;
+  failingSince: string | null;
+  failedRuns: number | null;
+  stale?: AlertEvent['stale'];
+  source?: AlertEvent['source'];
+}
+
+export function buildEvent(subject: EventSubject, detectedAt: string, parts: EventParts): AlertEvent {
+  const { run } = parts;
+  const id = eventId([
+    subject.enterpriseManager,
+    subject.kind,
+    subject.uid,
+    parts.event,
+    parts.severity,
+    ...parts.trigger,
+  ]);
+  return {
+    version: EVENT_VERSION,
+    id,
+    event: parts.event,
+    severity: parts.severity,
+    alertSeverity: parts.alertSeverity,
+    detectedAt,
+    subject,
+    session: run?.session ?? null,
+    vms: run?.vms ?? [],
+    vmsOmitted: run?.vmsOmitted ?? 0,
+    counts: run?.counts ?? null,
+    failingSince: parts.failingSince,
+    failedRuns: parts.failedRuns,
+    ...(parts.stale ? { stale: parts.stale } : {}),
+    ...(parts.source ? { source: parts.source } : {}),
+  };
+}

@@ -1,0 +1,104 @@
+// The alert engine: one pure decision per poll of one Enterprise Manager. Given the runs the poll read, whether
+// the poll succeeded, every stored state of that EM's subjects, the settings and the time, it returns the events
+// to send and the states that changed. Deciding the same input twice, or the same sessions split differently
+// across pages and polls, sends nothing new.
+
+import type { CdpRun, ReplicaRun } from '../em/runs.ts';
+import type { AlertEvent } from './event.ts';
+import { isMuted, subjectFilter } from './patterns.ts';
+import type { AnyRun } from './runs.ts';
+import type { Settings } from './settings.ts';
+import { type PollOutcome, stepSource } from './source.ts';
+import { type JobState, type SourceState, type SubjectState, subjectKey } from './state.ts';
+import { type PollContext, type SubjectInfo, stepSubject } from './subject.ts';
+
+export interface PollInput {
+  /** The EM's configured name. */
+  em: string;
+  /** The poll instant, ISO-8601 UTC. */
+  now: string;
+  outcome: PollOutcome;
+  /** Every run the poll read (all pages, in any order; repeats are fine), with running sessions. */
+  replicaRuns: readonly ReplicaRun[];
+  cdpRuns: readonly CdpRun[];
+  /** Every stored state of this EM's subjects (not only those seen): staleness needs the silent ones. */
+  states: readonly SubjectState[];
+  settings: Settings;
+}
+
+export interface PollDecision {
+  /** In decision order; publish each to every channel. */
+  events: AlertEvent[];
+  /** The states to store: only those that changed. */
+  states: SubjectState[];
+}
+
+export function decidePoll(input: PollInput): PollDecision {
+  const { em, now, settings } = input;
+  const stored = new Map(input.states.map((s) => [s.key, s]));
+  const events: AlertEvent[] = [];
+  const states: SubjectState[] = [];
+  const keep = (prev: SubjectState | undefined, next: { state: SubjectState; events: AlertEvent[] }) => {
+    events.push(...next.events);
+    if (!prev || !sameJson(prev, next.state)) states.push(next.state);
+  };
+
+  const sourceKey = subjectKey(em, 'enterprise-manager', em);
+  const source = stored.get(sourceKey) as SourceState | undefined;
+  if (!isMuted(settings)({ name: em, uid: em }))
+    keep(source, stepSource(source, em, input.outcome, now, settings));
+  // Without a successful poll nothing is known about the jobs: no hold expires, nothing goes stale.
+  if (!input.outcome.ok) return { events, states };
+
+  // Per subject its runs, and its name and backup server from its latest run (a job can be renamed).
+  const groups = new Map<string, { info: SubjectInfo; runs: AnyRun[]; latest: string }>();
+  const add = (info: SubjectInfo, run: AnyRun) => {
+    const key = subjectKey(em, info.kind, info.uid);
+    const group = groups.get(key) ?? { info, runs: [], latest: run.session.creationTime };
+    if (run.session.creationTime > group.latest)
+      Object.assign(group, { info, latest: run.session.creationTime });
+    group.runs.push(run);
+    groups.set(key, group);
+  };
+  for (const run of input.replicaRuns) {
+    const { jobUid: uid, jobName: name, backupServerName: backupServer } = run.session;
+    add({ kind: 'replica-job', uid, name, backupServer }, run);
+  }
+  if (settings.cdp) {
+    for (const run of input.cdpRuns) {
+      const { policyUid: uid, policyName: name, backupServerName: backupServer } = run.session;
+      add({ kind: 'cdp-policy', uid, name, backupServer }, run);
+    }
+  }
+  for (const state of stored.values()) {
+    if (state.kind === 'enterprise-manager' || (state.kind === 'cdp-policy' && !settings.cdp)) continue;
+    if (!groups.has(state.key)) groups.set(state.key, { info: state, runs: [], latest: '' });
+  }
+
+  const included = subjectFilter(settings);
+  const ctx: PollContext = { em, now, settings };
+  // In key order, so that events and states come out the same whatever order the pages came in.
+  for (const [key, { info, runs }] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!included(info)) continue;
+    const prev = stored.get(key) as JobState | undefined;
+    keep(prev, stepSubject(prev, info, runs, ctx));
+  }
+  return { events, states };
+}
+
+/** Deep equality of JSON data regardless of key order (stored items may come back reordered). */
+function sameJson(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

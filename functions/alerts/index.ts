@@ -1,0 +1,23 @@
+// The alert engine's public API.
+export { decidePoll, type PollDecision, type PollInput } from './engine.ts';
+export type {
+  AlertEvent,
+  AlertSeverity,
+  EventCounts,
+  EventKind,
+  EventSession,
+  EventSubject,
+  EventVm,
+  Severity,
+  SubjectKind,
+} from './event.ts';
+export { EVENT_VERSION, MAX_EVENT_VMS, MAX_REASON_CHARS } from './event.ts';
+export {
+  DEFAULT_SETTINGS,
+  type Settings,
+  type SettingsResult,
+  type StaleSetting,
+  validateSettings,
+} from './settings.ts';
+export type { PollOutcome } from './source.ts';
+export { type JobState, type SourceState, STATE_VERSION, type SubjectState, subjectKey } from './state.ts';

@@ -1,0 +1,149 @@
+// Turns a subject's runs into observations, in order: what happened that the subject's state must take in.
+// A replica job is observed when a session is final. A CDP policy session runs for 24 hours, so it is also
+// observed while running: when its VMs' latest completed syncs turn bad (one observation per policy session,
+// so one bad hour is one message), and when they all recover.
+
+import type { AlertSeverity } from './event.ts';
+import {
+  type AnyRun,
+  type AnyTask,
+  byStart,
+  endOf,
+  type Health,
+  healthOf,
+  isFinal,
+  isRunning,
+  latestPerVm,
+  mergeRuns,
+  SEVERITY_RANK,
+  summarize,
+} from './runs.ts';
+import type { JobState, RunSummary } from './state.ts';
+
+export interface Observation {
+  run: RunSummary;
+  health: Health;
+  /** The session (or, for a running CDP policy, the VM task) that caused it: part of event ids. */
+  trigger: string;
+  /** When it happened: the end of the run or of the triggering task. */
+  at: string;
+  /** Since when the run was under way, holding an earlier failure (jobs: its start; CDP: `at`). */
+  from: string;
+  /** A new run: counts in history and in failed runs (not so for the end of a CDP session already counted). */
+  newRun: boolean;
+  /** The final session, which advances the state's mark. */
+  final: boolean;
+}
+
+export interface Observed {
+  observations: Observation[];
+  running: JobState['running'];
+  interim: JobState['interim'];
+}
+
+const afterMark = (state: JobState, s: { creationTime: string; uid: string }) =>
+  !state.mark || byStart(s, state.mark) > 0;
+
+export function observeJob(
+  state: JobState,
+  runs: readonly AnyRun[],
+  alertOn: readonly AlertSeverity[],
+): Observed {
+  const observations: Observation[] = [];
+  let running = state.running;
+  let streak = state.retryStreak;
+  for (const { session, tasks } of mergeRuns(runs)) {
+    if (!afterMark(state, session)) continue;
+    const health = healthOf(session.result, alertOn);
+    if (isFinal(session) && health) {
+      streak = session.isRetry ? streak + 1 : 0;
+      const run = summarize(session, tasks, streak);
+      observations.push({
+        run,
+        health,
+        trigger: session.uid,
+        at: endOf(session),
+        from: session.creationTime,
+        newRun: true,
+        final: true,
+      });
+      if (running && byStart(session, running) >= 0) running = null;
+    } else if (isRunning(session) && (!running || byStart(session, running) > 0)) {
+      running = { uid: session.uid, creationTime: session.creationTime };
+    }
+  }
+  return { observations, running, interim: null };
+}
+
+export function observeCdp(
+  state: JobState,
+  runs: readonly AnyRun[],
+  alertOn: readonly AlertSeverity[],
+): Observed {
+  const observations: Observation[] = [];
+  let interim = state.interim;
+  let streak = state.retryStreak;
+  for (const { session, tasks } of mergeRuns(runs)) {
+    if (!afterMark(state, session)) continue;
+    const counted = interim?.sessionUid === session.uid ? interim.severity : null;
+    const health = healthOf(session.result, alertOn);
+    if (isFinal(session) && health) {
+      streak = session.isRetry ? streak + 1 : 0;
+      const run = summarize(session, tasks, streak);
+      const newRun = !(counted && health !== 'Success');
+      observations.push({
+        run,
+        health,
+        trigger: session.uid,
+        at: endOf(session),
+        from: endOf(session),
+        newRun,
+        final: true,
+      });
+      interim = null;
+    } else if (isRunning(session)) {
+      const synced = latestPerVm(tasks.filter((t) => t.state === 'Completed'));
+      const bad = synced.filter((t) => badness(t, alertOn)).sort(byEnd);
+      const worst = bad.reduce<AlertSeverity | null>((w, t) => worstOf(w, badness(t, alertOn)), null);
+      const run = () => summarize(session, tasks, streak);
+      const first = bad[0];
+      if (worst && first && (!counted || SEVERITY_RANK[worst] > SEVERITY_RANK[counted])) {
+        observations.push({
+          run: run(),
+          health: worst,
+          trigger: first.uid,
+          at: endOf(first),
+          from: endOf(first),
+          newRun: !counted,
+          final: false,
+        });
+        interim = { sessionUid: session.uid, severity: worst };
+      }
+      const last = synced.sort(byEnd).at(-1);
+      if (!worst && counted && last) {
+        observations.push({
+          run: run(),
+          health: 'Success',
+          trigger: last.uid,
+          at: endOf(last),
+          from: endOf(last),
+          newRun: false,
+          final: false,
+        });
+        interim = { sessionUid: session.uid, severity: null };
+      }
+    }
+  }
+  return { observations, running: null, interim };
+}
+
+const byEnd = (a: AnyTask, b: AnyTask) =>
+  byStart({ creationTime: endOf(a), uid: a.uid }, { creationTime: endOf(b), uid: b.uid });
+
+const badness = (task: AnyTask, alertOn: readonly AlertSeverity[]): AlertSeverity | null => {
+  const health = healthOf(task.result, alertOn);
+  return health === 'Success' ? null : health;
+};
+
+const worstOf = (a: AlertSeverity | null, b: AlertSeverity | null): AlertSeverity | null =>
+  !a ? b : !b || SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;

@@ -1,0 +1,86 @@
+// The Enterprise Manager itself as a subject: unreachable after N consecutive failed polls, resolved by the
+// next successful one. A poll at or before the last one counted (a repeat after a crash, or the clock stepping
+// back) changes nothing.
+
+import { buildEvent } from './emit.ts';
+import { type AlertEvent, cutText, type EventSubject, MAX_REASON_CHARS } from './event.ts';
+import { ms } from './runs.ts';
+import type { Settings } from './settings.ts';
+import { type SourceState, STATE_VERSION, subjectKey } from './state.ts';
+
+/** How polling the EM went; `kind` and `message` come from the EM client's typed error. */
+export type PollOutcome = { ok: true } | { ok: false; error: { kind: string; message: string } };
+
+export function stepSource(
+  prev: SourceState | undefined,
+  em: string,
+  outcome: PollOutcome,
+  now: string,
+  settings: Settings,
+): { state: SourceState; events: AlertEvent[] } {
+  const state: SourceState = prev ? structuredClone(prev) : fresh(em);
+  if (state.lastPollAt !== null && !(ms(now) > ms(state.lastPollAt))) return { state, events: [] };
+  state.lastPollAt = now;
+  const subject: EventSubject = {
+    kind: 'enterprise-manager',
+    uid: em,
+    name: em,
+    backupServer: null,
+    enterpriseManager: em,
+  };
+  const events: AlertEvent[] = [];
+  if (outcome.ok) {
+    if (state.open && state.firstFailedAt) {
+      events.push(
+        buildEvent(subject, now, {
+          event: 'resolved',
+          severity: 'Success',
+          alertSeverity: 'Failed',
+          trigger: [state.firstFailedAt],
+          run: null,
+          failingSince: state.firstFailedAt,
+          failedRuns: null,
+          source: { failedPolls: state.failedPolls, cause: state.cause },
+        }),
+      );
+    }
+    Object.assign(state, { failedPolls: 0, firstFailedAt: null, cause: null, open: false });
+    return { state, events };
+  }
+  state.failedPolls++;
+  state.firstFailedAt ??= now;
+  state.cause = { kind: outcome.error.kind, message: cutText(outcome.error.message, MAX_REASON_CHARS) };
+  if (!state.open && state.failedPolls >= settings.unreachableAfter) {
+    state.open = true;
+    events.push(
+      buildEvent(subject, now, {
+        event: 'source-unreachable',
+        severity: 'Failed',
+        alertSeverity: 'Failed',
+        trigger: [state.firstFailedAt],
+        run: null,
+        failingSince: state.firstFailedAt,
+        failedRuns: null,
+        source: { failedPolls: state.failedPolls, cause: state.cause },
+      }),
+    );
+  }
+  return { state, events };
+}
+
+function fresh(em: string): SourceState {
+  return {
+    version: STATE_VERSION,
+    key: subjectKey(em, 'enterprise-manager', em),
+    kind: 'enterprise-manager',
+    em,
+    uid: em,
+    name: em,
+    lastPollAt: null,
+    failedPolls: 0,
+    firstFailedAt: null,
+    cause: null,
+    open: false,
+    expiresAt: null,
+  };
+}

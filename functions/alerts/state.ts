@@ -1,0 +1,96 @@
+// What the engine remembers per subject between polls: plain JSON, one DynamoDB item per subject, bounded
+// (at most MAX_STARTS run start times, one run with at most MAX_EVENT_VMS VMs, a few scalars).
+
+import type { AlertSeverity, EventCounts, EventSession, EventVm, SubjectKind } from './event.ts';
+
+export const STATE_VERSION = 1;
+/** Run start times kept for the median gap. */
+export const MAX_STARTS = 20;
+
+/** A run as events show it, with its VMs already bounded. */
+export interface RunSummary {
+  session: EventSession;
+  vms: EventVm[];
+  vmsOmitted: number;
+  counts: EventCounts | null;
+}
+
+/** Failed runs held while a retry may still recover them (a retry chain). */
+export interface Hold {
+  /** End of the chain's first failed run: the alert's start if it is sent. */
+  since: string;
+  /** The chain's latest failed run: the one the event reports. */
+  last: RunSummary;
+  /** When it ended (for CDP: when the VM sync ended): the hold runs from here. */
+  at: string;
+  /** The observation that last moved the hold: the failure event's id comes from it. */
+  trigger: string;
+  severity: AlertSeverity;
+  failedRuns: number;
+}
+
+/** An open alert: failing (a failure was sent) and/or stale. Closed by exactly one `resolved`. */
+export interface OpenAlert {
+  since: string;
+  /** The highest severity sent; null while the alert is only stale. */
+  severity: AlertSeverity | null;
+  failedRuns: number;
+  /** Last failure or reminder sent (poll time), for `repeat`. */
+  notifiedAt: string;
+  reminders: number;
+  /** The session that opened it: part of reminder ids. */
+  openedBy: string;
+  /** The latest failed run, for reminders. */
+  last: RunSummary | null;
+  /** A stale notice is out and no run has finished since. */
+  stale: boolean;
+}
+
+export interface JobState {
+  version: typeof STATE_VERSION;
+  key: string;
+  kind: 'replica-job' | 'cdp-policy';
+  em: string;
+  uid: string;
+  name: string;
+  backupServer: string | null;
+  /** The latest decided final session, in (creationTime, uid) order: anything at or before it is old news. */
+  mark: { creationTime: string; uid: string } | null;
+  /** Start times of recent non-retry runs, oldest first: the median gap between them is the schedule. */
+  starts: string[];
+  /** The latest finished run (any result): stale detection and stale events. */
+  lastRun: EventSession | null;
+  /** Consecutive retry sessions up to the latest run. */
+  retryStreak: number;
+  /** The newest session seen running after `mark`: it holds a failure until it ends. */
+  running: { uid: string; creationTime: string } | null;
+  hold: Hold | null;
+  alert: OpenAlert | null;
+  /** CDP: the running policy session whose completed VM tasks are currently bad (decided before it ends). */
+  interim: { sessionUid: string; severity: AlertSeverity | null } | null;
+  /** DynamoDB TTL (epoch seconds): only when nothing is open, held or running; null keeps the item. */
+  expiresAt: number | null;
+}
+
+export interface SourceState {
+  version: typeof STATE_VERSION;
+  key: string;
+  kind: 'enterprise-manager';
+  em: string;
+  uid: string;
+  name: string;
+  /** The latest poll counted: a poll at or before it is a repeat (or the clock stepped back) and changes nothing. */
+  lastPollAt: string | null;
+  failedPolls: number;
+  firstFailedAt: string | null;
+  cause: { kind: string; message: string } | null;
+  /** An unreachable notice is out. */
+  open: boolean;
+  expiresAt: null;
+}
+
+export type SubjectState = JobState | SourceState;
+
+export function subjectKey(em: string, kind: SubjectKind, uid: string): string {
+  return `${em}|${kind}|${uid}`;
+}

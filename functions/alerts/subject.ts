@@ -1,0 +1,270 @@
+// The state machine of one replica job or CDP policy: takes in the poll's observations in order, then lets time
+// act (retry hold expiry, reminders, staleness). Decisions depend on session times, not on when a poll ran, so
+// the same sessions give the same events however polls and pages split them.
+
+import { buildEvent, type EventParts } from './emit.ts';
+import type { AlertEvent, AlertSeverity, EventSubject } from './event.ts';
+import { type Observation, observeCdp, observeJob } from './observe.ts';
+import { type AnyRun, byStart, endOf, ms, SEVERITY_RANK, worse } from './runs.ts';
+import type { Settings } from './settings.ts';
+import { staleThreshold } from './stale.ts';
+import { type JobState, MAX_STARTS, STATE_VERSION, subjectKey } from './state.ts';
+
+export interface PollContext {
+  em: string;
+  now: string;
+  settings: Settings;
+}
+
+export interface SubjectInfo {
+  kind: JobState['kind'];
+  uid: string;
+  name: string;
+  backupServer: string | null;
+}
+
+/** A running session holds a failure at most this long after the failure ended (hung sessions exist). */
+const MAX_RUNNING_HOLD_MS = 24 * 3600_000;
+/** TTL of a subject with nothing open: long enough for the median of monthly jobs, short enough to forget deleted ones. */
+const IDLE_TTL_SECONDS = 400 * 24 * 3600;
+
+export function stepSubject(
+  prev: JobState | undefined,
+  info: SubjectInfo,
+  runs: readonly AnyRun[],
+  ctx: PollContext,
+): { state: JobState; events: AlertEvent[] } {
+  const state: JobState = prev ? structuredClone(prev) : fresh(info, ctx.em);
+  if (runs.length)
+    Object.assign(state, { name: info.name, backupServer: info.backupServer ?? state.backupServer });
+  const machine = new Machine(state, ctx);
+  const observe = state.kind === 'cdp-policy' ? observeCdp : observeJob;
+  const observed = observe(state, runs, ctx.settings.alertOn);
+  const quietBefore = ms(ctx.now) - ctx.settings.lookback * 60_000;
+  for (const obs of observed.observations) {
+    if (state.hold && machine.holdEnd(state.hold) <= ms(obs.from)) machine.release();
+    machine.record(obs);
+    // First sight of a subject: runs older than the lookback only seed its state.
+    if (!prev && ms(obs.at) < quietBefore) continue;
+    machine.take(obs);
+  }
+  state.running = observed.running;
+  state.interim = observed.interim;
+  machine.tick();
+  const idle = !state.alert && !state.hold && !state.running && !state.interim?.severity;
+  state.expiresAt =
+    idle && state.lastRun ? Math.floor(ms(endOf(state.lastRun)) / 1000) + IDLE_TTL_SECONDS : null;
+  return { state, events: machine.events };
+}
+
+function fresh(info: SubjectInfo, em: string): JobState {
+  return {
+    version: STATE_VERSION,
+    key: subjectKey(em, info.kind, info.uid),
+    kind: info.kind,
+    em,
+    uid: info.uid,
+    name: info.name,
+    backupServer: info.backupServer,
+    mark: null,
+    starts: [],
+    lastRun: null,
+    retryStreak: 0,
+    running: null,
+    hold: null,
+    alert: null,
+    interim: null,
+    expiresAt: null,
+  };
+}
+
+class Machine {
+  readonly events: AlertEvent[] = [];
+  private readonly nowMs: number;
+
+  constructor(
+    private readonly state: JobState,
+    private readonly ctx: PollContext,
+  ) {
+    this.nowMs = ms(ctx.now);
+  }
+
+  holdEnd(hold: NonNullable<JobState['hold']>): number {
+    return ms(hold.at) + this.ctx.settings.retryHold * 60_000;
+  }
+
+  /** History: the mark, the run starts for the median gap, the last run. */
+  record(obs: Observation): void {
+    const { state } = this;
+    const { session } = obs.run;
+    if (obs.final) state.mark = { creationTime: session.creationTime, uid: session.uid };
+    if (!obs.newRun && !obs.final) return;
+    if (obs.final) {
+      state.retryStreak = session.retries;
+      state.lastRun = session;
+      if (!session.isRetry) state.starts = [...state.starts, session.creationTime].slice(-MAX_STARTS);
+    }
+    if (state.alert?.stale) state.alert.stale = false; // a run finished (or a CDP sync did): no longer stale
+  }
+
+  take(obs: Observation): void {
+    const { state } = this;
+    if (obs.health === 'Success') {
+      state.hold = null; // a recovered chain sends nothing
+      if (state.alert) this.resolve(obs);
+      return;
+    }
+    const alert = state.alert;
+    if (alert?.severity) {
+      if (obs.newRun) alert.failedRuns++;
+      alert.last = obs.run;
+      if (SEVERITY_RANK[obs.health] > SEVERITY_RANK[alert.severity]) {
+        // A rise in severity is sent at once, never held.
+        alert.severity = obs.health;
+        alert.notifiedAt = this.ctx.now;
+        this.emit({
+          event: 'failure',
+          severity: obs.health,
+          alertSeverity: obs.health,
+          trigger: [obs.trigger],
+          run: obs.run,
+          failingSince: alert.since,
+          failedRuns: alert.failedRuns,
+        });
+      }
+      return;
+    }
+    const hold = state.hold;
+    state.hold = {
+      since: hold?.since ?? obs.at,
+      last: obs.run,
+      at: obs.at,
+      trigger: obs.trigger,
+      severity: hold ? worse(hold.severity, obs.health) : obs.health,
+      failedRuns: Math.max(1, (hold?.failedRuns ?? 0) + (obs.newRun ? 1 : 0)),
+    };
+  }
+
+  /** Time acts: an expired hold is sent, a reminder falls due, a quiet job goes stale. */
+  tick(): void {
+    const { hold } = this.state;
+    if (hold && this.nowMs >= this.holdEnd(hold) && !this.heldByRunning(hold)) this.release();
+    this.remind();
+    this.checkStale();
+  }
+
+  private heldByRunning(hold: NonNullable<JobState['hold']>): boolean {
+    const { running } = this.state;
+    return (
+      this.ctx.settings.retryHold > 0 &&
+      running !== null &&
+      byStart(running, hold.last.session) > 0 &&
+      ms(running.creationTime) < this.holdEnd(hold) &&
+      this.nowMs < ms(hold.at) + MAX_RUNNING_HOLD_MS
+    );
+  }
+
+  release(): void {
+    const { state } = this;
+    const hold = state.hold;
+    if (!hold) return;
+    state.hold = null;
+    const since = state.alert?.since ?? hold.since;
+    const failedRuns = hold.failedRuns + (state.alert?.failedRuns ?? 0);
+    state.alert = {
+      since,
+      severity: hold.severity,
+      failedRuns,
+      notifiedAt: this.ctx.now,
+      reminders: 0,
+      openedBy: hold.trigger,
+      last: hold.last,
+      stale: false,
+    };
+    this.emit({
+      event: 'failure',
+      severity: hold.severity,
+      alertSeverity: hold.severity,
+      trigger: [hold.trigger],
+      run: hold.last,
+      failingSince: since,
+      failedRuns,
+    });
+  }
+
+  private resolve(obs: Observation): void {
+    const alert = this.state.alert;
+    if (!alert) return;
+    this.state.alert = null;
+    this.emit({
+      event: 'resolved',
+      severity: 'Success',
+      alertSeverity: alert.severity ?? 'Warning',
+      trigger: [obs.trigger],
+      run: obs.run,
+      failingSince: alert.since,
+      failedRuns: alert.failedRuns,
+    });
+  }
+
+  private remind(): void {
+    const { alert } = this.state;
+    const repeat = this.ctx.settings.repeat * 60_000;
+    if (!alert?.severity || !repeat || this.nowMs - ms(alert.notifiedAt) < repeat) return;
+    alert.reminders++;
+    alert.notifiedAt = this.ctx.now;
+    this.emit({
+      event: 'reminder',
+      severity: alert.severity,
+      alertSeverity: alert.severity,
+      trigger: [alert.openedBy, alert.reminders],
+      run: alert.last,
+      failingSince: alert.since,
+      failedRuns: alert.failedRuns,
+    });
+  }
+
+  private checkStale(): void {
+    const { state } = this;
+    const { lastRun } = state;
+    if (state.alert || state.hold || !lastRun) return;
+    const threshold = staleThreshold(state, this.ctx.settings);
+    if (!threshold) return;
+    const lastRunEnd = endOf(lastRun);
+    const due = ms(lastRunEnd) + threshold.minutes * 60_000;
+    if (!(this.nowMs > due)) return;
+    const since = new Date(due).toISOString();
+    state.alert = {
+      since,
+      severity: null,
+      failedRuns: 0,
+      notifiedAt: this.ctx.now,
+      reminders: 0,
+      openedBy: lastRun.uid,
+      last: null,
+      stale: true,
+    };
+    this.emit({
+      event: 'stale',
+      severity: 'Warning',
+      alertSeverity: 'Warning' satisfies AlertSeverity,
+      trigger: [lastRun.uid],
+      run: { session: lastRun, vms: [], vmsOmitted: 0, counts: null },
+      failingSince: since,
+      failedRuns: null,
+      stale: { lastRunEnd, thresholdMinutes: threshold.minutes, basis: threshold.basis },
+    });
+  }
+
+  private emit(parts: EventParts): void {
+    const { state } = this;
+    const subject: EventSubject = {
+      kind: state.kind,
+      uid: state.uid,
+      name: state.name,
+      backupServer: state.backupServer,
+      enterpriseManager: state.em,
+    };
+    this.events.push(buildEvent(subject, this.ctx.now, parts));
+  }
+}

@@ -1,0 +1,134 @@
+// E-mail: a plain-text report for an inbox, and a one-line Subject of at most 99 characters, e.g.
+// `[FAILED] Replica job "SQL Replication" on srv02.tech.local: 2 of 5 VMs failed`.
+
+import type { AlertEvent } from '../alerts/event.ts';
+import { toGsmAscii } from './ascii.ts';
+import { attributesOf } from './attributes.ts';
+import { label, NOUN, nextSteps, summary } from './describe.ts';
+import { BODY_BUDGET_BYTES, SUBJECT_MAX_CHARS } from './limits.ts';
+import type { Rendered, RenderOptions } from './render.ts';
+import { block, clip, line, oneLine, plural, utf8Bytes } from './text.ts';
+import { duration, formatTime, span } from './time.ts';
+
+const STALE_BASIS = {
+  median: '3 x the median gap between its runs',
+  'few-runs': 'the default while fewer than 3 runs are known',
+  configured: 'configured',
+};
+
+const MAX_NAME_CHARS = 300;
+const MAX_REASON_CHARS = 2000;
+const MAX_VMS = 200;
+
+export function renderEmail(event: AlertEvent, options: RenderOptions): Rendered {
+  return { subject: subjectLine(event), message: body(event, options), attributes: attributesOf(event) };
+}
+
+/** ASCII where possible; the name is shortened first, then the whole line. */
+export function subjectLine(event: AlertEvent): string {
+  const ascii = (s: string) => toGsmAscii(line(s, 200));
+  const server = event.subject.backupServer ? ` on ${ascii(event.subject.backupServer)}` : '';
+  const prefix = `[${label(event)}] ${NOUN[event.subject.kind]} "`;
+  const suffix = `"${server}: ${ascii(summary(event))}`;
+  const room = Math.max(10, SUBJECT_MAX_CHARS - prefix.length - suffix.length);
+  return clip(
+    `${prefix}${clip(ascii(event.subject.name) || '?', room, '...')}${suffix}`,
+    SUBJECT_MAX_CHARS,
+    '...',
+  );
+}
+
+function body(event: AlertEvent, { timeZone }: RenderOptions): string {
+  const name = (s: string) => line(s, MAX_NAME_CHARS);
+  const time = (iso: string | null | undefined) => (iso ? formatTime(iso, timeZone) : null);
+  const { subject, session } = event;
+  const lines: string[] = [
+    `${NOUN[subject.kind]} "${name(subject.name)}": ${label(event)} - ${summary(event)}`,
+    '',
+  ];
+  const field = (key: string, value: string | null | undefined) => {
+    if (value) lines.push(`${`${key}:`.padEnd(20)}${value}`);
+  };
+  if (subject.kind !== 'enterprise-manager')
+    field(subject.kind === 'cdp-policy' ? 'Policy' : 'Job', name(subject.name));
+  field('Backup server', subject.backupServer && name(subject.backupServer));
+  field('Enterprise Manager', name(subject.enterpriseManager));
+  if (session) {
+    field('Session', name(session.name));
+    field(
+      'Result',
+      session.state === 'Stopped' ? name(session.result) : `session still running (${name(session.state)})`,
+    );
+    if (session.isRetry) field('Retry', `yes, Veeam's retry ${session.retries} of this run`);
+    field('Started', time(session.creationTime));
+    const took = duration(session.creationTime, session.endTime);
+    field('Ended', session.endTime && `${time(session.endTime)}${took ? ` (took ${took})` : ''}`);
+  }
+  const c = event.counts;
+  if (c)
+    field('VMs', `${c.total} total, ${c.failed} failed, ${c.warning} with warnings, ${c.success} succeeded`);
+  if (
+    event.event !== 'stale' &&
+    event.event !== 'source-unreachable' &&
+    event.subject.kind !== 'enterprise-manager'
+  ) {
+    const since = time(event.failingSince);
+    const runs = event.failedRuns ? `, ${plural(event.failedRuns, 'failed run')}` : '';
+    field(event.event === 'resolved' ? 'Was failing since' : 'Failing since', since && `${since}${runs}`);
+  }
+  if (event.stale) {
+    field('Last run ended', time(event.stale.lastRunEnd));
+    field(
+      'Stale after',
+      `${span(event.stale.thresholdMinutes)} without a finished run (${STALE_BASIS[event.stale.basis]})`,
+    );
+  }
+  if (event.source) {
+    field('Failed polls', String(event.source.failedPolls));
+    field(event.event === 'resolved' ? 'Unreachable since' : 'First failed poll', time(event.failingSince));
+    if (event.source.cause)
+      lines.push('', 'Cause:', indent(block(event.source.cause.message, MAX_REASON_CHARS)));
+  }
+  if (session?.failureMessage)
+    lines.push('', "Veeam's failure message:", indent(block(session.failureMessage, MAX_REASON_CHARS)));
+  const steps = nextSteps(event);
+  const tail = [
+    ...(steps.length ? ['', 'What to check next:', ...steps.map((s) => `  - ${oneLine(s)}`)] : []),
+    '',
+    `Detected ${time(event.detectedAt)} by replica-alerts. Event id ${event.id}.`,
+  ];
+  lines.push(...vmLines(event, BODY_BUDGET_BYTES - utf8Bytes([...lines, ...tail].join('\n')) - 200));
+  return [...lines, ...tail].join('\n');
+}
+
+/** The VMs that did not succeed, each with Veeam's reason verbatim (indented), as many as the budget allows. */
+function vmLines(event: AlertEvent, budget: number): string[] {
+  if (!event.vms.length) return [];
+  const out = [
+    '',
+    event.event === 'resolved' ? 'VMs that did not succeed in this run:' : 'VMs that did not succeed:',
+  ];
+  let used = utf8Bytes(out.join('\n'));
+  let shown = 0;
+  for (const vm of event.vms.slice(0, MAX_VMS)) {
+    const entry = [
+      `  - ${line(vm.name, MAX_NAME_CHARS)}: ${line(vm.result, 40)}${vm.state === 'Completed' ? '' : ` (${line(vm.state, 40)})`}`,
+    ];
+    if (vm.reason) entry.push(indent(block(vm.reason, MAX_REASON_CHARS), '      '));
+    const bytes = utf8Bytes(entry.join('\n')) + 1;
+    if (used + bytes > budget) break;
+    out.push(...entry);
+    used += bytes;
+    shown++;
+  }
+  const more = event.vms.length - shown + event.vmsOmitted;
+  if (more > 0)
+    out.push(`  ...and ${plural(more, 'more VM')} not listed here (see the session in the Veeam console).`);
+  return out;
+}
+
+const indent = (text: string, by = '    ') =>
+  text
+    .split('\n')
+    .map((line) => by + line)
+    .join('\n');

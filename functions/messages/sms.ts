@@ -1,0 +1,58 @@
+// SMS: one segment, at most 140 characters of GSM-7-basic printable ASCII, e.g.
+// `FAILED SQL Replication @srv02: 2/5 VMs, 05:41Z`. The name is shortened first when it does not fit.
+
+import type { AlertEvent } from '../alerts/event.ts';
+import { toGsmAscii } from './ascii.ts';
+import { attributesOf } from './attributes.ts';
+import { causeWords, label } from './describe.ts';
+import { SMS_MAX_BYTES } from './limits.ts';
+import type { Rendered, RenderOptions } from './render.ts';
+import { clip, line } from './text.ts';
+import { duration, shortTime } from './time.ts';
+
+/** Marks subjects that are not replica jobs, unless the name says it already. */
+const TAG: Record<AlertEvent['subject']['kind'], string> = {
+  'replica-job': '',
+  'cdp-policy': ' CDP',
+  'enterprise-manager': ' EM',
+};
+
+export function renderSms(event: AlertEvent, options: RenderOptions): Rendered {
+  const ascii = (s: string) => toGsmAscii(line(s, 200));
+  const server = event.subject.backupServer
+    ? ` @${ascii(event.subject.backupServer.split('.')[0] ?? '')}`
+    : '';
+  const { kind, name: subjectName } = event.subject;
+  const head = `${label(event)}${kind === 'cdp-policy' && /\bcdp\b/i.test(subjectName) ? '' : TAG[kind]}`;
+  const tail = ascii(details(event, options));
+  const name = ascii(event.subject.name) || '?';
+  const fixed = `${head} ${server}${tail}`.length;
+  const room = Math.max(8, SMS_MAX_BYTES - fixed);
+  const message = clip(`${head} ${clip(name, room, '..')}${server}${tail}`, SMS_MAX_BYTES, '..');
+  return { message, attributes: attributesOf(event) };
+}
+
+function details(event: AlertEvent, { timeZone }: RenderOptions): string {
+  const c = event.counts;
+  const when = (iso: string | null | undefined, withDay = false) =>
+    iso ? shortTime(iso, timeZone, withDay) : '?';
+  const runs = event.failedRuns && event.failedRuns > 1 ? `, ${event.failedRuns} runs` : '';
+  switch (event.event) {
+    case 'failure': {
+      const vms = c?.total ? `${c.failed || c.warning}/${c.total} VMs, ` : '';
+      return `: ${vms}${when(event.session?.endTime ?? event.failingSince ?? event.detectedAt)}${runs}`;
+    }
+    case 'reminder':
+      return `: ${event.failedRuns ?? '?'} failed runs since ${when(event.failingSince, true)}`;
+    case 'resolved': {
+      const took = duration(event.failingSince, event.session?.endTime ?? event.detectedAt, true);
+      return `: ok${took ? ` after ${took}` : ''}${runs}`;
+    }
+    case 'stale':
+      return `: no run since ${when(event.stale?.lastRunEnd, true)}`;
+    case 'source-unreachable':
+      return `: ${causeWords(event.source?.cause?.kind)}, ${event.source?.failedPolls ?? '?'} polls`;
+    default:
+      return '';
+  }
+}

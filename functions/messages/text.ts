@@ -1,0 +1,60 @@
+// Text hygiene for anything the EM wrote: no control characters breaking a layout, bounded lengths, cut on
+// code points (never half a character).
+
+// Controls (C0, C1, DEL), line/paragraph separators and bidi overrides (which could reorder what a reader sees).
+const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]+/gu;
+
+/** One line: controls and newlines become a space, runs of whitespace collapse. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** One line of at most `max` code points; a megabyte input is cut before it is cleaned. */
+export function line(text: string, max: number): string {
+  const head =
+    text.length > 4 * max + 64 ? text.slice(0, 4 * max + 64).replace(/[\uD800-\uDBFF]$/, '') : text;
+  return clip(oneLine(head), max);
+}
+
+/** Keeps line breaks (normalised to \n), turns every other control into a space, drops trailing blanks. */
+export function multiLine(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.replace(CONTROL, ' ').trimEnd())
+    .join('\n')
+    .trim();
+}
+
+/** At most `max` code points; a cut text ends with `marker` (counted within `max`). */
+export function clip(text: string, max: number, marker = '…'): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const room = Math.max(0, max - Array.from(marker).length);
+  return chars.slice(0, room).join('') + marker;
+}
+
+/** Several lines of at most `max` code points, for reasons and messages; a longer text says it was cut. */
+export function block(text: string, max: number): string {
+  const sliced = text.length > 4 * max + 64;
+  const head = sliced ? text.slice(0, 4 * max + 64).replace(/[\uD800-\uDBFF]$/, '') : text;
+  const clean = multiLine(head);
+  if (!sliced && clean.length <= max) return clean;
+  const chars = Array.from(clean);
+  if (!sliced && chars.length <= max) return clean;
+  return `${chars.slice(0, max).join('')} […cut: ${text.length.toLocaleString('en-US')} characters in all]`;
+}
+
+/** Cuts a long text and says how much was cut, for reasons and messages that may be megabytes. */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return `${chars.slice(0, max).join('')} […cut ${chars.length - max} more characters]`;
+}
+
+export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+export const plural = (n: number, one: string, many = `${one}s`): string =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

@@ -1,0 +1,75 @@
+// Human-readable times in the configured IANA time zone, and durations.
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function format(timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${timeZone}|${JSON.stringify(options)}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', ...options });
+    formats.set(key, f);
+  }
+  return f;
+}
+
+const parts = (date: Date, timeZone: string, options: Intl.DateTimeFormatOptions) =>
+  Object.fromEntries(
+    format(timeZone, options)
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+
+/** `Tue 17 Jun 2025 05:41 UTC` (or `07:41 CEST` in Europe/Berlin); an unparseable time is shown as given. */
+export function formatTime(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const p = parts(date, timeZone, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+  return `${p.weekday} ${p.day} ${p.month} ${p.year} ${p.hour}:${p.minute} ${zoneName(p.timeZoneName, timeZone)}`;
+}
+
+/** `05:41Z` in UTC, `07:41 CEST` elsewhere; with `withDay`, `17 Jun 05:41Z`. For SMS. */
+export function shortTime(iso: string, timeZone: string, withDay = false): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '?';
+  const p = parts(date, timeZone, {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+  const zone = zoneName(p.timeZoneName, timeZone);
+  const time = `${p.hour}:${p.minute}${zone === 'UTC' ? 'Z' : ` ${zone}`}`;
+  return withDay ? `${p.day} ${p.month} ${time}` : time;
+}
+
+const zoneName = (name: string | undefined, timeZone: string) =>
+  timeZone === 'UTC' || timeZone === 'Etc/UTC' || name === 'GMT' || name === 'UTC'
+    ? 'UTC'
+    : (name ?? timeZone);
+
+/** `2 d 4 h`, `3 h 5 min`, `12 min`, `under a minute`; null when either end is missing or out of order. */
+export function duration(fromIso: string | null, toIso: string | null, compact = false): string | null {
+  if (!fromIso || !toIso) return null;
+  const minutes = Math.floor((Date.parse(toIso) - Date.parse(fromIso)) / 60_000);
+  return Number.isFinite(minutes) && minutes >= 0 ? span(minutes, compact) : null;
+}
+
+/** A number of minutes in words: `2 d 4 h`, `3 h 5 min`; compact: `2d4h`. */
+export function span(minutes: number, compact = false): string {
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  const unit = compact ? { d: 'd', h: 'h', m: 'm', sep: '' } : { d: ' d', h: ' h', m: ' min', sep: ' ' };
+  if (d) return `${d}${unit.d}${h ? `${unit.sep}${h}${unit.h}` : ''}`;
+  if (h) return `${h}${unit.h}${m ? `${unit.sep}${m}${unit.m}` : ''}`;
+  return m ? `${m}${unit.m}` : compact ? '<1m' : 'under a minute';
+}

@@ -1,0 +1,438 @@
+import { describe, expect, it } from 'vitest';
+import { decidePoll } from '../functions/alerts/engine.ts';
+import { at, brief, cdpSession, cdpTask, EM, Harness, jobRun, settings } from './alerts-data.ts';
+
+const fail = (n: number, start: number, end: number, extra: object = {}) =>
+  jobRun({ n, start, end, result: 'Failed', ...extra }, [
+    'Failed',
+    'Success',
+    'Failed',
+    'Success',
+    'Success',
+  ]);
+const ok = (n: number, start: number, end: number, extra: object = {}) =>
+  jobRun({ n, start, end, result: 'Success', ...extra }, ['Success']);
+const warn = (n: number, start: number, end: number) =>
+  jobRun({ n, start, end, result: 'Warning' }, ['Warning', 'Success']);
+
+describe('failure and retry hold', () => {
+  it('holds a failed run for retryHold minutes, then sends it with VMs, reasons and counts', () => {
+    const h = new Harness();
+    expect(h.poll({ now: 15, replica: [fail(1, 0, 10)] })).toEqual([]);
+    const [event, ...rest] = h.poll({ now: 26, replica: [fail(1, 0, 10)] });
+    expect(rest).toEqual([]);
+    expect(event).toMatchObject({
+      version: 1,
+      event: 'failure',
+      severity: 'Failed',
+      alertSeverity: 'Failed',
+      detectedAt: at(26),
+      subject: {
+        kind: 'replica-job',
+        name: 'SQL Replication',
+        backupServer: 'srv02.tech.local',
+        enterpriseManager: EM,
+      },
+      session: { result: 'Failed', state: 'Stopped', isRetry: false, retries: 0, endTime: at(10) },
+      counts: { total: 5, failed: 2, warning: 0, success: 3 },
+      failingSince: at(10),
+      failedRuns: 1,
+    });
+    expect(event?.vms.map((v) => [v.name, v.result, v.reason])).toEqual([
+      ['sql-vm-01', 'Failed', 'Error: Failed to create VM snapshot (Failed, VM 1)'],
+      ['sql-vm-03', 'Failed', 'Error: Failed to create VM snapshot (Failed, VM 3)'],
+    ]);
+  });
+
+  it.each([
+    [
+      'a retry chain that recovers sends nothing',
+      [fail(1, 0, 10), ok(2, 20, 30, { isRetry: true })],
+      [12, 25, 35, 90],
+      [],
+    ],
+    [
+      'a retry chain that fails sends one event with the retry count',
+      [fail(1, 0, 10), fail(2, 20, 30, { isRetry: true }), fail(3, 40, 50, { isRetry: true })],
+      [12, 25, 35, 45, 55, 66, 90],
+      ['failure:Failed:3'],
+    ],
+    [
+      'a newer session still running keeps holding past retryHold',
+      [fail(1, 0, 10), ok(2, 20, 60, { isRetry: true })],
+      [12, 30, 45, 65],
+      [],
+    ],
+    [
+      'a new run that starts after the hold expired does not recover the earlier failure',
+      [fail(1, 0, 10), ok(2, 60, 70)],
+      [75],
+      ['failure:Failed:1', 'resolved:Success:1'],
+    ],
+  ])('%s', (_name, runs, polls, expected) => {
+    const h = new Harness();
+    for (const now of polls) {
+      // The poller sees each session as it was at `now`: running until it ends, unseen before it starts.
+      const seen = runs
+        .filter((r) => Date.parse(r.session.creationTime) <= Date.parse(at(now)))
+        .map((r) => (Date.parse(r.session.endTime ?? '') <= Date.parse(at(now)) ? r : running(r)));
+      h.poll({ now, replica: seen });
+    }
+    expect(brief(h.sent)).toEqual(expected);
+  });
+
+  it('reports the retry count and the chain start on the event', () => {
+    const h = new Harness();
+    h.poll({
+      now: 66,
+      replica: [fail(1, 0, 10), fail(2, 20, 30, { isRetry: true }), fail(3, 40, 50, { isRetry: true })],
+    });
+    expect(h.sent[0]?.session).toMatchObject({ isRetry: true, retries: 2, endTime: at(50) });
+    expect(h.sent[0]?.failingSince).toBe(at(10));
+  });
+
+  it('retryHold 0 sends every failed run at once, even with a retry running', () => {
+    const h = new Harness(settings({ retryHold: 0 }));
+    expect(
+      brief(h.poll({ now: 11, replica: [fail(1, 0, 10), running(ok(2, 11, 30, { isRetry: true }))] })),
+    ).toEqual(['failure:Failed:1']);
+  });
+
+  it('a session first seen running is decided when it finishes', () => {
+    const h = new Harness();
+    expect(h.poll({ now: 5, replica: [running(fail(1, 0, 10))] })).toEqual([]);
+    expect(h.poll({ now: 12, replica: [fail(1, 0, 10)] })).toEqual([]);
+    expect(brief(h.poll({ now: 30, replica: [] }))).toEqual(['failure:Failed:1']);
+  });
+
+  it.each([
+    ['Stopped with result None', { state: 'Stopped', result: 'None' }],
+    ['an unknown state', { state: 'Postprocessing', result: 'Failed' }],
+    ['an unknown result', { state: 'Stopped', result: 'Cancelled' }],
+  ])('a session in %s waits', (_name, odd) => {
+    const h = new Harness();
+    h.poll({ now: 100, replica: [jobRun({ n: 1, start: 0, end: 10, ...odd }, ['Failed'])] });
+    expect(h.sent).toEqual([]);
+  });
+});
+
+describe('open alerts', () => {
+  it('Warning then Failed: the rise is sent at once, not held', () => {
+    const h = new Harness();
+    h.poll({ now: 30, replica: [warn(1, 0, 10)] });
+    expect(brief(h.poll({ now: 71, replica: [fail(2, 60, 70)] }))).toEqual(['failure:Failed:2']);
+    expect(brief(h.poll({ now: 140, replica: [warn(3, 120, 130)] }))).toEqual([]);
+    expect(brief(h.poll({ now: 200, replica: [fail(4, 180, 190)] }))).toEqual([]);
+  });
+
+  it('failed then success: one resolved with how long and how many failed runs', () => {
+    const h = new Harness();
+    h.poll({ now: 30, replica: [fail(1, 0, 10)] });
+    h.poll({ now: 75, replica: [fail(2, 60, 70)] });
+    const [resolved] = h.poll({ now: 135, replica: [ok(3, 120, 130)] });
+    expect(resolved).toMatchObject({
+      event: 'resolved',
+      severity: 'Success',
+      alertSeverity: 'Failed',
+      failingSince: at(10),
+      failedRuns: 2,
+      session: { endTime: at(130), result: 'Success' },
+    });
+    expect(h.poll({ now: 200, replica: [ok(4, 180, 190)] })).toEqual([]);
+  });
+
+  it('sends a reminder with the count of failed runs once per repeat interval', () => {
+    const h = new Harness();
+    for (let hour = 0; hour < 50; hour++)
+      h.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
+    expect(brief(h.sent)).toEqual(['failure:Failed:1', 'reminder:Failed:25', 'reminder:Failed:49']);
+    expect(new Set(h.sent.map((e) => e.id)).size).toBe(3);
+  });
+
+  it('repeat 0 turns reminders off', () => {
+    const h = new Harness(settings({ repeat: 0 }));
+    for (let hour = 0; hour < 50; hour++)
+      h.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
+    expect(brief(h.sent)).toEqual(['failure:Failed:1']);
+  });
+
+  it('with alertOn ["Failed"] a Warning neither alerts nor keeps a failure open', () => {
+    const h = new Harness(settings({ alertOn: ['Failed'] }));
+    h.poll({ now: 30, replica: [warn(1, 0, 10)] });
+    h.poll({ now: 90, replica: [fail(2, 60, 70)] });
+    h.poll({ now: 150, replica: [warn(3, 120, 130)] });
+    expect(brief(h.sent)).toEqual(['failure:Failed:1', 'resolved:Success:1']);
+  });
+});
+
+describe('stale', () => {
+  it('with fewer than 3 runs known, 26 hours after the last run ended; sent once; resolved by a run', () => {
+    const h = new Harness();
+    h.poll({ now: 15, replica: [ok(1, 0, 10)] });
+    expect(h.poll({ now: 10 + 26 * 60 })).toEqual([]);
+    const [stale] = h.poll({ now: 11 + 26 * 60 });
+    expect(stale).toMatchObject({
+      event: 'stale',
+      severity: 'Warning',
+      failingSince: at(10 + 26 * 60),
+      stale: { lastRunEnd: at(10), thresholdMinutes: 26 * 60, basis: 'few-runs' },
+      session: { endTime: at(10) },
+    });
+    expect(h.poll({ now: 40 * 60 })).toEqual([]);
+    expect(brief(h.poll({ now: 48 * 60, replica: [ok(2, 47 * 60, 47 * 60 + 10)] }))).toEqual([
+      'resolved:Success:0',
+    ]);
+  });
+
+  it.each([
+    ['hourly runs: 3 × the median gap', 60, 180],
+    ['runs every 10 minutes: at least 2 hours', 10, 120],
+    ['daily runs', 24 * 60, 72 * 60],
+  ])('%s', (_name, gap, threshold) => {
+    const h = new Harness();
+    const runs = Array.from({ length: 8 }, (_, i) => ok(i + 1, i * gap, i * gap + 5));
+    const lastEnd = 7 * gap + 5;
+    h.poll({ now: lastEnd + 1, replica: runs });
+    expect(h.poll({ now: lastEnd + threshold })).toEqual([]);
+    expect(h.poll({ now: lastEnd + threshold + 1 })[0]?.stale).toEqual({
+      lastRunEnd: at(lastEnd),
+      thresholdMinutes: threshold,
+      basis: 'median',
+    });
+  });
+
+  it('a retry does not count as a scheduled run for the median', () => {
+    const h = new Harness();
+    const runs = [0, 1, 2, 3].flatMap((d) => [
+      fail(d * 10 + 1, d * 1440, d * 1440 + 5),
+      fail(d * 10 + 2, d * 1440 + 15, d * 1440 + 20, { isRetry: true }),
+    ]);
+    h.poll({ now: 3 * 1440 + 60, replica: runs });
+    const state = [...h.store.values()].find((s) => s.kind === 'replica-job');
+    expect(state && 'starts' in state ? state.starts.length : 0).toBe(4);
+  });
+
+  it.each([
+    ['a configured threshold', { stale: 60 }, 71, 'configured'],
+    ['a per-job override by name', { staleOverrides: { 'SQL Replication': 30 } }, 41, 'configured'],
+  ] as const)('%s', (_name, overrides, staleAt, basis) => {
+    const h = new Harness(settings(overrides));
+    h.poll({ now: 11, replica: [ok(1, 0, 10)] });
+    expect(h.poll({ now: staleAt - 1 })).toEqual([]);
+    expect(h.poll({ now: staleAt })[0]?.stale?.basis).toBe(basis);
+  });
+
+  it('"off" turns stale detection off', () => {
+    const h = new Harness(settings({ stale: 'off' }));
+    h.poll({ now: 11, replica: [ok(1, 0, 10)] });
+    expect(h.poll({ now: 10 * 24 * 60 })).toEqual([]);
+  });
+
+  it('a stale job whose next run fails and is then fixed gets exactly one resolved', () => {
+    const h = new Harness();
+    h.poll({ now: 11, replica: [ok(1, 0, 10)] });
+    h.poll({ now: 27 * 60 });
+    h.poll({ now: 28 * 60 + 30, replica: [fail(2, 28 * 60, 28 * 60 + 10)] });
+    h.poll({ now: 29 * 60 + 30, replica: [ok(3, 29 * 60, 29 * 60 + 10)] });
+    expect(brief(h.sent)).toEqual(['stale:Warning', 'failure:Failed:1', 'resolved:Success:1']);
+  });
+});
+
+describe('source unreachable', () => {
+  const down = {
+    ok: false as const,
+    error: { kind: 'credentials', message: 'Enterprise Manager "em-prod": rejected.' },
+  };
+
+  it('after N consecutive failed polls, one event with the cause; resolved when a poll succeeds', () => {
+    const h = new Harness();
+    expect(h.poll({ now: 5, outcome: down })).toEqual([]);
+    expect(h.poll({ now: 10, outcome: down })).toEqual([]);
+    const [event] = h.poll({ now: 15, outcome: down });
+    expect(event).toMatchObject({
+      event: 'source-unreachable',
+      severity: 'Failed',
+      subject: { kind: 'enterprise-manager', uid: EM, name: EM, backupServer: null, enterpriseManager: EM },
+      failingSince: at(5),
+      source: { failedPolls: 3, cause: down.error },
+    });
+    expect(h.poll({ now: 20, outcome: down })).toEqual([]);
+    expect(h.poll({ now: 25 })[0]).toMatchObject({
+      event: 'resolved',
+      alertSeverity: 'Failed',
+      failingSince: at(5),
+      source: { failedPolls: 4 },
+    });
+    expect(h.poll({ now: 30 })).toEqual([]);
+  });
+
+  it('fewer failed polls than the threshold send nothing; a repeated poll is not counted twice', () => {
+    const h = new Harness();
+    h.poll({ now: 5, outcome: down });
+    h.poll({ now: 10, outcome: down });
+    h.poll({ now: 10, outcome: down });
+    h.poll({ now: 8, outcome: down });
+    h.poll({ now: 15 });
+    expect(h.sent).toEqual([]);
+  });
+
+  it('while the EM is unreachable no job hold expires and nothing goes stale', () => {
+    const h = new Harness();
+    h.poll({ now: 12, replica: [fail(1, 0, 10)] });
+    expect(h.poll({ now: 60 * 30, outcome: down })).toEqual([]);
+  });
+});
+
+describe('filters and lookback', () => {
+  it('on first sight, runs older than the lookback are state, not alerts', () => {
+    const h = new Harness(settings({ lookback: 120 }));
+    h.poll({ now: 5 * 60, replica: [fail(1, 0, 10)] });
+    expect(h.sent).toEqual([]);
+    h.poll({ now: 6 * 60, replica: [ok(2, 5 * 60, 5 * 60 + 4)] });
+    expect(h.sent).toEqual([]);
+  });
+
+  it('on first sight, runs within the lookback alert', () => {
+    const h = new Harness(settings({ lookback: 120 }));
+    expect(brief(h.poll({ now: 100, replica: [fail(1, 0, 10)] }))).toEqual(['failure:Failed:1']);
+  });
+
+  it.each([
+    ['include patterns', { include: ['Replica Job *'] }, ['Replica Job 2']],
+    ['exclude patterns', { exclude: ['sql*'] }, ['Replica Job 2']],
+    ['muted names', { muted: ['sql replication'] }, ['Replica Job 2']],
+    ['muted uids', { muted: ['urn:veeam:Job:00000002-0000-4000-8000-000000000000'] }, ['SQL Replication']],
+  ])('%s', (_name, overrides, expected) => {
+    const h = new Harness(settings(overrides));
+    h.poll({
+      now: 30,
+      replica: [fail(1, 0, 10), jobRun({ job: 2, n: 1, start: 0, end: 10, result: 'Failed' })],
+    });
+    expect(h.sent.map((e) => e.subject.name)).toEqual(expected);
+  });
+
+  it('a muted EM sends no unreachable event', () => {
+    const h = new Harness(settings({ muted: [EM] }));
+    for (const now of [5, 10, 15, 20])
+      h.poll({ now, outcome: { ok: false, error: { kind: 'timeout', message: 'x' } } });
+    expect(h.sent).toEqual([]);
+  });
+});
+
+describe('idempotence', () => {
+  it('deciding the same input again sends nothing and changes no state', () => {
+    const h = new Harness();
+    const input = { now: 30, replica: [fail(1, 0, 10), ok(2, 0, 5, { job: 2 })] };
+    expect(h.poll(input)).toHaveLength(1);
+    const again = decidePoll({
+      em: EM,
+      now: at(30),
+      outcome: { ok: true },
+      replicaRuns: input.replica,
+      cdpRuns: [],
+      states: [...h.store.values()],
+      settings: h.config,
+    });
+    expect(again).toEqual({ events: [], states: [] });
+  });
+
+  it('overlapping polls that re-read finished sessions send nothing new', () => {
+    const h = new Harness();
+    h.poll({ now: 30, replica: [fail(1, 0, 10)] });
+    h.poll({ now: 35, replica: [fail(1, 0, 10)] });
+    h.poll({ now: 75, replica: [fail(1, 0, 10), ok(2, 60, 70)] });
+    h.poll({ now: 80, replica: [ok(2, 60, 70)] });
+    expect(brief(h.sent)).toEqual(['failure:Failed:1', 'resolved:Success:1']);
+  });
+
+  it('a clock stepping back never sends twice and never throws', () => {
+    const h = new Harness();
+    h.poll({ now: 30, replica: [fail(1, 0, 10)] });
+    h.poll({ now: 20, replica: [fail(1, 0, 10)] });
+    h.poll({ now: -500, replica: [fail(1, 0, 10)] });
+    h.poll({ now: 3000 });
+    h.poll({ now: 1000 });
+    expect(brief(h.sent)).toEqual(['failure:Failed:1', 'reminder:Failed:1']);
+  });
+
+  it('event ids are deterministic: the same subject, session and kind give the same id', () => {
+    const a = new Harness();
+    const b = new Harness();
+    a.poll({ now: 30, replica: [fail(1, 0, 10)] });
+    b.poll({ now: 15, replica: [fail(1, 0, 10)] });
+    b.poll({ now: 45 });
+    expect(a.sent[0]?.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(b.sent[0]?.id).toBe(a.sent[0]?.id);
+  });
+});
+
+describe('CDP policies', () => {
+  const policy = (n: number, start: number, end: number | null, result?: string, failureMessage?: string) =>
+    cdpSession({ n, start, end, ...(result ? { result } : {}), failureMessage: failureMessage ?? null });
+
+  it('failed VM syncs of a running policy session are grouped into one event', () => {
+    const h = new Harness();
+    const s = policy(1, 0, null);
+    const tasks = ['web01', 'web02', 'db01'].map((vm, i) =>
+      cdpTask(s, { vm, n: 1, start: 0, end: 100 + i, result: 'Failed', reason: `RPO violated for ${vm}` }),
+    );
+    expect(h.poll({ now: 105, cdp: [{ session: s, tasks }] })).toEqual([]);
+    const events = h.poll({ now: 120, cdp: [{ session: s, tasks }] });
+    expect(brief(events)).toEqual(['failure:Failed:1']);
+    expect(events[0]).toMatchObject({
+      subject: { kind: 'cdp-policy', name: 'CDP Policy' },
+      counts: { total: 3, failed: 3 },
+    });
+    expect(events[0]?.vms.map((v) => v.reason)).toEqual([
+      'RPO violated for db01',
+      'RPO violated for web01',
+      'RPO violated for web02',
+    ]);
+    const more = [...tasks, cdpTask(s, { vm: 'app01', n: 1, start: 0, end: 130, result: 'Failed' })];
+    expect(h.poll({ now: 150, cdp: [{ session: s, tasks: more }] })).toEqual([]);
+    const ended = policy(1, 0, 24 * 60, 'Failed', 'Policy failed: 4 VMs not protected');
+    expect(h.poll({ now: 24 * 60 + 5, cdp: [{ session: ended, tasks: more }] })).toEqual([]);
+    const next = policy(2, 24 * 60, 48 * 60, 'Success');
+    expect(brief(h.poll({ now: 48 * 60 + 5, cdp: [{ session: next, tasks: [] }] }))).toEqual([
+      'resolved:Success:1',
+    ]);
+  });
+
+  it('VM syncs that recover within the hold send nothing; a later recovery resolves', () => {
+    const h = new Harness();
+    const s = policy(1, 0, null);
+    const bad = cdpTask(s, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Failed' });
+    const good = cdpTask(s, { vm: 'web01', n: 2, start: 100, end: 105, result: 'Success' });
+    h.poll({ now: 101, cdp: [{ session: s, tasks: [bad] }] });
+    h.poll({ now: 110, cdp: [{ session: s, tasks: [bad, good] }] });
+    h.poll({ now: 200, cdp: [{ session: s, tasks: [bad, good] }] });
+    expect(h.sent).toEqual([]);
+    const bad2 = cdpTask(s, { vm: 'web01', n: 3, start: 300, end: 310, result: 'Failed' });
+    const good2 = cdpTask(s, { vm: 'web01', n: 4, start: 400, end: 410, result: 'Success' });
+    h.poll({ now: 330, cdp: [{ session: s, tasks: [bad, good, bad2] }] });
+    h.poll({ now: 420, cdp: [{ session: s, tasks: [bad, good, bad2, good2] }] });
+    expect(brief(h.sent)).toEqual(['failure:Failed:1', 'resolved:Success:1']);
+  });
+
+  it('a failed policy session carries its FailureMessage', () => {
+    const h = new Harness();
+    const s = policy(1, 0, 600, 'Failed', 'Target host esx03 is not available');
+    h.poll({ now: 620, cdp: [{ session: s, tasks: [] }] });
+    expect(h.sent[0]).toMatchObject({
+      event: 'failure',
+      session: { failureMessage: 'Target host esx03 is not available' },
+    });
+  });
+
+  it('cdp: false ignores CDP policies', () => {
+    const h = new Harness(settings({ cdp: false }));
+    h.poll({ now: 620, cdp: [{ session: policy(1, 0, 600, 'Failed'), tasks: [] }] });
+    expect(h.sent).toEqual([]);
+  });
+});
+
+function running<
+  R extends { session: { endTime: string | null; state: string; result: string }; tasks: unknown[] },
+>(run: R): R {
+  return { ...run, session: { ...run.session, endTime: null, state: 'Working', result: 'None' }, tasks: [] };
+}
