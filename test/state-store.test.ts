@@ -77,19 +77,21 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
 
   it('records each event once and tracks delivery per channel', async () => {
     const s = await freshStore();
-    expect(await s.recordEvent('em1', 'e2', { n: 2 }, ['email', 'sms'], NOW + 1)).toBe(true);
-    expect(await s.recordEvent('em1', 'e1', { n: 1 }, ['sms', 'email'], NOW)).toBe(true);
-    expect(await s.recordEvent('em1', 'e1', { n: 'again' }, ['email'], NOW + 2)).toBe(false); // a re-decided event
+    expect(await s.recordEvent('em1', 'e2', { n: 2 }, ['email', 'sms'], NOW, 1)).toBe(true);
+    expect(await s.recordEvent('em1', 'e1', { n: 1 }, ['sms', 'email'], NOW, 0)).toBe(true);
+    expect(await s.recordEvent('em1', 'e1', { n: 'again' }, ['email'], NOW + 2, 0)).toBe(false); // a re-decided event
     expect(await s.pendingEvents('em1')).toEqual([
       {
         id: 'e1',
         createdAt: new Date(NOW).toISOString(),
+        seq: 0,
         event: { n: 1 },
         pendingChannels: ['email', 'sms'],
       },
       {
         id: 'e2',
-        createdAt: new Date(NOW + 1).toISOString(),
+        createdAt: new Date(NOW).toISOString(),
+        seq: 1, // recorded first, but second in its poll's order
         event: { n: 2 },
         pendingChannels: ['email', 'sms'],
       },
@@ -102,7 +104,7 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
     await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR);
     await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR); // a repeated mark is harmless
     expect((await s.pendingEvents('em1')).map((e) => e.id)).toEqual(['e2']);
-    expect(await s.recordEvent('em1', 'e1', {}, ['email'], NOW)).toBe(false); // delivered events still dedupe
+    expect(await s.recordEvent('em1', 'e1', {}, ['email'], NOW, 0)).toBe(false); // delivered events still dedupe
   });
 
   it('gives the lease to one holder at a time until it expires or is released', async () => {

@@ -1,53 +1,91 @@
-// `npm start`: starts the EM simulator (HTTPS, its own CA) on a realistic demo day, reads it with the EM client
-// exactly as against a real Enterprise Manager, and prints the replica job runs and CDP policy sessions of the last
-// 24 hours that ended Failed or Warning, with every VM that did not succeed and Veeam's reason.
+// `replica-alerts demo` (and `npm start`): the whole product against the built-in EM simulator, in under a
+// minute, with no AWS account and no network. It polls the simulator's demo day into a temporary state store,
+// prints each alert as people receive it (e-mail, SMS, Slack via AWS Chatbot), then moves the simulated clock
+// on to show a recovered job, a reminder and a "resolved".
 
-import { withSession } from '../em/client.ts';
-import { and, compare, enumMember, eq, or } from '../em/filter.ts';
-import { type CdpRun, cdpRuns, type ReplicaRun, replicaRuns } from '../em/runs.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SETTINGS, type Settings } from '../alerts/index.ts';
+import type { Notifier, Publication } from '../notify/notifier.ts';
+import { type Log, pollEm } from '../poller/poll.ts';
 import { DEFAULT_USER, demoDay, startSimulator } from '../simulator/index.ts';
+import { DynamoStateStore } from '../state/dynamo.ts';
+import { ensureTable, localClient, startDynalite } from '../state/local.ts';
+import { parse } from './args.ts';
+import type { Io } from './io.ts';
 
-const DAY = 24 * 3_600_000;
+const MINUTE = 60_000;
+const DEMO_HELP = `Usage: replica-alerts demo
 
-function minutes(from: string, to: string | null): string {
-  return to ? `${Math.round((Date.parse(to) - Date.parse(from)) / 60_000)} min` : 'still running';
+Starts the built-in Enterprise Manager simulator (HTTPS with its own CA) on a realistic day, polls it as the
+Lambda would, and prints the alerts people would receive by e-mail, SMS and Slack. Nothing leaves this machine.`;
+
+/** Prints each publication as a person would see it; delivery is the printing. */
+class PreviewNotifier implements Notifier {
+  readonly channels = ['email', 'sms', 'chat'];
+  constructor(private readonly io: Io) {}
+
+  async publish({ channel, subject, message, attributes }: Publication): Promise<void> {
+    const indent = (text: string) => text.replace(/^/gm, '    ');
+    if (channel === 'email') {
+      this.io.out(`\n=== ${attributes.event?.toUpperCase()} · ${attributes.severity} ${'='.repeat(50)}`);
+      this.io.out(`E-mail  Subject: ${subject}\n${indent(message.trimEnd())}`);
+    } else if (channel === 'sms') {
+      this.io.out(`SMS     ${message}`);
+    } else {
+      const { content } = JSON.parse(message) as { content: { title: string; description: string } };
+      this.io.out(`Slack   ${content.title}\n${indent(content.description)}`);
+    }
+  }
 }
 
-function printRun(kind: string, name: string, run: ReplicaRun | CdpRun): void {
-  const { session, tasks } = run;
-  const retry = 'isRetry' in session && session.isRetry ? ', retry' : '';
-  console.log(
-    `${session.result.toUpperCase().padEnd(8)} ${kind} "${name}" on ${session.backupServerName ?? 'unknown server'}` +
-      `, started ${session.creationTime.slice(0, 16).replace('T', ' ')} UTC, ${minutes(session.creationTime, session.endTime)}${retry}`,
-  );
-  if (session.failureMessage) console.log(`         ${session.failureMessage}`);
-  const bad = tasks.filter((t) => t.result !== 'Success');
-  for (const task of bad)
-    console.log(`         - ${task.vmDisplayName} (${task.result}): ${task.reason ?? 'no reason given'}`);
-  console.log(`         ${bad.length} of ${tasks.length} VMs did not succeed\n`);
-}
-
-const sim = await startSimulator({ scenario: demoDay(), tls: true });
-try {
-  console.log(`Enterprise Manager simulator at ${sim.url} (HTTPS, certificate verified against its own CA)`);
-  console.log(
-    `Simulated time: ${sim.clock.now()}. Runs of the last 24 hours that ended Failed or Warning:\n`,
-  );
-  const since = new Date(Date.parse(sim.clock.now()) - DAY);
-  const bad = or(eq('Result', enumMember('Warning')), eq('Result', enumMember('Failed')));
-  await withSession(
-    { name: 'demo-em', url: sim.url, caPem: sim.caPem, credentials: DEFAULT_USER },
-    async (em) => {
-      for await (const runs of replicaRuns(em, { filter: and(compare('CreationTime', '>=', since), bad) })) {
-        for (const run of runs) printRun('replica job', run.session.jobName, run);
-      }
-      for await (const runs of cdpRuns(em, { filter: and(compare('CreationTimeUTC', '>=', since), bad) })) {
-        for (const run of runs) printRun('CDP policy', run.session.policyName, run);
-      }
-      console.log(`${em.requestCount + 1} requests to the EM, logon and logoff included.`);
-    },
-  );
-  console.log(`Logged off: ${sim.openSessions()} EM logon sessions left open.`);
-} finally {
-  await sim.close();
+export async function demoCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, {}, 'replica-alerts demo');
+  if (values.help) {
+    io.out(DEMO_HELP);
+    return 0;
+  }
+  const sim = await startSimulator({ scenario: demoDay(), tls: true });
+  const dir = mkdtempSync(join(tmpdir(), 'replica-alerts-demo-'));
+  const dynamo = await startDynalite(dir);
+  const client = localClient(dynamo.endpoint);
+  try {
+    await ensureTable(client, 'replica-alerts');
+    const settings: Settings = { ...DEFAULT_SETTINGS, repeat: 60 }; // hourly reminders, so the demo shows one
+    const quiet: Log = {
+      info: () => {},
+      warn: (m) => io.err(`warning: ${m}`),
+      error: (m, e) => io.err(`error: ${m} ${String(e.reason ?? '')}`),
+    };
+    const deps = {
+      store: new DynamoStateStore(client, 'replica-alerts'),
+      notifier: new PreviewNotifier(io),
+      credentials: async () => DEFAULT_USER,
+      now: () => new Date(sim.clock.now()),
+      log: quiet,
+    };
+    const target = { name: 'em-demo', url: sim.url, caCert: sim.caPem };
+    const poll = async (title: string) => {
+      io.out(`\n##### ${sim.clock.now().slice(0, 16).replace('T', ' ')} UTC: ${title}`);
+      const summary = await pollEm(target, deps, { settings });
+      io.out(
+        `\n(${summary.sessionsRead} sessions read in ${summary.emRequests} EM requests; ${summary.eventsDecided} alerts; ` +
+          `${sim.openSessions()} EM logon sessions left open)`,
+      );
+    };
+    io.out(`Enterprise Manager simulator: ${sim.url} (HTTPS, verified against its own CA)`);
+    io.out('Settings: retry hold 15 min, reminders every 60 min (24 h by default), lookback 24 h.');
+    await poll('first poll: the last 24 hours');
+    sim.clock.advance(30 * MINUTE);
+    await poll('30 minutes later: a retry has recovered one job, nothing is sent twice');
+    sim.clock.advance(45 * MINUTE);
+    await poll('75 minutes later: still failing, so a reminder');
+    return 0;
+  } finally {
+    client.destroy();
+    await dynamo.close();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

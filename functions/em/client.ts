@@ -3,7 +3,13 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiBase, type Credentials, DEFAULTS, type EmConfig, isLoopback } from './config.ts';
-import { type Page, parseEmErrorMessage, parseLogonSession, parseQueryPage } from './entities.ts';
+import {
+  type Page,
+  parseApiVersions,
+  parseEmErrorMessage,
+  parseLogonSession,
+  parseQueryPage,
+} from './entities.ts';
 import { EmError, EmParseError } from './errors.ts';
 import { eq, type Filter, or } from './filter.ts';
 import { type HttpResponse, Transport } from './http.ts';
@@ -84,6 +90,12 @@ export class EmSession {
   /** The EM's name as configured. */
   get name(): string {
     return this.config.name;
+  }
+
+  /** The API versions the EM supports (`GET /api/`), e.g. `v1_7` for VBR 12 and 13. */
+  async apiVersions(): Promise<string[]> {
+    const res = await this.call('GET', this.base);
+    return this.parse(() => parseApiVersions(res.body, this.format), 'GET /api/');
   }
 
   /** Streams every row of a query, one page at a time, reading pages up to `PagesCount` (the next one prefetched). */

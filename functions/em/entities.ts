@@ -269,3 +269,13 @@ export function parseEmErrorMessage(body: string): string | null {
     return null;
   }
 }
+
+/** The API versions the EM supports, from `GET /api/` (`EnterpriseManager` in XML; the same names in JSON). */
+export function parseApiVersions(body: string, format: WireFormat): string[] {
+  const expected = 'the EnterpriseManager API root';
+  const doc = parseBody(body, format, expected);
+  const root = format === 'xml' ? xmlRoot(doc, ['EnterpriseManager'], expected, body) : doc;
+  const supported = root.SupportedVersions;
+  const items = isRaw(supported) ? supported.SupportedVersion : supported;
+  return (Array.isArray(items) ? items : [items]).filter(isRaw).map((v) => String(v.Name ?? ''));
+}

@@ -3,14 +3,16 @@
 // Secrets Manager and only their ARNs are configured.
 
 import { apiBase } from '../em/config.ts';
+import { type Channel, RENDERERS } from '../messages/render.ts';
 
-export const CHANNELS = ['email', 'sms', 'chat', 'events'] as const;
-export type Channel = (typeof CHANNELS)[number];
+/** Every channel has its own SNS topic (see README: one topic per channel). */
+export const CHANNELS = Object.keys(RENDERERS) as Channel[];
 
 export interface EmTarget {
   name: string;
   url: string;
-  secretArn: string;
+  /** The Secrets Manager secret with the EM's credentials (Lambda); the CLI takes them from the environment. */
+  secretArn?: string | undefined;
   caCert?: string | undefined;
 }
 
@@ -29,7 +31,7 @@ export class ConfigError extends Error {
   }
 }
 
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+export const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 const EM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 

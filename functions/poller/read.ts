@@ -67,10 +67,13 @@ export async function* readEm(
       }
       return fresh;
     };
+    // A running CDP policy session lasts a day: its VM syncs are decided while it runs, so they are read too.
     const needsTasks = (session: SessionLike) =>
-      isFinal(session) && session.result !== 'Success' && !decided[session.uid];
+      isFinal(session) ? session.result !== 'Success' && !decided[session.uid] : type === 'CdpReplicaSession';
 
-    const windowFilter = compare(TIME_FIELDS[type].creation, '>=', since);
+    // Created in the window, or ended in it: a CDP policy session runs for a day before it ends.
+    const fields = TIME_FIELDS[type];
+    const windowFilter = or(compare(fields.creation, '>=', since), compare(fields.end, '>=', since));
     for await (const runs of source(em, type, windowFilter, needsTasks)) {
       const fresh = take(runs);
       if (fresh.length) yield { type, runs: fresh } as Batch;

@@ -86,11 +86,10 @@ export class DynamoStateStore implements StateStore {
     key: string,
     state: T,
     version: number,
-    expiresAtMs: number,
+    expiresAtMs: number | null,
   ): Promise<void> {
-    await this.versioned(em, `SUBJECT#${key}`, JSON.stringify(state), version, {
-      expiresAt: N(seconds(expiresAtMs)),
-    });
+    const ttl: Item = expiresAtMs === null ? {} : { expiresAt: N(seconds(expiresAtMs)) };
+    await this.versioned(em, `SUBJECT#${key}`, JSON.stringify(state), version, ttl);
   }
 
   async saveMeta(em: string, meta: EmMeta, version: number): Promise<void> {
@@ -115,6 +114,7 @@ export class DynamoStateStore implements StateStore {
     event: E,
     channels: string[],
     nowMs: number,
+    seq: number,
   ): Promise<boolean> {
     return this.conditional(
       new PutItemCommand({
@@ -124,6 +124,7 @@ export class DynamoStateStore implements StateStore {
           sk: S(`EVENT#${id}`),
           data: S(JSON.stringify(event)),
           createdAt: S(new Date(nowMs).toISOString()),
+          seq: N(seq),
           ...(channels.length ? { pendingChannels: { SS: channels } } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -139,11 +140,12 @@ export class DynamoStateStore implements StateStore {
       events.push({
         id: (item.sk?.S ?? '').slice(6),
         createdAt: item.createdAt?.S ?? '',
+        seq: Number(item.seq?.N ?? 0),
         event: JSON.parse(item.data?.S ?? 'null') as E,
         pendingChannels: [...pending].sort(),
       });
     }
-    return events.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    return events.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.seq - b.seq);
   }
 
   async markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number): Promise<void> {

@@ -25,6 +25,7 @@ export interface EmSnapshot<T = unknown> {
 export interface OutboxEvent<E = unknown> {
   id: string;
   createdAt: string;
+  seq: number;
   event: E;
   pendingChannels: string[];
 }
@@ -36,13 +37,32 @@ export interface StateStore {
 
   /** Everything known about one EM, in one read: its meta and every subject's state (expired items skipped). */
   load<T>(em: string, nowMs: number): Promise<EmSnapshot<T>>;
-  /** Writes a subject's state if it is still at `version` (0: new). Throws `StateConflictError` otherwise. */
-  saveSubject<T>(em: string, key: string, state: T, version: number, expiresAtMs: number): Promise<void>;
+  /**
+   * Writes a subject's state if it is still at `version` (0: new); throws `StateConflictError` otherwise.
+   * `expiresAtMs` null keeps the item until it is written again with an expiry.
+   */
+  saveSubject<T>(
+    em: string,
+    key: string,
+    state: T,
+    version: number,
+    expiresAtMs: number | null,
+  ): Promise<void>;
   saveMeta(em: string, meta: EmMeta, version: number): Promise<void>;
 
-  /** Records an event as pending for `channels` unless an event with that id exists; true when recorded now. */
-  recordEvent<E>(em: string, id: string, event: E, channels: string[], nowMs: number): Promise<boolean>;
-  /** Events with at least one channel not yet delivered, oldest first. */
+  /**
+   * Records an event as pending for `channels` unless an event with that id exists; true when recorded now.
+   * `seq` orders the events of one poll (they share `nowMs`) for delivery.
+   */
+  recordEvent<E>(
+    em: string,
+    id: string,
+    event: E,
+    channels: string[],
+    nowMs: number,
+    seq: number,
+  ): Promise<boolean>;
+  /** Events with at least one channel not yet delivered, oldest first (by poll, then `seq`). */
   pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]>;
   /** Marks one channel of an event delivered; once none is left, the event expires after `keepMs`. */
   markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number): Promise<void>;

@@ -1,0 +1,107 @@
+// Command-line parsing on node:util's parseArgs: strict (unknown flags are rejected with the valid ones listed),
+// plus the settings flags every command shares, turned into the alert engine's settings object.
+
+import { readFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Settings, validateSettings } from '../alerts/index.ts';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Wrong usage: printed with the command's help, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const SETTINGS_OPTIONS = {
+  settings: { type: 'string' },
+  'alert-on': { type: 'string' },
+  'retry-hold': { type: 'string' },
+  repeat: { type: 'string' },
+  stale: { type: 'string' },
+  'unreachable-after': { type: 'string' },
+  lookback: { type: 'string' },
+  'no-cdp': { type: 'boolean' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  mute: { type: 'string', multiple: true },
+  'time-zone': { type: 'string' },
+} as const satisfies Options;
+
+export const SETTINGS_HELP = `Settings (override --settings FILE, a JSON object of the same settings):
+  --alert-on Failed,Warning   results that alert (default both)
+  --retry-hold DURATION       hold a failed run this long for a retry to recover it (default 15m; 0 = off)
+  --repeat DURATION           remind while a job keeps failing (default 24h; 0 = off)
+  --stale auto|off|DURATION   report jobs that stopped running (default auto: 3 x the median gap)
+  --unreachable-after N       failed polls before an EM is reported unreachable (default 3)
+  --lookback DURATION         how far back a first poll reads (default 24h)
+  --no-cdp                    skip CDP policies
+  --include GLOB, --exclude GLOB   job/policy names to watch or skip (repeatable; * and ?)
+  --mute NAME                 a job, policy or EM that never alerts (repeatable)
+  --time-zone ZONE            IANA zone for human-readable times (default UTC)
+DURATION is minutes, or a number with m, h or d (90m, 6h, 2d).`;
+
+export function parse<T extends Options>(args: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
+  } catch (error) {
+    const valid = Object.keys(options)
+      .map((name) => `--${name}`)
+      .join(', ');
+    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${command} accepts: ${valid}, --help`);
+  }
+}
+
+/** Minutes from `90`, `90m`, `6h` or `2d`. */
+export function minutes(flag: string, text: string): number {
+  const m = /^(\d+)(m|h|d)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--${flag}: "${text}" is not a duration; use minutes or e.g. 90m, 6h, 2d.`);
+  return Number(m[1]) * { m: 1, h: 60, d: 1440 }[(m[2] ?? 'm') as 'm' | 'h' | 'd'];
+}
+
+type SettingsValues = { [K in keyof typeof SETTINGS_OPTIONS]?: unknown };
+
+export function settingsFrom(values: SettingsValues): Settings {
+  const input: Record<string, unknown> = {};
+  if (typeof values.settings === 'string') {
+    try {
+      Object.assign(input, JSON.parse(readFileSync(values.settings, 'utf8')));
+    } catch (error) {
+      throw new UsageError(`--settings ${values.settings}: ${(error as Error).message}`);
+    }
+  }
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : undefined);
+  const set = (name: string, value: unknown) => {
+    if (value !== undefined) input[name] = value;
+  };
+  set(
+    'alertOn',
+    text(values['alert-on'])
+      ?.split(',')
+      .map((r) => r.trim()),
+  );
+  for (const [flag, name] of [
+    ['retry-hold', 'retryHold'],
+    ['repeat', 'repeat'],
+    ['lookback', 'lookback'],
+  ] as const) {
+    const value = text(values[flag]);
+    if (value !== undefined) input[name] = minutes(flag, value);
+  }
+  const stale = text(values.stale);
+  if (stale !== undefined)
+    input.stale = stale === 'auto' || stale === 'off' ? stale : minutes('stale', stale);
+  const unreachable = text(values['unreachable-after']);
+  if (unreachable !== undefined) input.unreachableAfter = Number(unreachable);
+  if (values['no-cdp']) input.cdp = false;
+  set('include', list(values.include));
+  set('exclude', list(values.exclude));
+  set('muted', list(values.mute));
+  set('timeZone', text(values['time-zone']));
+  const checked = validateSettings(input);
+  if (!checked.ok) throw new UsageError(`Invalid settings:\n- ${checked.errors.join('\n- ')}`);
+  return checked.settings;
+}

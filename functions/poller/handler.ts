@@ -1,0 +1,103 @@
+// The scheduled Lambda: polls every configured EM (or the one named in the event), each independently, within
+// the invocation's remaining time, and reports what it did in structured logs, metrics and its return value.
+// Configuration is read and validated once per cold start; an invalid one fails every invocation loudly.
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { type Settings, validateSettings } from '../alerts/index.ts';
+import { SnsNotifier } from '../notify/notifier.ts';
+import { SecretsManagerSource } from '../secrets/secrets.ts';
+import { DynamoStateStore } from '../state/dynamo.ts';
+import { ConfigError, type LambdaConfig, readLambdaConfig } from './env.ts';
+import { emptySummary, type PollerDeps, type PollSummary, pollEm } from './poll.ts';
+
+/** Stop starting work this long before the Lambda times out, so every write finishes. */
+const SAFETY_MARGIN_MS = 20_000;
+
+const logger = new Logger({ serviceName: 'replica-alerts' });
+const metrics = new Metrics({ namespace: 'ReplicaAlerts', serviceName: 'replica-alerts' });
+
+function configure(): { config: LambdaConfig; settings: Settings; deps: PollerDeps } | ConfigError {
+  try {
+    const config = readLambdaConfig(process.env);
+    const checked = validateSettings(config.settings);
+    if (!checked.ok) return new ConfigError(checked.errors.map((e) => `SETTINGS: ${e}`));
+    const secrets = new SecretsManagerSource(undefined, 300);
+    const deps: PollerDeps = {
+      store: new DynamoStateStore(new DynamoDBClient({ maxAttempts: 6 }), config.table),
+      notifier: new SnsNotifier(new SNSClient({ maxAttempts: 5 }), config.topics),
+      credentials: (target, refresh) => secrets.get(target.secretArn ?? '', { refresh }),
+      now: () => new Date(),
+      log: logger,
+    };
+    return { config, settings: checked.settings, deps };
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+}
+
+const setup = configure();
+if (setup instanceof ConfigError) logger.error('Invalid configuration', { problems: setup.problems });
+
+export interface PollEvent {
+  /** Poll only this EM (the stack schedules one invocation per EM in large estates). */
+  em?: string;
+}
+
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export async function handler(event: PollEvent, context: LambdaContext): Promise<{ polls: PollSummary[] }> {
+  if (setup instanceof ConfigError) throw setup;
+  const { config, settings, deps } = setup;
+  const targets = event?.em ? config.ems.filter((em) => em.name === event.em) : config.ems;
+  if (!targets.length) throw new ConfigError([`The event names EM "${event.em}", which is not configured.`]);
+  const stopAt = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
+  const results = await Promise.allSettled(
+    targets.map((target) =>
+      pollEm(target, deps, {
+        settings,
+        deadlineMs: Math.max(1_000, stopAt - Date.now()),
+        shouldStop: () => Date.now() > stopAt,
+      }),
+    ),
+  );
+  const polls = results.map((result, i): PollSummary => {
+    if (result.status === 'fulfilled') return result.value;
+    const em = targets[i]?.name ?? '?';
+    const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
+    logger.error('The poll crashed; its state is left for the next poll.', { em, error: message });
+    return { ...emptySummary(em), status: 'em-failed', error: { kind: 'crash', message } };
+  });
+  record(polls);
+  logger.info('Poll finished', { polls });
+  return { polls };
+}
+
+function record(polls: PollSummary[]): void {
+  const sum = (pick: (p: PollSummary) => number) => polls.reduce((total, p) => total + pick(p), 0);
+  metrics.addMetric('PollsSucceeded', MetricUnit.Count, polls.filter((p) => p.status === 'ok').length);
+  metrics.addMetric('PollsFailed', MetricUnit.Count, polls.filter((p) => p.status === 'em-failed').length);
+  metrics.addMetric('EmErrors', MetricUnit.Count, polls.filter((p) => p.error).length);
+  metrics.addMetric(
+    'SessionsRead',
+    MetricUnit.Count,
+    sum((p) => p.sessionsRead),
+  );
+  metrics.addMetric(
+    'EventsSent',
+    MetricUnit.Count,
+    sum((p) => p.published),
+  );
+  metrics.addMetric(
+    'PublishFailures',
+    MetricUnit.Count,
+    sum((p) => p.publishFailures),
+  );
+  metrics.addMetric('Heartbeat', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}

@@ -1,0 +1,215 @@
+// One poll of one Enterprise Manager: read what is new, decide, remember, deliver. The writes are ordered so
+// that a poll stopped anywhere leaves state from which the next poll delivers exactly what is missing:
+//   1. events are recorded as pending (conditional put: a re-decided event, same id, is not recorded twice);
+//   2. subject states are saved (versioned: a concurrent poll that lost the lease cannot overwrite them);
+//   3. the read cursor is saved (so a crash before it re-reads, and the engine finds nothing new);
+//   4. pending events are published per channel and marked delivered one channel at a time.
+// Only a crash between SNS accepting a publish and its delivered mark repeats that publish, with the same id.
+
+import { randomUUID } from 'node:crypto';
+import {
+  type AlertEvent,
+  decidePoll,
+  type PollOutcome,
+  type Settings,
+  type SubjectState,
+} from '../alerts/index.ts';
+import { withSession } from '../em/client.ts';
+import type { EmConfig } from '../em/config.ts';
+import { EmError } from '../em/errors.ts';
+import type { CdpRun, ReplicaRun } from '../em/runs.ts';
+import { renderAll } from '../messages/render.ts';
+import type { Notifier } from '../notify/notifier.ts';
+import { type EmSecret, SecretError } from '../secrets/secrets.ts';
+import type { StateStore } from '../state/store.ts';
+import type { EmTarget } from './env.ts';
+import { type ReadState, readEm } from './read.ts';
+
+export interface Log {
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+export interface PollerDeps {
+  store: StateStore;
+  notifier: Notifier;
+  /** The EM's credentials; `refresh` re-reads them after the EM rejected them. */
+  credentials(target: EmTarget, refresh: boolean): Promise<EmSecret>;
+  now(): Date;
+  log: Log;
+}
+
+export interface PollOptions {
+  settings: Settings;
+  /** How far before the cursor each poll re-reads (sessions the EM collects late). Default 1 hour. */
+  overlapMs?: number;
+  /** The whole EM session must end by then (the Lambda's remaining time minus a margin). */
+  deadlineMs?: number;
+  /** Extra EM client settings: timeouts, retries, page size, format, insecure TLS (never by default). */
+  em?: Partial<Omit<EmConfig, 'name' | 'url' | 'credentials'>>;
+  /** True when no more publishing should start (the invocation is about to time out). */
+  shouldStop?: () => boolean;
+}
+
+export interface PollSummary {
+  em: string;
+  /** `skipped`: another poll holds this EM's lease. */
+  status: 'ok' | 'em-failed' | 'skipped';
+  error?: { kind: string; message: string };
+  sessionsRead: number;
+  emRequests: number;
+  eventsDecided: number;
+  published: number;
+  publishFailures: number;
+  /** Events with channels still pending after this poll (delivered by a later one). */
+  pending: number;
+}
+
+export function emptySummary(em: string): PollSummary {
+  return {
+    em,
+    status: 'ok',
+    sessionsRead: 0,
+    emRequests: 0,
+    eventsDecided: 0,
+    published: 0,
+    publishFailures: 0,
+    pending: 0,
+  };
+}
+
+const HOUR = 3_600_000;
+/** Delivered events are kept this long: long enough for any re-decision of the same event to find them. */
+const KEEP_DELIVERED_MS = 14 * 24 * HOUR;
+
+export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOptions): Promise<PollSummary> {
+  const { store, log } = deps;
+  const startedMs = deps.now().getTime();
+  const deadlineMs = options.deadlineMs ?? 10 * 60_000;
+  const summary = emptySummary(target.name);
+  const holder = randomUUID();
+  const lease = `em#${target.name}`;
+  if (!(await store.tryLease(lease, holder, startedMs, deadlineMs + 60_000))) {
+    log.warn('Another poll of this Enterprise Manager is running; skipped.', { em: target.name });
+    return { ...summary, status: 'skipped' };
+  }
+  try {
+    const snapshot = await store.load<SubjectState>(target.name, startedMs);
+    const replicaRuns: ReplicaRun[] = [];
+    const cdpRuns: CdpRun[] = [];
+    let next: ReadState | undefined;
+    let outcome: PollOutcome = { ok: true };
+    try {
+      await withSession(await emConfig(target, deps, options, deadlineMs), async (em) => {
+        const reader = readEm(em, snapshot.meta as ReadState | null, {
+          now: new Date(startedMs),
+          lookbackMs: options.settings.lookback * 60_000,
+          overlapMs: options.overlapMs ?? HOUR,
+          cdp: options.settings.cdp,
+        });
+        for (let step = await reader.next(); ; step = await reader.next()) {
+          if (step.done) {
+            next = step.value;
+            break;
+          }
+          if (step.value.type === 'ReplicaJobSession') replicaRuns.push(...step.value.runs);
+          else cdpRuns.push(...step.value.runs);
+        }
+        summary.emRequests = em.requestCount + 1; // + the logoff still to come
+      });
+    } catch (error) {
+      if (!(error instanceof EmError || error instanceof SecretError)) throw error;
+      const kind = error instanceof EmError ? error.kind : 'credentials';
+      outcome = { ok: false, error: { kind, message: error.message } };
+      Object.assign(summary, { status: 'em-failed', error: outcome.error });
+      log.error('Polling the Enterprise Manager failed.', { em: target.name, kind, reason: error.message });
+    }
+    summary.sessionsRead = replicaRuns.length + cdpRuns.length;
+
+    const decision = decidePoll({
+      em: target.name,
+      now: new Date(startedMs).toISOString(),
+      outcome,
+      replicaRuns,
+      cdpRuns,
+      states: snapshot.subjects.map((record) => record.state),
+      settings: options.settings,
+    });
+    summary.eventsDecided = decision.events.length;
+    for (const [seq, event] of decision.events.entries()) {
+      await store.recordEvent(target.name, event.id, event, deps.notifier.channels, startedMs, seq);
+    }
+    const versions = new Map(snapshot.subjects.map((record) => [record.key, record.version]));
+    for (const state of decision.states) {
+      const expiresAtMs = state.expiresAt === null ? null : state.expiresAt * 1000;
+      await store.saveSubject(target.name, state.key, state, versions.get(state.key) ?? 0, expiresAtMs);
+    }
+    if (next) await store.saveMeta(target.name, next, snapshot.metaVersion);
+    await deliver(target.name, deps, options, summary);
+    return summary;
+  } finally {
+    await store.releaseLease(lease, holder);
+  }
+}
+
+async function emConfig(
+  target: EmTarget,
+  deps: PollerDeps,
+  options: PollOptions,
+  deadlineMs: number,
+): Promise<EmConfig> {
+  const secret = await deps.credentials(target, false);
+  return {
+    ...options.em,
+    name: target.name,
+    url: target.url,
+    caPem: target.caCert ?? secret.caCert ?? options.em?.caPem,
+    deadlineMs,
+    credentials: async ({ refresh }) => (refresh ? deps.credentials(target, true) : secret),
+  };
+}
+
+/** Publishes every pending event to every pending channel; a channel that fails is skipped for this poll. */
+async function deliver(
+  em: string,
+  deps: PollerDeps,
+  options: PollOptions,
+  summary: PollSummary,
+): Promise<void> {
+  const { store, notifier, log } = deps;
+  const failedChannels = new Set<string>();
+  const pending = await store.pendingEvents<AlertEvent>(em);
+  for (const item of pending) {
+    const rendered = renderAll(item.event, { timeZone: options.settings.timeZone });
+    let left = item.pendingChannels.length;
+    const order = (channel: string) => notifier.channels.indexOf(channel) >>> 0; // unconfigured ones last
+    for (const channel of [...item.pendingChannels].sort((a, b) => order(a) - order(b))) {
+      if (failedChannels.has(channel) || options.shouldStop?.()) continue;
+      const rendering = rendered[channel as keyof typeof rendered];
+      if (!rendering || !notifier.channels.includes(channel)) {
+        log.warn('An event was pending for a channel that is no longer configured; dropped.', {
+          em,
+          channel,
+        });
+      } else {
+        try {
+          await notifier.publish({ channel, ...rendering });
+          summary.published++;
+        } catch (error) {
+          failedChannels.add(channel);
+          summary.publishFailures++;
+          log.error('Publishing failed; retried at the next poll.', {
+            em,
+            channel,
+            reason: (error as Error).message,
+          });
+          continue;
+        }
+      }
+      await store.markDelivered(em, item.id, channel, deps.now().getTime(), KEEP_DELIVERED_MS);
+      left--;
+    }
+    if (left) summary.pending++;
+  }
+}

@@ -1,0 +1,299 @@
+// Builds scenarios for tests and demos, deterministically from a seed: the same calls give the same GUIDs,
+// sizes and times. Sessions are described as they end; the simulator's clock shows them running until then.
+//
+//   const s = new ScenarioBuilder({ now: '2025-08-16T06:00:00Z', seed: 7 });
+//   const job = s.replicaJob('SQL Replication', { backupServer: 'vbr01.tech.local' });
+//   job.run({ start: '2025-08-16T02:00:00Z', durationMin: 20, vms: ['sql02', { name: 'sql01', result: 'Failed', reason }] });
+//   job.retry({ recover: true }); // 10 minutes later, only sql01 again, now Success
+//   s.cdpPolicy('CDP Tier1').session({ start, vms: [{ name: 'dc01', result: 'Warning', reason }] });
+//   const scenario = s.build();
+
+import type {
+  CdpReplicaSession,
+  CdpReplicaTaskSession,
+  ReplicaJobSession,
+  ReplicaTaskSession,
+  SessionResult,
+  SessionState,
+  TaskState,
+} from '../em/model.ts';
+import { Random } from './random.ts';
+import { type BackupServer, emptyScenario, type Scenario } from './scenario.ts';
+
+export interface VmSpec {
+  name: string;
+  /** Default Success. */
+  result?: SessionResult;
+  /** Why it ended Warning or Failed, verbatim. */
+  reason?: string | null;
+  /** Default Completed. */
+  state?: TaskState;
+  /** Replicated size; default a stable random size per VM. */
+  sizeGb?: number;
+}
+
+/** A VM by name (it succeeds) or in full. */
+export type Vm = string | VmSpec;
+export type Time = string | Date;
+
+export interface RunSpec {
+  start: Time;
+  /** Minutes until the run ends; null runs forever. Default 15. */
+  durationMin?: number | null;
+  vms: Vm[];
+  /** Default: the worst VM result (Failed, then Warning, then Success). */
+  result?: SessionResult;
+  /** Default Stopped; anything else (Pausing, Postprocessing, ...) is served as given. */
+  state?: SessionState;
+  isRetry?: boolean;
+  failureMessage?: string | null;
+}
+
+export interface RetrySpec extends Partial<Omit<RunSpec, 'start' | 'isRetry'>> {
+  /** Minutes after the previous run ended; default 10 (Veeam's default retry wait). */
+  afterMin?: number;
+  /** Without `vms`: the VMs that failed last time succeed (true, default) or fail again alike (false). */
+  recover?: boolean;
+}
+
+export interface CdpVmSpec extends VmSpec {
+  /** Consecutive syncs (task sessions) in one policy session; default 3. */
+  syncs?: number;
+}
+
+export interface PolicySessionSpec extends Omit<RunSpec, 'vms'> {
+  /** Default 1440 (a CDP policy session lasts a day). */
+  durationMin?: number | null;
+  vms: (string | CdpVmSpec)[];
+}
+
+export interface BuilderOptions {
+  now: Time;
+  seed?: number | string;
+}
+
+const MINUTE = 60_000;
+const GIB = 2 ** 30;
+const SEVERITY = ['None', 'Success', 'Warning', 'Failed'];
+
+const epoch = (time: Time): number => {
+  const ms = typeof time === 'string' ? Date.parse(time) : time.getTime();
+  if (Number.isNaN(ms)) throw new RangeError(`Not a time: ${String(time)}`);
+  return ms;
+};
+const iso = (ms: number): string => new Date(ms).toISOString();
+/** Session names carry the start as `yyyy-mm-dd hh:mm:ss`. */
+const named = (name: string, ms: number): string => `${name}@${iso(ms).slice(0, 19).replace('T', ' ')}`;
+// Every field but the name is optional, so a bare name is a complete spec.
+const spec = <T extends VmSpec>(vm: string | T): T => (typeof vm === 'string' ? ({ name: vm } as T) : vm);
+/** The worst result among the VMs: what the job session shows when not given. */
+const worst = (vms: readonly VmSpec[]): SessionResult =>
+  vms.reduce<SessionResult>((acc, vm) => {
+    const result = vm.result ?? 'Success';
+    return SEVERITY.indexOf(result) > SEVERITY.indexOf(acc) ? result : acc;
+  }, 'Success');
+
+export class ScenarioBuilder {
+  readonly random: Random;
+  private readonly scenario: Scenario;
+  private readonly servers = new Map<string, BackupServer>();
+  private readonly sizes = new Map<string, number>();
+
+  constructor({ now, seed = 1 }: BuilderOptions) {
+    this.random = new Random(seed);
+    this.scenario = emptyScenario(iso(epoch(now)));
+  }
+
+  get now(): string {
+    return this.scenario.now;
+  }
+
+  /** The backup server with this name, created on first use. */
+  backupServer(name: string): BackupServer {
+    let server = this.servers.get(name);
+    if (!server) {
+      server = { uid: `urn:veeam:BackupServer:${this.random.guid()}`, name };
+      this.servers.set(name, server);
+      this.scenario.backupServers.push(server);
+    }
+    return server;
+  }
+
+  replicaJob(name: string, { backupServer = 'vbr01.tech.local' } = {}): ReplicaJob {
+    return new ReplicaJob(this, this.scenario, name, this.backupServer(backupServer));
+  }
+
+  cdpPolicy(name: string, { backupServer = 'vbr01.tech.local' } = {}): CdpPolicy {
+    return new CdpPolicy(this, this.scenario, name, this.backupServer(backupServer));
+  }
+
+  /** The scenario so far (lists copied, so building on does not change it). */
+  build(): Scenario {
+    const s = this.scenario;
+    return {
+      backupServers: [...s.backupServers],
+      replicaJobSessions: [...s.replicaJobSessions],
+      replicaTaskSessions: [...s.replicaTaskSessions],
+      cdpReplicaSessions: [...s.cdpReplicaSessions],
+      cdpReplicaTaskSessions: [...s.cdpReplicaTaskSessions],
+      now: s.now,
+    };
+  }
+
+  /** A VM's replicated size, stable across runs. */
+  sizeOf(vm: VmSpec): number {
+    if (vm.sizeGb !== undefined) return vm.sizeGb * GIB;
+    const known = this.sizes.get(vm.name);
+    if (known !== undefined) return known;
+    const size = this.random.pick([16, 32, 40, 60, 80, 120, 200]) * GIB;
+    this.sizes.set(vm.name, size);
+    return size;
+  }
+}
+
+/** Times of a session: start as given, end with a realistic sub-second part. */
+function span(
+  builder: ScenarioBuilder,
+  start: Time,
+  durationMin: number | null,
+): { from: number; to: number | null } {
+  const from = epoch(start);
+  return { from, to: durationMin === null ? null : from + durationMin * MINUTE + builder.random.int(0, 999) };
+}
+
+const server = (s: BackupServer) => ({ backupServerUid: s.uid, backupServerName: s.name });
+
+export class ReplicaJob {
+  readonly uid: string;
+  private last: { session: ReplicaJobSession; vms: VmSpec[] } | undefined;
+
+  constructor(
+    private readonly builder: ScenarioBuilder,
+    private readonly scenario: Scenario,
+    readonly name: string,
+    readonly backupServer: BackupServer,
+  ) {
+    this.uid = `urn:veeam:Job:${builder.random.guid()}`;
+  }
+
+  /** One run: a job session and a task session per VM, processed one after another. */
+  run(run: RunSpec): ReplicaJobSession {
+    const random = this.builder.random;
+    const { from, to } = span(this.builder, run.start, run.durationMin === undefined ? 15 : run.durationMin);
+    const vms = run.vms.map(spec);
+    const session: ReplicaJobSession = {
+      uid: `urn:veeam:ReplicaJobSession:${random.guid()}`,
+      name: named(this.name, from),
+      jobUid: this.uid,
+      jobName: this.name,
+      jobType: 'Replica',
+      ...server(this.backupServer),
+      creationTime: iso(from),
+      endTime: to === null ? null : iso(to),
+      state: run.state ?? 'Stopped',
+      result: run.result ?? worst(vms),
+      progress: to === null ? 0 : 100,
+      isRetry: run.isRetry ?? false,
+      failureMessage: run.failureMessage ?? null,
+    };
+    this.scenario.replicaJobSessions.push(session);
+    vms.forEach((vm, i) => {
+      // VM i starts a few seconds after the one before and ends before the job does.
+      const start = Math.min(from + (8 + 4 * i) * 1000 + random.int(0, 999), to ?? Number.POSITIVE_INFINITY);
+      const end = to === null ? null : Math.max(start, to - (vms.length - i) * 1000 - random.int(0, 999));
+      const task: ReplicaTaskSession = {
+        uid: `urn:veeam:ReplicaTaskSession:${random.guid()}`,
+        name: named(vm.name, start),
+        vmDisplayName: vm.name,
+        jobSessionUid: session.uid,
+        ...server(this.backupServer),
+        creationTime: iso(start),
+        endTime: end === null ? null : iso(end),
+        state: vm.state ?? 'Completed',
+        result: vm.result ?? 'Success',
+        reason: vm.reason ?? null,
+        totalSize: this.builder.sizeOf(vm),
+      };
+      this.scenario.replicaTaskSessions.push(task);
+    });
+    this.last = { session, vms };
+    return session;
+  }
+
+  /** An automatic retry of the last run: IsRetry, same job, only the VMs that failed are processed again. */
+  retry({ afterMin = 10, recover = true, vms, ...rest }: RetrySpec = {}): ReplicaJobSession {
+    const last = this.last;
+    if (!last?.session.endTime) throw new Error(`${this.name}: a retry needs a previous run that ended`);
+    const failed = last.vms.filter((vm) => vm.result === 'Failed');
+    return this.run({
+      durationMin: 5,
+      ...rest,
+      start: iso(epoch(last.session.endTime) + afterMin * MINUTE),
+      isRetry: true,
+      vms: vms ?? (recover ? failed.map(({ name, sizeGb }) => ({ name, sizeGb })) : failed),
+    });
+  }
+}
+
+export class CdpPolicy {
+  readonly uid: string;
+
+  constructor(
+    private readonly builder: ScenarioBuilder,
+    private readonly scenario: Scenario,
+    readonly name: string,
+    readonly backupServer: BackupServer,
+  ) {
+    this.uid = `urn:veeam:CdpPolicy:${builder.random.guid()}`;
+  }
+
+  /** One policy session; each VM syncs `syncs` times in a row across it (once, forever, if it never ends). */
+  session(run: PolicySessionSpec): CdpReplicaSession {
+    const random = this.builder.random;
+    const { from, to } = span(
+      this.builder,
+      run.start,
+      run.durationMin === undefined ? 1440 : run.durationMin,
+    );
+    const vms = run.vms.map(spec);
+    const session: CdpReplicaSession = {
+      uid: `urn:veeam:CdpReplicaSession:${random.guid()}`,
+      name: named(this.name, from),
+      policyUid: this.uid,
+      policyName: this.name,
+      ...server(this.backupServer),
+      creationTime: iso(from),
+      endTime: to === null ? null : iso(to),
+      state: run.state ?? 'Stopped',
+      result: run.result ?? worst(vms),
+      progress: 0, // the published samples show 0 whether running or stopped
+      isRetry: run.isRetry ?? false,
+      failureMessage: run.failureMessage ?? null,
+    };
+    this.scenario.cdpReplicaSessions.push(session);
+    vms.forEach((vm, i) => {
+      const syncs = to === null ? 1 : (vm.syncs ?? 3);
+      const part = to === null ? 0 : (to - from) / syncs;
+      for (let k = 0; k < syncs; k++) {
+        const start = Math.round(from + k * part) + (1 + i) * 1000 + random.int(0, 999);
+        const end =
+          to === null ? null : Math.max(start, Math.round(from + (k + 1) * part) - random.int(0, 999));
+        const task: CdpReplicaTaskSession = {
+          uid: `urn:veeam:CdpReplicaTaskSession:${random.guid()}`,
+          name: named(vm.name, start),
+          vmDisplayName: vm.name,
+          policySessionUid: session.uid,
+          ...server(this.backupServer),
+          creationTime: iso(start),
+          endTime: end === null ? null : iso(end),
+          state: vm.state ?? 'Completed',
+          result: vm.result ?? 'Success',
+          reason: vm.reason ?? null,
+          totalSize: this.builder.sizeOf(vm),
+        };
+        this.scenario.cdpReplicaTaskSessions.push(task);
+      }
+    });
+    return session;
+  }
+}

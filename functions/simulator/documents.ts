@@ -1,0 +1,300 @@
+// The EM's response documents, each renderable as XML (the default) or JSON, in the shapes of the published
+// samples (fixtures/em): element and property order, `Links/Link`, empty containers, JSON double wrapping.
+
+import type { EntityType } from '../em/model.ts';
+import { type LinkRep, link, type Representation } from './represent.ts';
+import { type Attrs, element, textElement, xmlDocument } from './xml.ts';
+
+/** A response document, rendered on demand in the format the client asked for. */
+export interface Body {
+  xml(): string;
+  json(): unknown;
+}
+
+const linkXml = (l: LinkRep): string =>
+  element('Link', [
+    ['Rel', l.rel],
+    ['Type', l.type],
+    ['Href', l.href],
+    ['Name', l.name],
+  ]);
+const linksXml = (links: readonly LinkRep[]): string => element('Links', [], links.map(linkXml).join(''));
+const linksJson = (links: readonly LinkRep[]) =>
+  links.map((l) => ({ Rel: l.rel, Href: l.href, Name: l.name, Type: l.type }));
+
+/** An entity links to its reference as Alternate; a reference links to the entity. */
+const entityLinks = (rep: Representation): LinkRep[] => [
+  ...rep.ups,
+  link('Alternate', `${rep.type}Reference`, rep.refHref, rep.name),
+  ...rep.downs,
+];
+const refLinks = (rep: Representation): LinkRep[] => [
+  ...rep.ups,
+  link('Alternate', rep.type, `${rep.refHref}?format=Entity`, rep.name),
+  ...rep.downs,
+];
+
+const entityAttrs = (rep: Representation): Attrs => [
+  ['Type', rep.type],
+  ['Href', rep.href],
+  ['Name', rep.name],
+  ['VmDisplayName', rep.vmDisplayName],
+  ['UID', rep.uid],
+];
+
+function entityContent(rep: Representation): string {
+  let xml = linksXml(entityLinks(rep));
+  for (const { name, value, whenNull } of rep.fields) {
+    if (value !== null) xml += textElement(name, String(value));
+    else if (whenNull === 'empty') xml += element(name);
+  }
+  return xml;
+}
+
+// Query results name a CDP session element `CdpPolicySession` inside `CdpReplicaSessions` (a documented quirk).
+const childName = (type: EntityType): string => (type === 'CdpReplicaSession' ? 'CdpPolicySession' : type);
+const entityXml = (rep: Representation, name: string = rep.type): string =>
+  element(name, entityAttrs(rep), entityContent(rep));
+
+/** JSON: elements and attributes as sibling properties (in the order a real server writes them), null if absent. */
+function entityJson(rep: Representation): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  for (const { name, value } of rep.fields) json[name] = value;
+  json.Name = rep.name;
+  json.UID = rep.uid;
+  if (rep.vmDisplayName !== null) json.VmDisplayName = rep.vmDisplayName;
+  json.Links = linksJson(entityLinks(rep));
+  json.Href = rep.href;
+  json.Type = rep.type;
+  return json;
+}
+
+const refXml = (rep: Representation): string =>
+  element(
+    'Ref',
+    [
+      ['Type', `${rep.type}Reference`],
+      ['Href', rep.refHref],
+      ['Name', rep.name],
+      ['UID', rep.uid],
+    ],
+    linksXml(refLinks(rep)),
+  );
+const refJson = (rep: Representation) => ({
+  Links: linksJson(refLinks(rep)),
+  UID: rep.uid,
+  Name: rep.name,
+  Href: rep.refHref,
+  Type: `${rep.type}Reference`,
+});
+
+/** `GET /replicaSessions/{id}?format=Entity` and the like. */
+export const entityDocument = (rep: Representation): Body => ({
+  xml: () => xmlDocument(rep.type, entityAttrs(rep), entityContent(rep)),
+  json: () => entityJson(rep),
+});
+
+/** `?format=Entity` collections: `<ReplicaTaskSessions>`, JSON single-wrapped `{"ReplicaTaskSessions":[...]}`. */
+export const entityListDocument = (type: EntityType, reps: readonly Representation[]): Body => ({
+  xml: () => xmlDocument(`${type}s`, [], reps.map((r) => entityXml(r)).join('')),
+  json: () => ({ [`${type}s`]: reps.map(entityJson) }),
+});
+
+/** Reference collections: `<EntityReferences>`, JSON `{"Refs":[...]}`. */
+export const referencesDocument = (reps: readonly Representation[]): Body => ({
+  xml: () => xmlDocument('EntityReferences', [], reps.map(refXml).join('')),
+  json: () => ({ Refs: reps.map(refJson) }),
+});
+
+export interface PagingRep {
+  pageNum: number;
+  pageSize: number;
+  pagesCount: number;
+  links: LinkRep[];
+}
+
+// Every container a real EM lists in a JSON query result, null but for the one queried.
+const JSON_CONTAINERS = [
+  'Jobs',
+  'FailoverPlans',
+  'Backups',
+  'Replicas',
+  'Repositories',
+  'RestorePoints',
+  'VmRestorePoints',
+  'VAppRestorePoints',
+  'VmReplicaPoints',
+  'BackupJobSessions',
+  'ReplicaJobSessions',
+  'ReplicaTaskSessions',
+  'RestoreSessions',
+  'HierarchyRoots',
+  'BackupTaskSessions',
+  'BackupServers',
+  'ManagedServers',
+  'EnterpiseRoles',
+  'EnterpiseAccounts',
+  'WanAccelerators',
+  'CloudGateways',
+  'CloudTenants',
+  'CloudReplicas',
+  'VCloudOrganizationConfigs',
+  'BackupFiles',
+  'VSphereSelfServiceConfigs',
+  'CloudPublicIps',
+  'CloudHardwarePlans',
+  'CloudVmReplicaPoints',
+  'AgentRestorePoints',
+  'AgentBackupJob',
+  'CloudGatewayPools',
+  'CloudFailoverPlans',
+  'ExternalRepositories',
+  'VlanConfigurations',
+  'CloudFailoverSessions',
+  'AgentProtectionGroups',
+  'DiscoveredComputers',
+  'FileServers',
+  'NASJobs',
+  'CdpReplicas',
+  'CdpReplicaVms',
+  'CdpPolicies',
+  'CdpReplicaSessions',
+  'CdpReplicaTaskSessions',
+  'VAppReplicaPoints',
+  'VmCdpReplicas',
+  'VAppCdpReplicas',
+  'VAppCdpReplicaVms',
+  'SystemSessions',
+];
+
+/** A `/query` page: `Refs` (format=References) or `Entities`, then `PagingInfo`. */
+export function queryResultDocument(
+  type: EntityType,
+  reps: readonly Representation[],
+  references: boolean,
+  paging: PagingRep,
+): Body {
+  const container = `${type}s`;
+  const pagingAttrs: Attrs = [
+    ['PageNum', paging.pageNum],
+    ['PageSize', paging.pageSize],
+    ['PagesCount', paging.pagesCount],
+  ];
+  return {
+    xml: () => {
+      const rows = references
+        ? element('Refs', [], reps.map(refXml).join(''))
+        : element(
+            'Entities',
+            [],
+            element(container, [], reps.map((r) => entityXml(r, childName(type))).join('')),
+          );
+      return xmlDocument(
+        'QueryResult',
+        [],
+        rows + element('PagingInfo', pagingAttrs, linksXml(paging.links)),
+      );
+    },
+    json: () => ({
+      Refs: references ? { Refs: reps.map(refJson) } : null,
+      Entities: references
+        ? null
+        : Object.fromEntries(
+            JSON_CONTAINERS.map((name) => [
+              name,
+              name === container ? { [name]: reps.map(entityJson) } : null,
+            ]),
+          ),
+      Resources: null,
+      Links: null,
+      PagingInfo: {
+        Links: linksJson(paging.links),
+        PageNum: paging.pageNum,
+        PageSize: paging.pageSize,
+        PagesCount: paging.pagesCount,
+      },
+    }),
+  };
+}
+
+/** An `Error` body; the message is the EM's `Message`. */
+export const errorDocument = (status: number, message: string): Body => ({
+  xml: () =>
+    xmlDocument(
+      'Error',
+      [
+        ['Message', message],
+        ['StatusCode', status],
+      ],
+      textElement('FirstChanceExceptionMessage', message),
+    ),
+  json: () => ({
+    FirstChanceExceptionMessage: null,
+    Message: message,
+    StackTrace: null,
+    Status: null,
+    StatusCode: status,
+  }),
+});
+
+export const API_VERSIONS = ['v1_5', 'v1_6', 'v1_7'] as const;
+
+/** `GET /api/`: the entry point listing the supported API versions. */
+export function apiRootDocument(base: string): Body {
+  const links = [
+    link('Down', 'LogonSessionList', `${base}logonSessions`),
+    link('Create', 'LogonSession', `${base}sessionMngr/?v=latest`),
+  ];
+  const versionLinks = (v: string) => [link('Create', 'LogonSession', `${base}sessionMngr/?v=${v}`)];
+  return {
+    xml: () =>
+      xmlDocument(
+        'EnterpriseManager',
+        [],
+        linksXml(links) +
+          element(
+            'SupportedVersions',
+            [],
+            API_VERSIONS.map((v) =>
+              element('SupportedVersion', [['Name', v]], linksXml(versionLinks(v))),
+            ).join(''),
+          ),
+      ),
+    json: () => ({
+      Links: linksJson(links),
+      SupportedVersions: {
+        SupportedVersions: API_VERSIONS.map((v) => ({ Name: v, Links: linksJson(versionLinks(v)) })),
+      },
+    }),
+  };
+}
+
+/** The `LogonSession` a logon answers: its `SessionId` (a GUID) is what logoff deletes. */
+export function logonSessionDocument(base: string, sessionId: string, userName: string): Body {
+  const href = `${base}logonSessions/${sessionId}`;
+  const links = [
+    link('Up', 'EnterpriseManager', base),
+    link('Down', 'ReplicaJobSessionReferenceList', `${base}replicaSessions`),
+    link('Down', 'ReplicaTaskSessionReferenceList', `${base}replicaTaskSessions`),
+    link('Down', 'QueryService', `${base}querySvc`),
+    link('Delete', null, href),
+  ];
+  return {
+    xml: () =>
+      xmlDocument(
+        'LogonSession',
+        [
+          ['Type', 'LogonSession'],
+          ['Href', href],
+        ],
+        linksXml(links) + textElement('UserName', userName) + textElement('SessionId', sessionId),
+      ),
+    json: () => ({
+      UserName: userName,
+      SessionId: sessionId,
+      Links: linksJson(links),
+      Href: href,
+      Type: 'LogonSession',
+    }),
+  };
+}

@@ -1,0 +1,220 @@
+// How each session type appears on the wire, format-neutral: attributes, links and elements in the EM's order.
+// xml/json renderers (documents.ts) turn a representation into either format.
+
+import type {
+  CdpReplicaSession,
+  CdpReplicaTaskSession,
+  EntityType,
+  EntityTypes,
+  ReplicaJobSession,
+  ReplicaTaskSession,
+} from '../em/model.ts';
+import type { Lookup } from './fields.ts';
+
+export interface LinkRep {
+  rel: string;
+  type: string | null;
+  href: string;
+  name: string | null;
+}
+
+export type Scalar = string | number | boolean | null;
+
+export interface FieldRep {
+  name: string;
+  value: Scalar;
+  /** How XML shows a null value: left out (`EndTimeUTC` while running) or as an empty element (`<Reason />`). */
+  whenNull: 'omit' | 'empty';
+}
+
+export interface Representation {
+  type: EntityType;
+  /** The entity's own `Href` (with `?format=Entity`). */
+  href: string;
+  /** The reference's `Href`. */
+  refHref: string;
+  name: string;
+  uid: string;
+  vmDisplayName: string | null;
+  ups: LinkRep[];
+  downs: LinkRep[];
+  fields: FieldRep[];
+}
+
+/** The URL path segment of each type's collection. */
+export const COLLECTIONS: Record<EntityType, string> = {
+  ReplicaJobSession: 'replicaSessions',
+  ReplicaTaskSession: 'replicaTaskSessions',
+  CdpReplicaSession: 'cdpReplicaSessions',
+  CdpReplicaTaskSession: 'cdpReplicaTaskSessions',
+};
+
+/** The bare GUID at the end of a `urn:veeam:<Type>:<guid>` UID, as resource URLs carry it. */
+export const guidOf = (uid: string): string => uid.slice(uid.lastIndexOf(':') + 1);
+
+/** EM times drop trailing zeros of the fraction: `06:11.110Z` is written `06:11.11Z`, `.000Z` just `Z`. */
+export const emTime = (iso: string | null): string | null =>
+  iso === null ? null : iso.replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+
+export const link = (
+  rel: string,
+  type: string | null,
+  href: string,
+  name: string | null = null,
+): LinkRep => ({
+  rel,
+  type,
+  href,
+  name,
+});
+const field = (name: string, value: Scalar, whenNull: FieldRep['whenNull'] = 'omit'): FieldRep => ({
+  name,
+  value,
+  whenNull,
+});
+
+interface OnServer {
+  backupServerUid: string | null;
+  backupServerName: string | null;
+}
+
+type Describe<T> = (
+  row: T,
+  base: string,
+  lookup: Lookup,
+) => Omit<Representation, 'href' | 'refHref' | 'type'>;
+
+function serverLink(row: OnServer, base: string): LinkRep[] {
+  if (row.backupServerUid === null) return [];
+  const href = `${base}backupServers/${guidOf(row.backupServerUid)}`;
+  return [link('Up', 'BackupServerReference', href, row.backupServerName)];
+}
+
+const replicaJobSession: Describe<ReplicaJobSession> = (row, base) => ({
+  name: row.name,
+  uid: row.uid,
+  vmDisplayName: null,
+  ups: [
+    ...serverLink(row, base),
+    link('Up', 'JobReference', `${base}jobs/${guidOf(row.jobUid)}`, row.jobName),
+  ],
+  downs: [
+    link(
+      'Down',
+      'ReplicaTaskSessionReferenceList',
+      `${base}replicaSessions/${guidOf(row.uid)}/replicaTaskSessions`,
+    ),
+  ],
+  fields: [
+    field('JobUid', row.jobUid),
+    field('JobName', row.jobName),
+    field('JobType', row.jobType),
+    field('CreationTimeUTC', emTime(row.creationTime)),
+    field('EndTimeUTC', emTime(row.endTime)),
+    field('State', row.state),
+    field('Result', row.result),
+    field('Progress', row.progress),
+    field('FailureMessage', row.failureMessage),
+    field('IsRetry', row.isRetry),
+  ],
+});
+
+const replicaTaskSession: Describe<ReplicaTaskSession> = (row, base, lookup) => ({
+  name: row.name,
+  uid: row.uid,
+  vmDisplayName: row.vmDisplayName,
+  ups: [
+    ...serverLink(row, base),
+    link(
+      'Up',
+      'ReplicaJobSessionReference',
+      `${base}replicaSessions/${guidOf(row.jobSessionUid)}`,
+      lookup.jobSession(row.jobSessionUid)?.name ?? null,
+    ),
+  ],
+  downs: [],
+  fields: [
+    field('JobSessionUid', row.jobSessionUid),
+    field('CreationTimeUTC', emTime(row.creationTime)),
+    field('EndTimeUTC', emTime(row.endTime)),
+    field('State', row.state),
+    field('Result', row.result),
+    field('Reason', row.reason, 'empty'),
+    field('TotalSize', row.totalSize),
+  ],
+});
+
+const cdpReplicaSession: Describe<CdpReplicaSession> = (row, base) => ({
+  name: row.name,
+  uid: row.uid,
+  vmDisplayName: null,
+  ups: [
+    ...serverLink(row, base),
+    link('Up', 'CdpPolicyReference', `${base}cdpPolicies/${guidOf(row.policyUid)}`, row.policyName),
+  ],
+  downs: [
+    link(
+      'Down',
+      'CdpReplicaTaskSessionReferenceList',
+      `${base}cdpReplicaSessions/${guidOf(row.uid)}/cdpReplicaTaskSessions`,
+    ),
+  ],
+  fields: [
+    field('PolicyUid', row.policyUid),
+    field('PolicyName', row.policyName),
+    field('PolicyType', 'CdpReplica'),
+    field('CreationTimeUTC', emTime(row.creationTime)),
+    field('EndTimeUTC', emTime(row.endTime)),
+    field('State', row.state),
+    field('Result', row.result),
+    field('Progress', row.progress),
+    field('FailureMessage', row.failureMessage, 'empty'),
+    field('IsRetry', row.isRetry),
+  ],
+});
+
+const cdpReplicaTaskSession: Describe<CdpReplicaTaskSession> = (row, base, lookup) => ({
+  name: row.name,
+  uid: row.uid,
+  vmDisplayName: row.vmDisplayName,
+  ups: [
+    ...serverLink(row, base),
+    link(
+      'Up',
+      'CdpReplicaSessionReference',
+      `${base}cdpReplicaSessions/${guidOf(row.policySessionUid)}`,
+      lookup.policySession(row.policySessionUid)?.name ?? null,
+    ),
+  ],
+  downs: [],
+  fields: [
+    field('PolicySessionUid', row.policySessionUid),
+    field('CreationTimeUTC', emTime(row.creationTime)),
+    field('EndTimeUTC', emTime(row.endTime)),
+    field('State', row.state),
+    field('Result', row.result),
+    field('Reason', row.reason),
+    field('TotalSize', row.totalSize),
+  ],
+});
+
+const DESCRIBE: { [K in EntityType]: Describe<EntityTypes[K]> } = {
+  ReplicaJobSession: replicaJobSession,
+  ReplicaTaskSession: replicaTaskSession,
+  CdpReplicaSession: cdpReplicaSession,
+  CdpReplicaTaskSession: cdpReplicaTaskSession,
+};
+
+/** `base` is the API base URL ending in `/api/`. */
+export function represent<K extends EntityType>(
+  type: K,
+  row: EntityTypes[K],
+  base: string,
+  lookup: Lookup,
+): Representation {
+  const guid = guidOf(row.uid);
+  const refHref = `${base}${COLLECTIONS[type]}/${guid}`;
+  // Quirk kept from the docs: a CDP task session's own Href points at /replicaTaskSessions/.
+  const own = type === 'CdpReplicaTaskSession' ? `${base}replicaTaskSessions/${guid}` : refHref;
+  return { type, href: `${own}?format=Entity`, refHref, ...DESCRIBE[type](row, base, lookup) };
+}

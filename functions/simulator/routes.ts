@@ -1,0 +1,224 @@
+// The endpoints: which path and method does what, who may call it, and the status codes and headers the docs
+// give. Handlers return a Reply; server.ts renders and sends it (or a fault instead).
+
+import type { IncomingHttpHeaders } from 'node:http';
+import { ENTITY_TYPES, type EntityType } from '../em/model.ts';
+import type { Clock } from './clock.ts';
+import {
+  API_VERSIONS,
+  apiRootDocument,
+  type Body,
+  entityDocument,
+  entityListDocument,
+  errorDocument,
+  logonSessionDocument,
+  queryResultDocument,
+  referencesDocument,
+} from './documents.ts';
+import { HttpError } from './errors.ts';
+import { pageOf, parseQueryRequest, type QueryRequest, select } from './query.ts';
+import { COLLECTIONS, type LinkRep, link, represent } from './represent.ts';
+import type { LogonSessions } from './sessions.ts';
+import type { Store } from './store.ts';
+import { visibleAt } from './visibility.ts';
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  /** An EM document, or raw text (what a proxy or a server without the REST API sends). */
+  body?: Body | { contentType: string; text: string };
+}
+
+export interface Context {
+  store: Store;
+  clock: Clock;
+  sessions: LogonSessions;
+  /** The API base URL, ending in `/api/`. */
+  base: string;
+  maxPageSize: number;
+  tls: boolean;
+}
+
+interface Request {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+}
+
+interface Route {
+  pattern: RegExp;
+  method: string;
+  /** Whether a live logon token is required. */
+  auth: boolean;
+  handle(ctx: Context, request: Request, params: string[]): Reply;
+}
+
+export const TOKEN_HEADER = 'X-RestSvcSessionId';
+export const UNAUTHORIZED_HEADERS = { 'WWW-Authenticate': 'Basic Realm=RestSvc' };
+const COLLECTION_DAYS = 30;
+const GUID = '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})';
+/** Task sessions listed under their parent session, and the filter field that links them. */
+const CHILDREN = [
+  { parent: 'ReplicaJobSession', type: 'ReplicaTaskSession', field: 'JobSessionUid' },
+  { parent: 'CdpReplicaSession', type: 'CdpReplicaTaskSession', field: 'PolicySessionUid' },
+] as const;
+
+export const errorReply = (status: number, message: string, headers?: Record<string, string>): Reply => ({
+  status,
+  body: errorDocument(status, message),
+  ...(headers && { headers }),
+});
+
+/** The caller's token: a cookie wins over the header, as on the real server (so stale cookies hurt). */
+export function tokenOf(headers: IncomingHttpHeaders): string | undefined {
+  const cookie = headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .find((c) => c.toLowerCase().startsWith(`${TOKEN_HEADER.toLowerCase()}=`));
+  if (cookie) return cookie.slice(TOKEN_HEADER.length + 1);
+  const header = headers[TOKEN_HEADER.toLowerCase()];
+  return Array.isArray(header) ? header[0] : header;
+}
+
+function logon(ctx: Context, { url, headers }: Request): Reply {
+  const version = url.searchParams.get('v');
+  if (version !== null && version !== 'latest' && !(API_VERSIONS as readonly string[]).includes(version))
+    throw new HttpError(400, `API version ${version} is not supported`);
+  const user = ctx.sessions.authenticate(headers.authorization);
+  if (!user) return errorReply(401, 'Unauthorized: wrong user name or password', UNAUTHORIZED_HEADERS);
+  if (user.role === 'no-access')
+    return errorReply(403, `User ${user.username} has no Enterprise Manager role allowing the REST API`);
+  const session = ctx.sessions.logon(user);
+  const cookie = `${TOKEN_HEADER}=${session.token}; path=/; HttpOnly${ctx.tls ? '; Secure' : ''}`;
+  return {
+    status: 201,
+    headers: { [TOKEN_HEADER]: session.token, 'Set-Cookie': cookie },
+    body: logonSessionDocument(ctx.base, session.id, user.username),
+  };
+}
+
+function logoff(ctx: Context, _request: Request, [id = '']: string[]): Reply {
+  if (!ctx.sessions.logoff(id)) throw new HttpError(404, `Logon session ${id} was not found`);
+  return { status: 204 };
+}
+
+function query(ctx: Context, { url }: Request): Reply {
+  const request = parseQueryRequest(url.searchParams, ctx.maxPageSize);
+  const rows = select(ctx.store, request.type, ctx.clock.now(), request);
+  const page = pageOf(rows, request.pageSize, request.page);
+  const reps = page.items.map((row) => represent(request.type, row, ctx.base, ctx.store));
+  const links = pagingLinks(ctx.base, request, page.pagesCount);
+  return {
+    status: 200,
+    body: queryResultDocument(request.type, reps, request.references, { ...page, links }),
+  };
+}
+
+/** First/Previous/Next/Last, re-encoding the filter the way the EM does (quotes as %22, `=;,` kept). */
+function pagingLinks(base: string, request: QueryRequest, pagesCount: number): LinkRep[] {
+  const href = (page: number) => {
+    const params = [
+      `type=${request.type}`,
+      `format=${request.references ? 'References' : 'Entities'}`,
+      ...(request.filter === undefined ? [] : [`filter=${encodeFilter(request.filter)}`]),
+      ...(request.sort ? [`${request.sort.descending ? 'sortDesc' : 'sortAsc'}=${request.sort.field}`] : []),
+      `pageSize=${request.pageSize}`,
+      `page=${page}`,
+    ];
+    return `${base}query?${params.join('&')}`;
+  };
+  const page = request.page;
+  return [
+    link('First', null, href(1)),
+    ...(page > 1 ? [link('Previous', null, href(Math.min(page - 1, pagesCount)))] : []),
+    ...(page < pagesCount ? [link('Next', null, href(page + 1))] : []),
+    link('Last', null, href(pagesCount)),
+  ];
+}
+
+const encodeFilter = (filter: string): string =>
+  encodeURIComponent(filter).replace(/%3D|%3B|%2C/gi, (c) => decodeURIComponent(c));
+
+/** Wants `?format=Entity` rather than references. */
+const entityFormat = (url: URL): boolean => url.searchParams.get('format')?.toLowerCase() === 'entity';
+
+const since = (ctx: Context): string =>
+  new Date(Date.parse(ctx.clock.now()) - COLLECTION_DAYS * 24 * 60 * 60_000).toISOString();
+
+function list(ctx: Context, type: EntityType, url: URL, filter?: string): Reply {
+  const rows = select(ctx.store, type, ctx.clock.now(), { filter, since: since(ctx) });
+  const reps = rows.map((row) => represent(type, row, ctx.base, ctx.store));
+  return { status: 200, body: entityFormat(url) ? entityListDocument(type, reps) : referencesDocument(reps) };
+}
+
+/** The session with this GUID as the EM shows it now, or a 404. */
+function find<K extends EntityType>(ctx: Context, type: K, guid: string) {
+  const row = ctx.store.tables[type].get(`urn:veeam:${type}:${guid}`);
+  const visible = row && visibleAt(type, row, ctx.clock.now());
+  if (!visible) throw new HttpError(404, `${type} ${guid} was not found`);
+  return visible;
+}
+
+function collectionRoutes(): Route[] {
+  return ENTITY_TYPES.flatMap((type): Route[] => [
+    {
+      pattern: new RegExp(`^/api/${COLLECTIONS[type]}/?$`),
+      method: 'GET',
+      auth: true,
+      handle: (ctx, r) => list(ctx, type, r.url),
+    },
+    {
+      pattern: new RegExp(`^/api/${COLLECTIONS[type]}/${GUID}/?$`),
+      method: 'GET',
+      auth: true,
+      handle: (ctx, _r, [guid = '']) => ({
+        status: 200,
+        body: entityDocument(represent(type, find(ctx, type, guid), ctx.base, ctx.store)),
+      }),
+    },
+  ]);
+}
+
+function childRoutes(): Route[] {
+  return CHILDREN.map(({ parent, type, field }) => ({
+    pattern: new RegExp(`^/api/${COLLECTIONS[parent]}/${GUID}/${COLLECTIONS[type]}/?$`),
+    method: 'GET',
+    auth: true,
+    handle: (ctx, { url }, [guid = '']) => {
+      const uid = find(ctx, parent, guid).uid;
+      return list(ctx, type, url, `${field}=="${uid.replaceAll('"', '""')}"`);
+    },
+  }));
+}
+
+const ROUTES: Route[] = [
+  {
+    pattern: /^\/api\/?$/,
+    method: 'GET',
+    auth: false,
+    handle: (ctx) => ({ status: 200, body: apiRootDocument(ctx.base) }),
+  },
+  { pattern: /^\/api\/sessionMngr\/?$/, method: 'POST', auth: false, handle: logon },
+  { pattern: new RegExp(`^/api/logonSessions/${GUID}/?$`), method: 'DELETE', auth: true, handle: logoff },
+  { pattern: /^\/api\/query\/?$/, method: 'GET', auth: true, handle: query },
+  ...collectionRoutes(),
+  ...childRoutes(),
+];
+
+/** Answers one request: 404 for unknown paths, 405 for a wrong method, 401 without a live token. */
+export function route(ctx: Context, request: Request): Reply {
+  const candidates = ROUTES.map((r) => ({ r, params: r.pattern.exec(request.url.pathname) })).filter(
+    (c) => c.params,
+  );
+  if (candidates.length === 0) throw new HttpError(404, `No resource at ${request.url.pathname}`);
+  const found = candidates.find((c) => c.r.method === request.method);
+  if (!found?.params) {
+    const allow = candidates.map((c) => c.r.method).join(', ');
+    return errorReply(405, `Method ${request.method} is not allowed here (allowed: ${allow})`, {
+      Allow: allow,
+    });
+  }
+  if (found.r.auth && !ctx.sessions.use(tokenOf(request.headers)))
+    return errorReply(401, 'Unauthorized: no valid logon session', UNAUTHORIZED_HEADERS);
+  return found.r.handle(ctx, request, found.params.slice(1));
+}

@@ -1,0 +1,377 @@
+// The EM client against the simulator over real HTTP and HTTPS: logon/logoff, both formats, paging, batching,
+// escaping, re-logon, retries, timeouts and every error kind.
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EmSession, withSession } from '../functions/em/client.ts';
+import { apiBase, type EmConfig } from '../functions/em/config.ts';
+import { EmError } from '../functions/em/errors.ts';
+import { eq } from '../functions/em/filter.ts';
+import type { EntityType, EntityTypes } from '../functions/em/model.ts';
+import { replicaRuns } from '../functions/em/runs.ts';
+import {
+  DEFAULT_USER,
+  type Scenario,
+  ScenarioBuilder,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from '../functions/simulator/index.ts';
+
+const NOW = '2026-11-25T08:00:00Z';
+const PASSWORD = 'Pa55-canary-7f3e!';
+const USER = { username: 'TECH\\svc-replica', password: PASSWORD, role: 'portal-user' as const };
+const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function start(scenario: Scenario, options: SimulatorOptions = {}): Promise<Simulator> {
+  sim = await startSimulator({ scenario, users: [USER, { ...DEFAULT_USER, role: 'no-access' }], ...options });
+  return sim;
+}
+
+function config(s: Simulator, extra: Partial<EmConfig> = {}): EmConfig {
+  return { name: 'em-test', url: s.url, caPem: s.caPem, credentials: USER, retry: FAST_RETRY, ...extra };
+}
+
+async function all<K extends EntityType>(em: EmSession, type: K, filter?: ReturnType<typeof eq>) {
+  const rows: EntityTypes[K][] = [];
+  for await (const page of em.query(type, { filter, pageSize: 10 })) rows.push(...page);
+  return rows;
+}
+
+/** A scenario with `jobs` jobs, each run `runs` times, every third run failing on one of two VMs. */
+function estate(jobs: number, runs: number): Scenario {
+  const b = new ScenarioBuilder({ now: NOW, seed: 3 });
+  for (let j = 0; j < jobs; j++) {
+    const job = b.replicaJob(`Job ${j}`, { backupServer: `vbr0${j % 2}.tech.local` });
+    for (let r = 0; r < runs; r++) {
+      const failed = r % 3 === 0;
+      job.run({
+        start: new Date(Date.parse(NOW) - (runs - r) * 3_600_000 - j * 60_000),
+        durationMin: 10,
+        vms: [
+          `vm${j}a`,
+          failed ? { name: `vm${j}b`, result: 'Failed', reason: `Error: disk ${j}/${r} full` } : `vm${j}b`,
+        ],
+      });
+    }
+  }
+  return b.build();
+}
+
+/** Every error and warning the client produced, for the password check. */
+const seen: string[] = [];
+async function failure(work: Promise<unknown>): Promise<EmError> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EmError);
+  seen.push((error as EmError).message, JSON.stringify(error), String((error as Error).stack));
+  return error as EmError;
+}
+
+describe.each([
+  ['HTTP', false],
+  ['HTTPS', true],
+] as const)('EM client over %s', (_name, tls) => {
+  it.each(['xml', 'json'] as const)('logs on, pages through every row in %s and logs off', async (format) => {
+    const s = await start(estate(5, 5), { tls, jsonBom: format === 'json' });
+    const rows = await withSession(config(s, { format }), (em) => all(em, 'ReplicaJobSession'));
+    expect(rows).toHaveLength(25);
+    expect(new Set(rows.map((r) => r.uid)).size).toBe(25);
+    expect(s.openSessions()).toBe(0);
+    const [logon, ...rest] = s.requests;
+    expect(logon).toMatchObject({
+      method: 'POST',
+      path: '/api/sessionMngr/',
+      query: { v: 'latest' },
+      status: 201,
+    });
+    expect(logon?.headers).toMatchObject({ authorization: '[redacted]', 'content-length': '0' });
+    const queries = rest.filter((r) => r.path === '/api/query');
+    expect(queries.map((r) => r.query.page)).toEqual(['1', '2', '3']);
+    expect(queries.every((r) => r.query.pageSize === '10' && r.query.format === 'Entities')).toBe(true);
+    expect(
+      rest.every((r) => r.headers['x-restsvcsessionid'] === '[redacted]' && !('cookie' in r.headers)),
+    ).toBe(true);
+    expect(rest.at(-1)).toMatchObject({ method: 'DELETE', status: 204 });
+    expect(rest.at(-1)?.path).toMatch(/^\/api\/logonSessions\/[0-9a-f-]{36}$/);
+    expect(
+      s.requests.every(
+        (r) => r.headers.accept === (format === 'json' ? 'application/json' : 'application/xml'),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('EM client', () => {
+  it('gives the same model in XML and JSON', async () => {
+    const s = await start(estate(3, 4));
+    const xml = await withSession(config(s), (em) => all(em, 'ReplicaTaskSession'));
+    const json = await withSession(config(s, { format: 'json' }), (em) => all(em, 'ReplicaTaskSession'));
+    expect(json).toEqual(xml);
+    expect(xml.filter((t) => t.result === 'Failed').map((t) => t.reason)).toContain('Error: disk 0/0 full');
+  });
+
+  it.each([
+    (url: string) => url,
+    (url: string) => url.replace(/\/$/, ''),
+    (url: string) => url.replace(/\/api\/$/, ''),
+    (url: string) => url.replace(/\/api\/$/, '/'),
+  ])('accepts the documented base URL in every spelling, never requesting /api/api/ (%#)', async (spell) => {
+    const s = await start(estate(1, 1));
+    await withSession(config(s, { url: spell(s.url) }), (em) => all(em, 'ReplicaJobSession'));
+    expect(s.requests.length).toBeGreaterThan(2);
+    expect(s.requests.every((r) => r.path.startsWith('/api/') && !r.path.startsWith('/api/api/'))).toBe(true);
+  });
+
+  it.each([
+    'Büro "Nord" Replica',
+    'a;b,c',
+    'x&y=z',
+    'quote " only',
+    '(Result==Failed)',
+    '日本語 ジョブ',
+    'ends with backslash\\',
+  ])('queries exactly the job named %j', async (name) => {
+    const b = new ScenarioBuilder({ now: NOW });
+    for (const other of [name, 'Büro', 'a', 'x', 'quote', 'Result', '日本語', 'ends with backslash']) {
+      b.replicaJob(other).run({ start: '2026-11-25T06:00:00Z', vms: ['vm1'] });
+    }
+    const s = await start(b.build());
+    const rows = await withSession(config(s), (em) => all(em, 'ReplicaJobSession', eq('JobName', name)));
+    expect(rows.map((r) => r.jobName)).toEqual([name]);
+  });
+
+  it('reads task sessions of many sessions in O(N / batch) requests', async () => {
+    const s = await start(estate(40, 6)); // 240 runs, 80 failed
+    const runs = await withSession(config(s, { pageSize: 100 }), async (em) => {
+      const found = [];
+      for await (const page of replicaRuns(em)) found.push(...page);
+      return found;
+    });
+    const failed = runs.filter((r) => r.session.result === 'Failed');
+    expect(runs).toHaveLength(240);
+    expect(failed).toHaveLength(80);
+    expect(
+      failed.every((r) => r.tasks.length === 2 && r.tasks.some((t) => t.reason?.startsWith('Error: disk'))),
+    ).toBe(true);
+    expect(runs.filter((r) => r.session.result === 'Success').every((r) => r.tasks.length === 0)).toBe(true);
+    const taskQueries = s.requests.filter((r) => r.query.type === 'ReplicaTaskSession');
+    expect(taskQueries.length).toBeLessThanOrEqual(4); // ~40 UIDs fit a 4 KB URL: 80 sessions, 2-3 batches
+    expect(
+      taskQueries.every(
+        (r) => `${apiBase('x', s.url).origin}${r.path}?${new URLSearchParams(r.query)}`.length < 4200,
+      ),
+    ).toBe(true);
+  });
+
+  it('follows PagesCount when the server caps the page size', async () => {
+    const s = await start(estate(4, 5), { maxPageSize: 7 });
+    const rows = await withSession(config(s, { pageSize: 500 }), (em) => all(em, 'ReplicaJobSession'));
+    expect(rows).toHaveLength(20);
+  });
+
+  it('answers a token expiring mid-paging with one re-logon and a retry of that page', async () => {
+    const s = await start(estate(5, 5));
+    s.faults.add({ kind: 'expire-token', path: '/api/query', page: 2 });
+    const rows = await withSession(config(s), (em) => all(em, 'ReplicaJobSession'));
+    expect(rows).toHaveLength(25);
+    expect(s.requests.filter((r) => r.path === '/api/sessionMngr/')).toHaveLength(2);
+    expect(s.openSessions()).toBe(0);
+  });
+
+  it.each([
+    { kind: 'reset' as const },
+    { kind: 'status' as const, status: 503 as const },
+    { kind: 'status' as const, status: 502 as const },
+    { kind: 'truncate' as const },
+  ])('retries a transient fault: %j', async (fault) => {
+    const s = await start(estate(2, 5));
+    const rule = s.faults.add({ ...fault, path: '/api/query', times: 2 });
+    const rows = await withSession(config(s), (em) => all(em, 'ReplicaJobSession'));
+    expect(rows).toHaveLength(10);
+    expect(rule.fired).toBe(2);
+    expect(s.openSessions()).toBe(0);
+  });
+
+  it('gives up after the configured attempts, with the EM named and logged off', async () => {
+    const s = await start(estate(1, 1));
+    s.faults.add({ kind: 'status', status: 503, path: '/api/query', times: Number.POSITIVE_INFINITY });
+    const error = await failure(withSession(config(s), (em) => all(em, 'ReplicaJobSession')));
+    expect(error).toMatchObject({ kind: 'em-error', status: 503, transient: true });
+    expect(error.message).toMatch(/^Enterprise Manager "em-test": GET \/api\/query failed with HTTP 503/);
+    expect(s.requests.filter((r) => r.path === '/api/query')).toHaveLength(3);
+    expect(s.openSessions()).toBe(0);
+  });
+
+  it('does not retry an EM error and shows its own Message, never a stack trace', async () => {
+    const s = await start(estate(1, 1));
+    s.faults.add({
+      kind: 'status',
+      status: 500,
+      path: '/api/query',
+      message: 'Object reference not set to an instance',
+    });
+    const error = await failure(withSession(config(s), (em) => all(em, 'ReplicaJobSession')));
+    expect(error).toMatchObject({ kind: 'em-error', status: 500, transient: false });
+    expect(error.message).toContain('The EM said: "Object reference not set to an instance"');
+    expect(s.requests.filter((r) => r.path === '/api/query')).toHaveLength(1);
+  });
+
+  it('reports an unknown filter field as the EM error it is', async () => {
+    const s = await start(estate(1, 1));
+    const error = await failure(
+      withSession(config(s), (em) => all(em, 'ReplicaJobSession', eq('Colour', 'red'))),
+    );
+    expect(error).toMatchObject({ kind: 'em-error', status: 400 });
+  });
+
+  it('times out a request that never answers, then retries it', async () => {
+    const s = await start(estate(1, 1));
+    s.faults.add({ kind: 'hang', path: '/api/query' });
+    const rows = await withSession(config(s, { requestTimeoutMs: 300 }), (em) =>
+      all(em, 'ReplicaJobSession'),
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  it('stops at the overall deadline', async () => {
+    const s = await start(estate(1, 1));
+    s.faults.add({ kind: 'hang', path: '/api/query', times: Number.POSITIVE_INFINITY });
+    const error = await failure(
+      withSession(config(s, { requestTimeoutMs: 5_000, deadlineMs: 400 }), (em) =>
+        all(em, 'ReplicaJobSession'),
+      ),
+    );
+    expect(error).toMatchObject({ kind: 'timeout', transient: false });
+  });
+
+  it('logs off also when the work throws', async () => {
+    const s = await start(estate(1, 1));
+    await expect(
+      withSession(config(s), async () => {
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    expect(s.openSessions()).toBe(0);
+    expect(s.requests.at(-1)).toMatchObject({ method: 'DELETE', status: 204 });
+  });
+
+  it('re-reads rotated credentials once when the EM rejects them', async () => {
+    const s = await start(estate(1, 1));
+    const asked: boolean[] = [];
+    const credentials = async ({ refresh }: { refresh: boolean }) => {
+      asked.push(refresh);
+      return refresh ? USER : { ...USER, password: 'old-password' };
+    };
+    await withSession(config(s, { credentials }), (em) => all(em, 'ReplicaJobSession'));
+    expect(asked).toEqual([false, true]);
+  });
+});
+
+describe('EM client errors a Veeam admin can act on', () => {
+  it('wrong password: credentials, naming the user and what to check, never the password', async () => {
+    const s = await start(estate(1, 1));
+    const error = await failure(
+      withSession(config(s, { credentials: { ...USER, password: `${PASSWORD}x` } }), async () => 0),
+    );
+    expect(error).toMatchObject({ kind: 'credentials', status: 401 });
+    expect(error.message).toContain('user "TECH\\svc-replica"');
+    expect(error.message).toMatch(/Portal User/);
+    expect(s.openSessions()).toBe(0);
+  });
+
+  it('an account without an EM role: forbidden', async () => {
+    const s = await start(estate(1, 1));
+    const error = await failure(withSession(config(s, { credentials: DEFAULT_USER }), async () => 0));
+    expect(error).toMatchObject({ kind: 'forbidden', status: 403 });
+    expect(error.message).toMatch(/Portal User/);
+  });
+
+  it('no REST API on this edition or port: api-not-available', async () => {
+    const s = await start(estate(1, 1), { restApi: false });
+    const error = await failure(withSession(config(s), async () => 0));
+    expect(error).toMatchObject({ kind: 'api-not-available', status: 404 });
+    expect(error.message).toMatch(/9398.*edition/);
+  });
+
+  it('nothing listening: unreachable, refused', async () => {
+    const s = await start(estate(1, 1));
+    const url = s.url;
+    await s.close();
+    sim = undefined;
+    const error = await failure(
+      withSession({ name: 'em-test', url, credentials: USER, retry: FAST_RETRY }, async () => 0),
+    );
+    expect(error).toMatchObject({ kind: 'unreachable', transient: true });
+    expect(error.message).toMatch(/refused the connection.*TCP 9398/);
+  });
+
+  it('an unresolvable host name: unreachable, DNS', async () => {
+    const error = await failure(
+      withSession(
+        { name: 'em-test', url: 'https://em.invalid:9398/api/', credentials: USER, retry: FAST_RETRY },
+        async () => 0,
+      ),
+    );
+    expect(error).toMatchObject({ kind: 'unreachable' });
+    expect(error.message).toMatch(/could not be resolved/);
+  });
+
+  it('an untrusted certificate: tls, suggesting the CA option, before any request is answered', async () => {
+    const s = await start(estate(1, 1), { tls: true });
+    const error = await failure(withSession(config(s, { caPem: undefined }), async () => 0));
+    expect(error).toMatchObject({ kind: 'tls' });
+    expect(error.message).toMatch(/not trusted.*CA/);
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('a certificate for another host name: tls, naming the host', async () => {
+    const s = await start(estate(1, 1), { tls: { hostnames: ['em.other.example'] } });
+    const error = await failure(withSession(config(s), async () => 0));
+    expect(error).toMatchObject({ kind: 'tls' });
+    expect(error.message).toMatch(/not valid for the host name "127.0.0.1"/);
+  });
+
+  it('verification can be turned off only explicitly, and then it warns', async () => {
+    const s = await start(estate(1, 1), { tls: true });
+    const warnings: string[] = [];
+    const rows = await withSession(
+      config(s, { caPem: undefined, insecureSkipTlsVerify: true, warn: (m) => warnings.push(m) }),
+      (em) => all(em, 'ReplicaJobSession'),
+    );
+    expect(rows).toHaveLength(1);
+    expect(warnings).toEqual([expect.stringMatching(/TLS certificate verification is OFF.*insecure/)]);
+    seen.push(...warnings);
+  });
+
+  it('a proxy page instead of XML: unparseable, showing the first bytes', async () => {
+    const s = await start(estate(1, 1));
+    s.faults.add({ kind: 'malformed', path: '/api/query' });
+    const error = await failure(withSession(config(s), (em) => all(em, 'ReplicaJobSession')));
+    expect(error).toMatchObject({ kind: 'unparseable' });
+    expect(error.message).toMatch(/ReplicaJobSession query.*HTML page \(a proxy.*<!DOCTYPE html>/);
+    expect(s.openSessions()).toBe(0);
+  });
+
+  it('an answer over the size limit: too-large', async () => {
+    const s = await start(estate(10, 5));
+    const error = await failure(
+      withSession(config(s, { maxResponseBytes: 4096 }), (em) => all(em, 'ReplicaJobSession')),
+    );
+    expect(error).toMatchObject({ kind: 'too-large' });
+    expect(s.openSessions()).toBe(0);
+  });
+
+  it('never shows the password in any error, warning or request record', () => {
+    expect(seen.length).toBeGreaterThan(10);
+    const everything = [...seen, JSON.stringify(sim?.requests ?? [])].join('\n');
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(Buffer.from(`${USER.username}:${PASSWORD}`).toString('base64'));
+  });
+});

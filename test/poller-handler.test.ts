@@ -1,0 +1,118 @@
+// The Lambda handler as the runtime calls it: configuration from the environment, DynamoDB (dynalite) through
+// the real SDK client, Secrets Manager and SNS mocked at the SDK, the EM simulator over HTTPS.
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
+import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
+
+const PASSWORD = 'handler-canary-Pa55!';
+const USER = { username: 'TECH\\svc', password: PASSWORD, role: 'portal-user' as const };
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
+const TOPIC = (channel: string) => `arn:aws:sns:eu-west-1:123456789012:replica-alerts-${channel}`;
+const context = { getRemainingTimeInMillis: () => 120_000 };
+
+let dynamo: LocalDynamo;
+let sim: Simulator;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-state');
+  const b = new ScenarioBuilder({ now: '2026-11-25T06:00:00Z' });
+  b.replicaJob('Exchange DR').run({
+    start: '2026-11-25T05:00:00Z',
+    vms: [{ name: 'exch02', result: 'Failed', reason: 'Error: Cannot connect to host esx02.tech.local' }],
+  });
+  sim = await startSimulator({ scenario: b.build(), users: [USER], tls: true });
+});
+afterAll(async () => {
+  await sim.close();
+  await dynamo.close();
+});
+
+async function loadHandler(env: Record<string, string>) {
+  vi.resetModules();
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  return import('../functions/poller/handler.ts');
+}
+
+const baseEnv = () => ({
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  TABLE_NAME: 'replica-alerts-state',
+  TOPIC_EMAIL_ARN: TOPIC('email'),
+  TOPIC_SMS_ARN: TOPIC('sms'),
+  TOPIC_CHAT_ARN: TOPIC('chat'),
+  TOPIC_EVENTS_ARN: TOPIC('events'),
+  ENTERPRISE_MANAGERS: JSON.stringify([
+    { name: 'em-prod', url: sim.url, secretArn: SECRET_ARN, caCert: sim.caPem },
+  ]),
+  SETTINGS: JSON.stringify({ retryHold: 15 }),
+});
+
+describe('Lambda handler', () => {
+  it('polls, publishes to the four topics, emits a heartbeat, and logs no secret', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    const output: string[] = [];
+    const capture = (chunk: unknown) => {
+      output.push(String(chunk));
+      return true;
+    };
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const log = vi.spyOn(console, 'log').mockImplementation((...args) => output.push(args.join(' ')));
+    try {
+      const { handler } = await loadHandler(baseEnv());
+      const first = await handler({}, context);
+      expect(first.polls).toMatchObject([{ em: 'em-prod', status: 'ok', eventsDecided: 1, published: 4 }]);
+      const second = await handler({ em: 'em-prod' }, context);
+      expect(second.polls).toMatchObject([{ em: 'em-prod', status: 'ok', eventsDecided: 0, published: 0 }]);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      log.mockRestore();
+    }
+    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([
+      { SecretId: SECRET_ARN },
+    ]);
+    expect(
+      sns
+        .commandCalls(PublishCommand)
+        .map((c) => c.args[0].input.TopicArn)
+        .sort(),
+    ).toEqual(['chat', 'email', 'events', 'sms'].map(TOPIC));
+    const all = output.join('\n');
+    expect(all).toMatch(/"Heartbeat"/);
+    expect(all).toMatch(/"EventsSent"/);
+    expect(all).not.toContain(PASSWORD);
+    expect(sim.openSessions()).toBe(0);
+    sns.restore();
+    secrets.restore();
+  });
+
+  it('fails every invocation with one clear message per configuration problem', async () => {
+    const { handler } = await loadHandler({
+      ...baseEnv(),
+      TABLE_NAME: '',
+      TOPIC_SMS_ARN: 'not-an-arn',
+      ENTERPRISE_MANAGERS: JSON.stringify([{ name: 'em prod', url: 'ftp://em', secretArn: 'x' }]),
+      SETTINGS: JSON.stringify({ retryHold: -1 }),
+    });
+    await expect(handler({}, context)).rejects.toThrow(/TABLE_NAME is not set/);
+    const error = await handler({}, context).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/TOPIC_SMS_ARN is not an SNS topic ARN/);
+    expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.name/);
+    expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.url.*https/);
+    expect((error as Error).message).toMatch(/secretArn/);
+  });
+
+  it('refuses an event naming an EM that is not configured', async () => {
+    const { handler } = await loadHandler(baseEnv());
+    await expect(handler({ em: 'em-other' }, context)).rejects.toThrow(/"em-other", which is not configured/);
+  });
+});

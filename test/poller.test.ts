@@ -1,0 +1,192 @@
+// The poller end to end: the simulator over HTTP, state in dynalite, SNS mocked at the SDK, through a scripted
+// day: a failure with reasons, the same poll again, a recovery, an EM that goes down and comes back, an SMS
+// channel that fails and is retried alone.
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type Settings } from '../functions/alerts/index.ts';
+import { SnsNotifier } from '../functions/notify/notifier.ts';
+import type { EmTarget } from '../functions/poller/env.ts';
+import { type Log, type PollerDeps, pollEm } from '../functions/poller/poll.ts';
+import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
+import { DynamoStateStore } from '../functions/state/dynamo.ts';
+import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
+
+const PASSWORD = 'poller-canary-Pa55!';
+const USER = { username: 'TECH\\svc', password: PASSWORD, role: 'portal-user' as const };
+const START = '2026-11-25T06:00:00Z';
+const MIN = 60_000;
+const TOPICS = {
+  email: 'arn:aws:sns:eu-west-1:123456789012:ra-email',
+  sms: 'arn:aws:sns:eu-west-1:123456789012:ra-sms',
+  chat: 'arn:aws:sns:eu-west-1:123456789012:ra-chat',
+  events: 'arn:aws:sns:eu-west-1:123456789012:ra-events',
+};
+const settings: Settings = { ...DEFAULT_SETTINGS, retryHold: 15, unreachableAfter: 2 };
+
+let dynamo: LocalDynamo;
+let tables = 0;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+const sns = mockClient(SNSClient);
+afterEach(() => sns.reset());
+
+interface World {
+  sim: Simulator;
+  builder: ScenarioBuilder;
+  sql: ReturnType<ScenarioBuilder['replicaJob']>;
+  poll(): ReturnType<typeof pollEm>;
+  /** Events published to the events topic, parsed. */
+  events(): {
+    id: string;
+    event: string;
+    severity: string;
+    subject: { name: string };
+    vms: { name: string; reason: string }[];
+  }[];
+  logs: string[];
+}
+
+async function world(): Promise<World> {
+  const builder = new ScenarioBuilder({ now: START, seed: 11 });
+  const sql = builder.replicaJob('SQL Replication', { backupServer: 'vbr01.tech.local' });
+  sql.run({
+    start: '2026-11-25T05:00:00Z',
+    durationMin: 20,
+    vms: [
+      { name: 'sql01', result: 'Failed', reason: 'Error: Failed to create VM snapshot.' },
+      { name: 'sql02', result: 'Warning', reason: 'Warning: Unable to truncate logs.' },
+      'sql03',
+    ],
+  });
+  const sim = await startSimulator({ scenario: builder.build(), users: [USER] });
+  const client = localClient(dynamo.endpoint);
+  const table = `poller-${++tables}`;
+  await ensureTable(client, table);
+  const logs: string[] = [];
+  const log: Log = {
+    info: (m, e) => logs.push(`info ${m} ${JSON.stringify(e)}`),
+    warn: (m, e) => logs.push(`warn ${m} ${JSON.stringify(e)}`),
+    error: (m, e) => logs.push(`error ${m} ${JSON.stringify(e)}`),
+  };
+  const deps: PollerDeps = {
+    store: new DynamoStateStore(client, table),
+    notifier: new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), TOPICS),
+    credentials: async () => USER,
+    now: () => new Date(sim.clock.now()),
+    log,
+  };
+  const target: EmTarget = { name: 'em-prod', url: sim.url, secretArn: 'arn:aws:secretsmanager:x' };
+  return {
+    sim,
+    builder,
+    sql,
+    logs,
+    poll: () =>
+      pollEm(target, deps, { settings, em: { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } } }),
+    events: () =>
+      sns
+        .commandCalls(PublishCommand)
+        .filter((c) => c.args[0].input.TopicArn === TOPICS.events)
+        .map((c) => JSON.parse(c.args[0].input.Message ?? '')),
+  };
+}
+
+describe('pollEm', () => {
+  let w: World;
+  afterEach(async () => {
+    await w.sim.close();
+  });
+
+  it('sends a failure once to every channel, then nothing for the same poll, then resolved', async () => {
+    w = await world();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const first = await w.poll();
+    expect(first).toMatchObject({
+      status: 'ok',
+      eventsDecided: 1,
+      published: 4,
+      publishFailures: 0,
+      pending: 0,
+    });
+    expect(w.sim.openSessions()).toBe(0);
+    const [failure] = w.events();
+    expect(failure).toMatchObject({
+      event: 'failure',
+      severity: 'Failed',
+      subject: { name: 'SQL Replication' },
+    });
+    expect(failure?.vms.map((v) => [v.name, v.reason])).toEqual([
+      ['sql01', 'Error: Failed to create VM snapshot.'],
+      ['sql02', 'Warning: Unable to truncate logs.'],
+    ]);
+    const topics = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn);
+    expect(topics.sort()).toEqual(Object.values(TOPICS).sort());
+    const email = sns.commandCalls(PublishCommand).find((c) => c.args[0].input.TopicArn === TOPICS.email)
+      ?.args[0].input;
+    expect(email?.Subject).toMatch(/SQL Replication/);
+    expect(email?.MessageAttributes?.severity).toEqual({ DataType: 'String', StringValue: 'Failed' });
+
+    w.sim.clock.advance(5 * MIN);
+    const again = await w.poll();
+    expect(again).toMatchObject({ status: 'ok', eventsDecided: 0, published: 0 });
+    expect(again.emRequests).toBeLessThanOrEqual(4); // logon, job sessions, CDP sessions, logoff
+
+    w.sql.run({
+      start: '2026-11-25T06:10:00Z',
+      durationMin: 10,
+      vms: ['sql01', 'sql02', 'sql03'],
+    });
+    const { replicaJobSessions, replicaTaskSessions } = w.builder.build();
+    w.sim.add({ replicaJobSessions, replicaTaskSessions }); // without `now`, which would set the clock back
+    w.sim.clock.advance(20 * MIN);
+    await w.poll();
+    expect(w.events().map((e) => e.event)).toEqual(['failure', 'resolved']);
+    expect(w.sim.openSessions()).toBe(0);
+  });
+
+  it('reports an EM down for N polls once, and resolves it when it is back', async () => {
+    w = await world();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    await w.poll();
+    const down = w.sim.faults.add({ kind: 'reset', path: '/api/', times: Number.POSITIVE_INFINITY });
+    for (let i = 0; i < 3; i++) {
+      w.sim.clock.advance(5 * MIN);
+      expect(await w.poll()).toMatchObject({ status: 'em-failed', error: { kind: 'unreachable' } });
+    }
+    w.sim.faults.clear();
+    expect(down.fired).toBeGreaterThan(0);
+    w.sim.clock.advance(5 * MIN);
+    await w.poll();
+    expect(w.events().map((e) => `${e.event}:${e.subject.name}`)).toEqual([
+      'failure:SQL Replication',
+      'source-unreachable:em-prod',
+      'resolved:em-prod',
+    ]);
+  });
+
+  it('retries only the channel that failed, at the next poll', async () => {
+    w = await world();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    sns.on(PublishCommand, { TopicArn: TOPICS.sms }).rejectsOnce(new Error('Rate exceeded'));
+    expect(await w.poll()).toMatchObject({ published: 3, publishFailures: 1, pending: 1 });
+    w.sim.clock.advance(5 * MIN);
+    expect(await w.poll()).toMatchObject({ eventsDecided: 0, published: 1, publishFailures: 0, pending: 0 });
+    const byTopic = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn);
+    expect(byTopic.filter((t) => t === TOPICS.sms)).toHaveLength(2);
+    expect(byTopic.filter((t) => t === TOPICS.email)).toHaveLength(1);
+  });
+
+  it('never logs or publishes the password', async () => {
+    w = await world();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    await w.poll();
+    const published = JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input));
+    expect(`${published}\n${w.logs.join('\n')}\n${JSON.stringify(w.sim.requests)}`).not.toContain(PASSWORD);
+  });
+});
