@@ -109,12 +109,23 @@ describe.each([
 });
 
 describe('EM client', () => {
-  it('gives the same model in XML and JSON', async () => {
-    const s = await start(estate(3, 4));
+  it('gives the same model in XML and JSON, text exactly as the EM holds it', async () => {
+    const scenario = estate(3, 4);
+    const b = new ScenarioBuilder({ now: NOW, seed: 5 });
+    const reason = 'Error: line1\r\nline2\twith <tags> & "quotes" \u202Eevil';
+    b.replicaJob('Tab\tJob  <&> "x"').run({
+      start: '2026-11-25T06:00:00Z',
+      vms: [{ name: 'vm\t1', result: 'Failed', reason }],
+    });
+    const odd = b.build();
+    scenario.replicaJobSessions.push(...odd.replicaJobSessions);
+    scenario.replicaTaskSessions.push(...odd.replicaTaskSessions);
+    const s = await start(scenario);
     const xml = await withSession(config(s), (em) => all(em, 'ReplicaTaskSession'));
     const json = await withSession(config(s, { format: 'json' }), (em) => all(em, 'ReplicaTaskSession'));
     expect(json).toEqual(xml);
     expect(xml.filter((t) => t.result === 'Failed').map((t) => t.reason)).toContain('Error: disk 0/0 full');
+    expect(xml.find((t) => t.vmDisplayName === 'vm\t1')?.reason).toBe(reason);
   });
 
   it.each([

@@ -25,7 +25,7 @@ const xml = new XMLParser({
   parseAttributeValue: false,
   trimValues: false, // names and reasons are kept exactly as the EM wrote them
   processEntities: true,
-  htmlEntities: false,
+  htmlEntities: true, // decodes numeric references too (&#xD; &#x9;), which .NET writes for CR and tab
   ignoreDeclaration: true,
   // A collection of one is still a collection: every list element parses as an array.
   isArray: (name, jpath, _isLeaf, isAttribute) => {
