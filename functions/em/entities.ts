@@ -92,75 +92,67 @@ function backupServer(record: Raw): { backupServerUid: string | null; backupServ
 
 type Mapper<T> = (record: Raw, body: string) => T;
 
-const replicaJobSession: Mapper<ReplicaJobSession> = (record, body) => {
-  const f = new Fields(record, 'ReplicaJobSession', body);
+/** The fields every session and task session has, whatever its type. */
+function common(f: Fields, record: Raw) {
   return {
     uid: f.required('UID'),
     name: f.optional('Name') ?? '',
-    jobUid: f.required('JobUid'),
-    jobName: f.optional('JobName') ?? '',
-    jobType: f.optional('JobType') ?? '',
     ...backupServer(record),
     creationTime: f.time('CreationTimeUTC'),
     endTime: f.optionalTime('EndTimeUTC'),
     state: f.required('State'),
     result: f.optional('Result') ?? 'None',
+  };
+}
+
+/** Job and policy sessions also have a progress, a retry flag and a failure message. */
+function session(f: Fields, record: Raw) {
+  return {
+    ...common(f, record),
     progress: f.number('Progress'),
     isRetry: f.boolean('IsRetry'),
     failureMessage: f.optional('FailureMessage'),
+  };
+}
+
+/** Task sessions are one VM each, with Veeam's reason for its result. */
+function task(f: Fields, record: Raw) {
+  return {
+    ...common(f, record),
+    vmDisplayName: f.optional('VmDisplayName') ?? '',
+    reason: f.optional('Reason'),
+    totalSize: f.number('TotalSize'),
+  };
+}
+
+const replicaJobSession: Mapper<ReplicaJobSession> = (record, body) => {
+  const f = new Fields(record, 'ReplicaJobSession', body);
+  const jobType = f.optional('JobType') ?? '';
+  return {
+    ...session(f, record),
+    jobUid: f.required('JobUid'),
+    jobName: f.optional('JobName') ?? '',
+    jobType,
   };
 };
 
 const replicaTaskSession: Mapper<ReplicaTaskSession> = (record, body) => {
   const f = new Fields(record, 'ReplicaTaskSession', body);
-  return {
-    uid: f.required('UID'),
-    name: f.optional('Name') ?? '',
-    vmDisplayName: f.optional('VmDisplayName') ?? '',
-    jobSessionUid: f.required('JobSessionUid'),
-    ...backupServer(record),
-    creationTime: f.time('CreationTimeUTC'),
-    endTime: f.optionalTime('EndTimeUTC'),
-    state: f.required('State'),
-    result: f.optional('Result') ?? 'None',
-    reason: f.optional('Reason'),
-    totalSize: f.number('TotalSize'),
-  };
+  return { ...task(f, record), jobSessionUid: f.required('JobSessionUid') };
 };
 
 const cdpReplicaSession: Mapper<CdpReplicaSession> = (record, body) => {
   const f = new Fields(record, 'CdpReplicaSession', body);
   return {
-    uid: f.required('UID'),
-    name: f.optional('Name') ?? '',
+    ...session(f, record),
     policyUid: f.required('PolicyUid'),
     policyName: f.optional('PolicyName') ?? '',
-    ...backupServer(record),
-    creationTime: f.time('CreationTimeUTC'),
-    endTime: f.optionalTime('EndTimeUTC'),
-    state: f.required('State'),
-    result: f.optional('Result') ?? 'None',
-    progress: f.number('Progress'),
-    isRetry: f.boolean('IsRetry'),
-    failureMessage: f.optional('FailureMessage'),
   };
 };
 
 const cdpReplicaTaskSession: Mapper<CdpReplicaTaskSession> = (record, body) => {
   const f = new Fields(record, 'CdpReplicaTaskSession', body);
-  return {
-    uid: f.required('UID'),
-    name: f.optional('Name') ?? '',
-    vmDisplayName: f.optional('VmDisplayName') ?? '',
-    policySessionUid: f.required('PolicySessionUid'),
-    ...backupServer(record),
-    creationTime: f.time('CreationTimeUTC'),
-    endTime: f.optionalTime('EndTimeUTC'),
-    state: f.required('State'),
-    result: f.optional('Result') ?? 'None',
-    reason: f.optional('Reason'),
-    totalSize: f.number('TotalSize'),
-  };
+  return { ...task(f, record), policySessionUid: f.required('PolicySessionUid') };
 };
 
 export const MAPPERS: { [K in EntityType]: Mapper<EntityTypes[K]> } = {
