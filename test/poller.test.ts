@@ -11,6 +11,7 @@ import { type Log, type PollerDeps, pollEm } from '../functions/poller/poll.ts';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
 import { DynamoStateStore } from '../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
+import { startDynamoDbLocal } from './support/dynamodb-local.ts';
 
 const PASSWORD = 'poller-canary-Pa55!';
 const USER = { username: 'TECH\\svc', password: PASSWORD, role: 'portal-user' as const };
@@ -24,14 +25,7 @@ const TOPICS = {
 };
 const settings: Settings = { ...DEFAULT_SETTINGS, retryHold: 15, unreachableAfter: 2 };
 
-let dynamo: LocalDynamo;
 let tables = 0;
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.close();
-});
 
 const sns = mockClient(SNSClient);
 afterEach(() => sns.reset());
@@ -52,7 +46,7 @@ interface World {
   logs: string[];
 }
 
-async function world(): Promise<World> {
+async function world(dynamo: LocalDynamo): Promise<World> {
   const builder = new ScenarioBuilder({ now: START, seed: 11 });
   const sql = builder.replicaJob('SQL Replication', { backupServer: 'vbr01.tech.local' });
   sql.run({
@@ -97,14 +91,25 @@ async function world(): Promise<World> {
   };
 }
 
-describe('pollEm', () => {
+// The same day against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own implementation).
+describe.each([
+  ['dynalite', () => startDynalite()],
+  ['DynamoDB Local', () => startDynamoDbLocal()],
+] as const)('pollEm with state on %s', (_name, startDynamo) => {
+  let dynamo: LocalDynamo;
   let w: World;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+  }, 120_000);
+  afterAll(async () => {
+    await dynamo.close();
+  });
   afterEach(async () => {
     await w.sim.close();
   });
 
   it('sends a failure once to every channel, then nothing for the same poll, then resolved', async () => {
-    w = await world();
+    w = await world(dynamo);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     const first = await w.poll();
     expect(first).toMatchObject({
@@ -151,7 +156,7 @@ describe('pollEm', () => {
   });
 
   it('reports an EM down for N polls once, and resolves it when it is back', async () => {
-    w = await world();
+    w = await world(dynamo);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     await w.poll();
     const down = w.sim.faults.add({ kind: 'reset', path: '/api/', times: Number.POSITIVE_INFINITY });
@@ -171,7 +176,7 @@ describe('pollEm', () => {
   });
 
   it('retries only the channel that failed, at the next poll', async () => {
-    w = await world();
+    w = await world(dynamo);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     sns.on(PublishCommand, { TopicArn: TOPICS.sms }).rejectsOnce(new Error('Rate exceeded'));
     expect(await w.poll()).toMatchObject({ published: 3, publishFailures: 1, pending: 1 });
@@ -183,7 +188,7 @@ describe('pollEm', () => {
   });
 
   it('never logs or publishes the password', async () => {
-    w = await world();
+    w = await world(dynamo);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     await w.poll();
     const published = JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input));
