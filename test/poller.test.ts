@@ -187,6 +187,43 @@ describe.each([
     expect(byTopic.filter((t) => t === TOPICS.email)).toHaveLength(1);
   });
 
+  it('decides a session seen running when it finishes, and sends a rise from Warning to Failed at once', async () => {
+    w = await world(dynamo);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const web = w.builder.replicaJob('Web Farm Replica', { backupServer: 'vbr02.tech.local' });
+    web.run({
+      start: '2026-11-25T05:55:00Z', // still running at 06:00
+      durationMin: 20,
+      vms: [
+        { name: 'web01', result: 'Warning', reason: 'Warning: Changed block tracking cannot be enabled' },
+      ],
+    });
+    const { replicaJobSessions, replicaTaskSessions } = w.builder.build();
+    w.sim.add({ replicaJobSessions, replicaTaskSessions });
+    await w.poll();
+    expect(w.events().map((e) => `${e.event}:${e.subject.name}`)).toEqual(['failure:SQL Replication']);
+    w.sim.clock.advance(40 * MIN); // 06:40: the Web Farm run ended Warning at 06:15, its hold is over
+    await w.poll();
+    web.run({
+      start: '2026-11-25T06:45:00Z',
+      durationMin: 5,
+      vms: [{ name: 'web01', result: 'Failed', reason: 'Error: Cannot connect to host esx02' }],
+    });
+    const later = w.builder.build();
+    w.sim.add({
+      replicaJobSessions: later.replicaJobSessions,
+      replicaTaskSessions: later.replicaTaskSessions,
+    });
+    w.sim.clock.advance(15 * MIN); // 06:55: the Failed run ended at 06:50, still inside its retry hold
+    await w.poll();
+    expect(w.events().map((e) => `${e.event}:${e.severity}:${e.subject.name}`)).toEqual([
+      'failure:Failed:SQL Replication',
+      'failure:Warning:Web Farm Replica',
+      'failure:Failed:Web Farm Replica',
+    ]);
+    expect(w.sim.openSessions()).toBe(0);
+  });
+
   it('never logs or publishes the password', async () => {
     w = await world(dynamo);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
