@@ -1,0 +1,88 @@
+// One SNS topic per channel, all four always created (an idle topic costs nothing and admins may subscribe later),
+// plus a fifth for the poller's heartbeat alarm to SMS numbers (see HEARTBEAT_SMS). Every topic is encrypted with
+// one customer-managed key whose policy lets the publishers use it, and refuses non-TLS requests.
+
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { CHANNELS, type Channel } from '../poller/environment.ts';
+
+/**
+ * CloudWatch alarms publish without message attributes, and SNS never delivers an attribute-less message to a
+ * subscription with a filter policy. SMS subscriptions are filtered by default (alertSeverity=Failed), so each number
+ * is also subscribed, unfiltered, to this topic, where only the heartbeat alarm publishes.
+ */
+export const HEARTBEAT_SMS = 'heartbeat-sms';
+
+/** AWS services that publish to the topics besides the poller: alarms, and rules admins may add. */
+const SERVICE_PUBLISHERS = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
+
+export class AlertTopics extends Construct {
+  readonly key: Key;
+  readonly channels: Record<Channel, Topic>;
+  readonly heartbeatSms: Topic;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.key = new Key(this, 'Key', {
+      description: 'Encrypts the replica-alerts SNS topics',
+      enableKeyRotation: true,
+    });
+    // SNS calls KMS on the publisher's behalf, so service publishers need the key policy (IAM grants only reach
+    // roles). AWS documents this statement without conditions; the topic policies say which alarms may publish.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowAwsServicePublishers',
+        principals: SERVICE_PUBLISHERS.map((service) => new ServicePrincipal(service)),
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
+    const topic = (name: string) =>
+      new Topic(this, name, {
+        displayName: name === 'email' ? 'Replica alerts' : undefined,
+        masterKey: this.key,
+        enforceSSL: true,
+        // SHA256 signatures for HTTPS subscribers that verify messages.
+        signatureVersion: '2',
+      });
+    this.channels = Object.fromEntries(CHANNELS.map((channel) => [channel, topic(channel)])) as Record<
+      Channel,
+      Topic
+    >;
+    this.heartbeatSms = topic(HEARTBEAT_SMS);
+  }
+
+  /** Lets the role publish to every channel topic (and use the key to encrypt what it publishes). */
+  grantPublish(role: IRole): void {
+    for (const topic of Object.values(this.channels)) topic.grantPublish(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'SNS server-side encryption needs the GenerateDataKey* family (as AWS documents for SNS publishers); ' +
+        'the statement is limited to the one key of these topics.',
+    });
+  }
+
+  /**
+   * Lets these alarms publish to the topic. The topic policy (which enforceSSL creates) replaces SNS's default
+   * one that let the account's services in, so CloudWatch needs its own statement, scoped to these alarms.
+   */
+  allowAlarms(topic: Topic, alarms: IAlarm[]): void {
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowStackAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) },
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
+  }
+}

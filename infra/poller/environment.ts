@@ -1,0 +1,51 @@
+// The poller's environment: the contract functions/poller/env.ts reads. Nothing secret goes here (credentials stay
+// in Secrets Manager; a CA bundle is public data).
+
+import type { EmSettings } from '../settings/enterprise-managers.ts';
+import type { Json } from '../settings/read.ts';
+
+export const CHANNELS = ['email', 'sms', 'chat', 'events'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface EnvironmentInput {
+  tableName: string;
+  topicArns: Record<Channel, string>;
+  /** `secretArn` resolved: the given ARN or the created secret's. */
+  ems: (EmSettings & { secretArn: string })[];
+  alerting: Json;
+}
+
+export function pollerEnvironment(input: EnvironmentInput): Record<string, string> {
+  const topics = Object.fromEntries(
+    CHANNELS.map((channel) => [`TOPIC_${channel.toUpperCase()}_ARN`, input.topicArns[channel]]),
+  );
+  return {
+    TABLE_NAME: input.tableName,
+    ...topics,
+    ENTERPRISE_MANAGERS: JSON.stringify(
+      input.ems.map(({ name, url, secretArn, caCert }) => ({ name, url, secretArn, caCert })),
+    ),
+    SETTINGS: JSON.stringify(input.alerting),
+    POWERTOOLS_SERVICE_NAME: 'replica-alerts',
+    POWERTOOLS_METRICS_NAMESPACE: 'ReplicaAlerts',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}
+
+/** Generous stand-ins for names and ARNs that are only known at deploy time. */
+const LONGEST_ARN = 'x'.repeat(160);
+
+/** The environment's size in bytes (names and values), as Lambda counts it against its 4 KB limit. */
+export function environmentSize(ems: EmSettings[], alerting: Json): number {
+  const environment = pollerEnvironment({
+    tableName: LONGEST_ARN,
+    topicArns: { email: LONGEST_ARN, sms: LONGEST_ARN, chat: LONGEST_ARN, events: LONGEST_ARN },
+    ems: ems.map((em) => ({ ...em, secretArn: em.secretArn ?? LONGEST_ARN })),
+    alerting,
+  });
+  return Object.entries(environment).reduce(
+    (size, [name, value]) => size + Buffer.byteLength(name) + Buffer.byteLength(value),
+    0,
+  );
+}

@@ -1,0 +1,107 @@
+// The poller Lambda: bundled locally with esbuild (no Docker), its own least-privilege role, a log group with a
+// retention, and a dead-letter queue so a crashed or dropped poll is visible rather than silently retried.
+
+import { Duration, Validations } from 'aws-cdk-lib';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { EmSettings, NetworkSettings } from '../settings/index.ts';
+import { pollerPlacement } from './network.ts';
+
+/** Sized by the poller benchmark; revisit both together when it changes. */
+export const MEMORY_MB = 512;
+export const TIMEOUT = Duration.minutes(5);
+
+const VPC_ACCESS_POLICY = 'AWSLambdaVPCAccessExecutionRole';
+
+/** ESM bundles have no `require`; some CommonJS dependencies call it. */
+const REQUIRE_SHIM =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export interface PollerProps {
+  /** The handler module (functions/poller/handler.ts; a stub in tests), exporting `handler`. */
+  entry: string;
+  /** The package-lock.json esbuild resolves dependencies against. */
+  lockFile: string;
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  /** One poll at a time per EM: 1 when one invocation polls every EM, else one per EM schedule. */
+  concurrency: number;
+  network?: { settings: NetworkSettings; ems: EmSettings[] } | undefined;
+}
+
+export class Poller extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  /** Failed invocations (after the schedule's and Lambda's bounded retries) land here. */
+  readonly deadLetters: Queue;
+
+  constructor(scope: Construct, id: string, props: PollerProps) {
+    super(scope, id);
+    // Our own role, not CDK's default: that one attaches AWSLambdaBasicExecutionRole (logs:* on every group).
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'replica-alerts poller',
+    });
+    if (props.network) {
+      // Lambda creates the function's network interfaces with this role; EC2's Describe* and
+      // CreateNetworkInterface cannot be scoped to interfaces that do not exist yet.
+      this.role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName(`service-role/${VPC_ACCESS_POLICY}`));
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${VPC_ACCESS_POLICY}]`,
+        reason:
+          'The policy Lambda documents for functions in a VPC (ENI create/describe/delete); those EC2 actions ' +
+          'cannot be scoped to network interfaces that do not exist yet, so a custom policy would be no narrower.',
+      });
+    }
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    logGroup.grantWrite(this.role);
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is the dead-letter queue itself (of the poller's async invocations and of its schedules); " +
+        "cdk-nag only recognises DLQs named in another queue's redrive policy.",
+    });
+    this.fn = new NodejsFunction(this, 'Function', {
+      description: 'Polls Veeam Enterprise Manager and publishes replica alerts',
+      entry: props.entry,
+      handler: 'handler',
+      depsLockFilePath: props.lockFile,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: MEMORY_MB,
+      timeout: TIMEOUT,
+      reservedConcurrentExecutions: props.concurrency,
+      role: this.role,
+      logGroup,
+      environment: props.environment,
+      // A crashed poll is not retried (the next scheduled poll resumes where it stopped); it goes to the queue.
+      retryAttempts: 0,
+      // An invocation queued longer (throttled behind running polls) is dropped to the queue, where the alarm
+      // sees it; a later scheduled poll does the same work anyway.
+      maxEventAge: Duration.hours(1),
+      onFailure: new SqsDestination(this.deadLetters),
+      ...(props.network ? pollerPlacement(this, props.network.settings, props.network.ems) : {}),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_SHIM,
+        // The Node.js 24 runtime ships AWS SDK v3; Powertools, undici and fast-xml-parser are bundled.
+        bundleAwsSDK: false,
+        forceDockerBundling: false,
+      },
+    });
+  }
+}

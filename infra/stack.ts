@@ -1,0 +1,96 @@
+// The replica-alerts stack: the scheduled poller, its state table, the four channel topics with their subscribers,
+// the EM secrets, and the alarms that watch the poller itself.
+
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AlertSubscriptions } from './alerts/subscriptions.ts';
+import { AlertTopics } from './alerts/topics.ts';
+import { ChatChannels } from './chat/channels.ts';
+import { pollerEnvironment } from './poller/environment.ts';
+import { Poller } from './poller/poller.ts';
+import { PollSchedules, pollConcurrency } from './poller/schedules.ts';
+import { EmSecrets, SECRET_SHAPE } from './secrets/em-secrets.ts';
+import type { StackSettings } from './settings/index.ts';
+import { StateTable } from './state/table.ts';
+import { Watchdog } from './watchdog/alarms.ts';
+
+export interface ReplicaAlertsStackProps extends StackProps {
+  settings: StackSettings;
+  /** The poller's handler module (functions/poller/handler.ts). */
+  pollerEntry: string;
+  lockFile: string;
+}
+
+export class ReplicaAlertsStack extends Stack {
+  constructor(scope: Construct, id: string, props: ReplicaAlertsStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const ems = settings.enterpriseManagers;
+    const topics = new AlertTopics(this, 'Topics');
+    const state = new StateTable(this, 'State');
+    const secrets = new EmSecrets(this, 'EmSecrets', { ems, stackName: settings.stackName });
+    const poller = new Poller(this, 'Poller', {
+      entry: props.pollerEntry,
+      lockFile: props.lockFile,
+      environment: pollerEnvironment({
+        tableName: state.table.tableName,
+        topicArns: {
+          email: topics.channels.email.topicArn,
+          sms: topics.channels.sms.topicArn,
+          chat: topics.channels.chat.topicArn,
+          events: topics.channels.events.topicArn,
+        },
+        ems: ems.map((em) => ({ ...em, secretArn: secrets.arnOf(em.name) })),
+        alerting: settings.alerting,
+      }),
+      logRetention: settings.logRetentionDays,
+      concurrency: pollConcurrency(ems.length, settings.schedule.maxEmsPerInvocation),
+      network: settings.network && { settings: settings.network, ems },
+    });
+    state.grantStore(poller.role);
+    secrets.grantRead(poller.role);
+    topics.grantPublish(poller.role);
+    new PollSchedules(this, 'Schedules', {
+      fn: poller.fn,
+      emNames: ems.map((em) => em.name),
+      ...settings.schedule,
+      deadLetters: poller.deadLetters,
+    });
+    const watchdog = new Watchdog(this, 'Watchdog', {
+      poller,
+      topics,
+      stackName: settings.stackName,
+      everyMinutes: settings.schedule.everyMinutes,
+    });
+    new AlertSubscriptions(this, 'Subscriptions', { topics, settings: settings.subscriptions });
+    new ChatChannels(this, 'Chat', {
+      topic: topics.channels.chat,
+      ...settings.subscriptions,
+      alarms: watchdog.alarms,
+      stackName: settings.stackName,
+    });
+    this.outputs(topics, state, secrets, poller);
+  }
+
+  private outputs(topics: AlertTopics, state: StateTable, secrets: EmSecrets, poller: Poller): void {
+    for (const [channel, topic] of Object.entries(topics.channels)) {
+      new CfnOutput(this, `${channel}TopicArn`, {
+        value: topic.topicArn,
+        description: `SNS topic: ${channel}`,
+      });
+    }
+    new CfnOutput(this, 'StateTableName', { value: state.table.tableName });
+    new CfnOutput(this, 'PollerFunctionName', { value: poller.fn.functionName });
+    // For key policies of customer-managed keys the admin's existing secrets or queues use.
+    new CfnOutput(this, 'PollerRoleArn', { value: poller.role.roleArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: poller.deadLetters.queueUrl });
+    secrets.secrets.forEach(({ em, secretArn, created }, i) => {
+      new CfnOutput(this, `EmSecret${i + 1}`, {
+        value: secretArn,
+        description: created
+          ? `Empty secret for EM ${em}: fill it with ${SECRET_SHAPE}`
+          : `Secret for EM ${em} (given in the settings)`,
+      });
+    });
+  }
+}

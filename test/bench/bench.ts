@@ -1,0 +1,41 @@
+// `npm run bench`: the poller against a simulated Enterprise Manager at scale (issue 8, part 3).
+//   npm run bench -- [--sessions 50000] [--latency 20] [--page-size 500] [--load-runs 5] [--smoke] [--json FILE]
+// --smoke: a few hundred sessions and little latency, for CI (numbers printed, nothing asserted on time).
+// 20 ms per request stands for an EM across a WAN or a busy EM; every request, logon and logoff included, pays it.
+
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULTS } from '../../functions/em/config.ts';
+import { renderTable } from './report.ts';
+import { runBench } from './run.ts';
+
+const { values } = parseArgs({
+  options: {
+    sessions: { type: 'string' },
+    latency: { type: 'string' },
+    'page-size': { type: 'string' },
+    'load-runs': { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+
+function integer(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    process.stderr.write(`--${name} must be a positive whole number, got ${text}\n`);
+    process.exit(2);
+  }
+  return Number(text);
+}
+
+const smoke = values.smoke;
+const results = await runBench({
+  sessions: integer('sessions', values.sessions, smoke ? 300 : 50_000),
+  latencyMs: integer('latency', values.latency, smoke ? 2 : 20),
+  pageSize: integer('page-size', values['page-size'], smoke ? 200 : DEFAULTS.pageSize),
+  loadRuns: integer('load-runs', values['load-runs'], smoke ? 1 : 5),
+  progress: (line) => process.stderr.write(`${line}\n`),
+});
+if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
+process.stdout.write(`${renderTable(results)}\n`);

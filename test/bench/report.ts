@@ -1,0 +1,143 @@
+// The benchmark's markdown table: each figure, its goal, and PASS or MISS (blank for figures without a goal).
+
+import { cpus, totalmem } from 'node:os';
+import type { BenchResults, PollFigures } from './run.ts';
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const ms = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`);
+const n = (value: number) => value.toLocaleString('en-US');
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+/** Goals from issue 8, part 3. */
+export const GOALS = {
+  requestsOverMinimum: 0.05,
+  floorRatio: 1.5,
+  steadyRequests: 4,
+  peakRssBytes: 256 * MB,
+};
+
+function dynamoOps(poll: PollFigures): string {
+  const counts = Object.entries(poll.result.dynamo).sort(([a], [b]) => a.localeCompare(b));
+  const total = counts.reduce((sum, [, count]) => sum + count, 0);
+  return `${n(total)} (${counts.map(([name, count]) => `${name.replace(/Command$/, '')} ${n(count)}`).join(', ')})`;
+}
+
+/** `logon 1, ReplicaJobSession 100, ...` */
+const kinds = (poll: PollFigures) =>
+  Object.entries(poll.breakdown)
+    .map(([kind, count]) => `${kind} ${count}`)
+    .join(', ');
+
+export function machine(): string {
+  return `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), ${mb(totalmem())} memory, node ${process.version}`;
+}
+
+export function renderTable(r: BenchResults): string {
+  const { yardstick: y, first, floor, steady, steadyNew, bundle, options } = r;
+  const overMin = first.requests / y.minimum - 1;
+  const ratio = first.result.wallMs / floor.wallMs;
+  const peak = Math.max(first.result.maxRss, first.result.sampledRss);
+  const rows: [string, string, string, string][] = [
+    [
+      'Estate',
+      `${n(y.sessions.replica)} replica job sessions (${n(y.needingTasks.replica)} not Success), ` +
+        `${n(y.sessions.cdp)} CDP sessions (${n(y.needingTasks.cdp)} need tasks)`,
+      '≥ 50,000 replica sessions',
+      verdict(y.sessions.replica >= 50_000),
+    ],
+    [
+      'EM requests, first poll',
+      `${n(first.requests)} (minimum ${n(y.minimum)}, ${overMin >= 0 ? '+' : ''}${(overMin * 100).toFixed(1)}%)`,
+      '≤ minimum + 5%',
+      verdict(overMin <= GOALS.requestsOverMinimum),
+    ],
+    [
+      'EM requests, naive (1 per session)',
+      `${n(y.naive)} (first poll makes ${((first.requests / y.naive) * 100).toFixed(2)}% of them)`,
+      '',
+      '',
+    ],
+    [
+      'UIDs per task-session request',
+      `${y.uidsPerRequest.replica} replica, ${y.uidsPerRequest.cdp} CDP (longest task URL sent: ${first.longestUrl} chars)`,
+      'URL ≤ 4,096 chars',
+      verdict(first.longestUrl <= 4096),
+    ],
+    ['First poll wall time (pollEm, all of it)', ms(first.result.wallMs), '', ''],
+    [
+      'First poll EM session (logon to logoff answered)',
+      `${ms(first.emPhaseMs)}; requests: ${kinds(first)}`,
+      '',
+      '',
+    ],
+    [
+      'First poll after the EM session (decide, state, delivery)',
+      `≈ ${ms(first.result.wallMs - first.emPhaseMs)} for ${n(first.result.summary.eventsDecided)} events`,
+      '',
+      '',
+    ],
+    [
+      'Download floor (same GETs, sequential, unparsed)',
+      `${ms(floor.wallMs)} (${n(floor.requests)} requests, ${mb(floor.bytes)})`,
+      '',
+      '',
+    ],
+    [
+      'First poll / floor',
+      `${ratio.toFixed(2)}x`,
+      `≤ ${GOALS.floorRatio}x`,
+      verdict(ratio <= GOALS.floorRatio),
+    ],
+    ['First poll EM session / floor', `${(first.emPhaseMs / floor.wallMs).toFixed(2)}x`, '', ''],
+    [
+      'Steady poll, nothing new',
+      `${steady.requests} requests (${kinds(steady)}), ${ms(steady.result.wallMs)}, ${n(steady.result.summary.sessionsRead)} runs taken in`,
+      `≤ ${GOALS.steadyRequests} requests`,
+      verdict(steady.requests <= GOALS.steadyRequests),
+    ],
+    [
+      'Steady poll, 10 new sessions',
+      `${steadyNew.requests} requests (${kinds(steadyNew)}), ${ms(steadyNew.result.wallMs)}, ${n(steadyNew.result.summary.sessionsRead)} runs taken in`,
+      `≤ ${GOALS.steadyRequests} requests`,
+      verdict(steadyNew.requests <= GOALS.steadyRequests),
+    ],
+    [
+      'Peak RSS, first poll',
+      `${mb(peak)} (process at start ${mb(r.childBaselineRss)}; V8 heap after ${mb(first.result.heapUsed)})`,
+      '< 256 MB',
+      verdict(peak < GOALS.peakRssBytes),
+    ],
+    [
+      'Lambda bundle (handler.ts, minified ESM)',
+      `${kb(bundle.bytes)} (${kb(bundle.gzipBytes)} gzipped)`,
+      '',
+      '',
+    ],
+    [
+      'Handler module load (fresh node, median)',
+      `${ms(bundle.loadMs)} (runs: ${bundle.loadRuns.map((v) => v.toFixed(0)).join(', ')} ms)`,
+      '',
+      '',
+    ],
+    ['DynamoDB operations, first poll', dynamoOps(first), '', ''],
+    ['DynamoDB operations, steady poll', dynamoOps(steady), '', ''],
+    ['DynamoDB operations, steady + 10 new', dynamoOps(steadyNew), '', ''],
+    [
+      'Events decided / published, first poll',
+      `${n(first.result.summary.eventsDecided)} / ${n(first.result.summary.published)}`,
+      '',
+      '',
+    ],
+  ];
+  const head = `EM latency ${options.latencyMs} ms per request, page size ${options.pageSize}; ${machine()}`;
+  const cellText = (cell: string) => cell.replaceAll('|', '\\|');
+  return [
+    head,
+    '',
+    '| Figure | Measured | Goal | Result |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${row.map(cellText).join(' | ')} |`),
+  ].join('\n');
+}

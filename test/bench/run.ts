@@ -1,0 +1,227 @@
+// The benchmark's parent process: hosts the EM simulator (with a per-request latency) and dynalite, and drives a
+// poller child process through a first poll, two steady-state polls and a plain download of the same pages.
+
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import {
+  DEFAULT_USER,
+  type RequestRecord,
+  type Simulator,
+  startSimulator,
+} from '../../functions/simulator/index.ts';
+import { ensureTable, localClient, startDynalite } from '../../functions/state/local.ts';
+import { type BundleFigures, bundle, measureHandler } from './bundle.ts';
+import { clientUrl, settledEstate, tenNewSessions, type Yardstick, yardstick } from './estate.ts';
+import type { ChildConfig, FloorResult, FromChild, PollResult, ReplayRequest, ToChild } from './protocol.ts';
+
+export interface BenchOptions {
+  sessions: number;
+  latencyMs: number;
+  pageSize: number;
+  /** Fresh node processes the handler bundle is loaded in (the median is reported). */
+  loadRuns: number;
+  /** Progress lines go here (stderr), the table to stdout. */
+  progress: (line: string) => void;
+}
+
+export interface PollFigures {
+  result: PollResult;
+  requests: number;
+  /** Requests by kind: logon, logoff, and the entity type of each query. */
+  breakdown: Record<string, number>;
+  /** From the logon's arrival at the EM to the logoff's answer: the poll's EM session alone. */
+  emPhaseMs: number;
+  /** Longest task-session URL the client sent, rebuilt from the simulator's log. */
+  longestUrl: number;
+}
+
+export interface BenchResults {
+  options: BenchOptions;
+  yardstick: Yardstick;
+  first: PollFigures;
+  floor: FloorResult;
+  steady: PollFigures;
+  steadyNew: PollFigures;
+  bundle: BundleFigures;
+  childBaselineRss: number;
+}
+
+/** Fixed, so every run serves the same estate. */
+const NOW = '2026-11-25T06:00:00.000Z';
+const MINUTE = 60_000;
+/** 31 days, the largest lookback the settings allow: the first poll reads the whole 30-day estate. */
+const LOOKBACK_MIN = 31 * 24 * 60;
+const ROOT = process.cwd();
+/** The SDK warns once per process that Node 20 support ends; the Lambda runs Node 24 anyway. */
+export const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+export async function runBench(options: BenchOptions): Promise<BenchResults> {
+  const { progress } = options;
+  Object.assign(process.env, QUIET_SDK);
+  const started = Date.now();
+  const step = (what: string) => progress(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
+  step(`generating ${options.sessions} replica job sessions`);
+  const scenario = settledEstate(options.sessions, NOW);
+  const sim = await startSimulator({ scenario, latencyMs: options.latencyMs });
+  const arrivals = stampArrivals(sim);
+  const timed = (poll: () => Promise<PollResult>) => measure(sim, arrivals, options.latencyMs, poll);
+  const dynamo = await startDynalite();
+  const children: ChildProcess[] = [];
+  try {
+    const client = localClient(dynamo.endpoint);
+    await ensureTable(client, 'bench');
+    const ruler = yardstick(scenario, NOW, options.pageSize, sim.url);
+    step('bundling the poller child');
+    const childFile = await bundle(join(ROOT, 'test/bench/poller-child.ts'), 'poller-child', false);
+    const config: ChildConfig = {
+      emUrl: sim.url,
+      user: DEFAULT_USER,
+      dynamoEndpoint: dynamo.endpoint,
+      pageSize: options.pageSize,
+      lookback: LOOKBACK_MIN,
+    };
+    // The polls run in a fresh process: a cold start, and a peak RSS that is the first poll's own.
+    step('first poll (fresh process, whole 31-day window)');
+    const child = new PollerChild(childFile, config);
+    children.push(child.process);
+    const baseline = (await child.ready).maxRss;
+    const first = await timed(() => child.poll('bench', sim.clock.now()));
+    // The same GETs again, at the same simulated time, so every answer is the same; the simulator is warm now,
+    // which if anything favours the floor.
+    const replay: ReplayRequest[] = first.log
+      .filter((r) => r.method === 'GET')
+      .map(({ path, query }) => ({ path, query }));
+    step(`download floor: ${replay.length + 2} requests replayed sequentially without parsing`);
+    const floor = await child.floor(replay);
+    sim.clock.advance(5 * MINUTE);
+    step('steady-state poll, nothing new');
+    const steady = await timed(() => child.poll('bench', sim.clock.now()));
+    // Created a minute after the last poll and over (five minutes long) by the next one.
+    sim.add(tenNewSessions(scenario, new Date(Date.parse(sim.clock.now()) + MINUTE).toISOString()));
+    sim.clock.advance(10 * MINUTE);
+    step('steady-state poll, 10 new sessions');
+    const steadyNew = await timed(() => child.poll('bench', sim.clock.now()));
+    await child.exit();
+
+    step('bundling the Lambda handler and timing its module load');
+    const handler = await measureHandler(join(ROOT, 'functions/poller/handler.ts'), options.loadRuns);
+    step('done');
+    const figures = (m: Awaited<ReturnType<typeof measure>>): PollFigures => ({
+      result: m.result,
+      requests: m.log.length,
+      breakdown: breakdown(m.log),
+      emPhaseMs: m.emPhaseMs,
+      longestUrl: Math.max(
+        0,
+        ...m.log
+          .filter((r) => r.query.type?.endsWith('TaskSession'))
+          .map((r) => clientUrl(sim.url, r.query).length),
+      ),
+    });
+    return {
+      options,
+      yardstick: ruler,
+      first: figures(first),
+      floor,
+      steady: figures(steady),
+      steadyNew: figures(steadyNew),
+      bundle: handler,
+      childBaselineRss: baseline,
+    };
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill();
+    await sim.close();
+    await dynamo.close();
+  }
+}
+
+/** When each request reached the simulator, parallel to `sim.requests` (it logs no times of its own). */
+function stampArrivals(sim: Simulator): number[] {
+  const arrivals: number[] = [];
+  const log = sim.requests;
+  log.push = (...items) => {
+    for (const _ of items) arrivals.push(performance.now());
+    return Array.prototype.push.apply(log, items);
+  };
+  return arrivals;
+}
+
+/** Runs one poll and returns it with the EM requests it made (from the simulator's log) and their times. */
+async function measure(
+  sim: Simulator,
+  arrivals: number[],
+  latencyMs: number,
+  poll: () => Promise<PollResult>,
+) {
+  const before = sim.requests.length;
+  const result = await poll();
+  if (result.summary.status !== 'ok') throw new Error(`The poll failed: ${JSON.stringify(result.summary)}`);
+  const log = sim.requests.slice(before);
+  const times = arrivals.slice(before);
+  // The logoff is answered `latencyMs` after it arrives (it does no work).
+  const emPhaseMs = (times.at(-1) ?? 0) + latencyMs - (times[0] ?? 0);
+  return { result, log, emPhaseMs };
+}
+
+function breakdown(log: readonly RequestRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of log) {
+    const kind = r.method === 'POST' ? 'logon' : r.method === 'DELETE' ? 'logoff' : (r.query.type ?? r.path);
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The poller process: plain node on the bundled child, so no TypeScript loader counts in its memory. */
+class PollerChild {
+  readonly process: ChildProcess;
+  readonly ready: Promise<{ maxRss: number }>;
+
+  constructor(file: string, config: ChildConfig) {
+    this.process = fork(file, [JSON.stringify(config)], {
+      execArgv: [],
+      env: { ...process.env, ...QUIET_SDK },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.ready = this.next('ready');
+  }
+
+  poll(table: string, now: string): Promise<PollResult> {
+    return this.ask({ kind: 'poll', table, now }, 'poll');
+  }
+
+  floor(requests: ReplayRequest[]): Promise<FloorResult> {
+    return this.ask({ kind: 'floor', requests }, 'floor');
+  }
+
+  async exit(): Promise<void> {
+    const exited = once(this.process, 'exit');
+    this.process.send({ kind: 'exit' } satisfies ToChild);
+    await exited;
+  }
+
+  private ask<K extends FromChild['kind']>(
+    message: ToChild,
+    kind: K,
+  ): Promise<Extract<FromChild, { kind: K }>> {
+    const answer = this.next(kind);
+    this.process.send(message);
+    return answer;
+  }
+
+  private next<K extends FromChild['kind']>(kind: K): Promise<Extract<FromChild, { kind: K }>> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`The poller child exited (${code}).`));
+      this.process.once('exit', onExit);
+      this.process.once('message', (message: FromChild) => {
+        this.process.off('exit', onExit);
+        if (message.kind === kind) resolve(message as Extract<FromChild, { kind: K }>);
+        else
+          reject(
+            new Error(message.kind === 'error' ? message.message : `Expected ${kind}, got ${message.kind}`),
+          );
+      });
+    });
+  }
+}
