@@ -39,6 +39,10 @@ beforeAll(async () => {
     vms: [{ name: 'sql01', result: 'Failed', reason: 'Error: Failed to create VM snapshot.' }, 'sql02'],
   });
   b.replicaJob('Web Farm Replica').run({ start: new Date(now.getTime() - 60 * 60_000), vms: ['web01'] });
+  b.replicaJob('Archive Replica').run({
+    start: new Date(now.getTime() - 30 * 3_600_000), // older than the default 24-hour lookback
+    vms: [{ name: 'arc01', result: 'Failed', reason: 'Error: old news' }],
+  });
   sim = await startSimulator({ scenario: b.build(), users: [USER] });
   tls = await startSimulator({ scenario: b.build(), users: [USER], tls: true });
   caFile = join(mkdtempSync(join(tmpdir(), 'ra-ca-')), 'em-ca.pem');
@@ -119,6 +123,22 @@ describe('replica-alerts poll', () => {
     const again = await run(['poll', '--em-url', sim.url, '--state', state, '--output', 'json']);
     expect(again).toMatchObject({ code: 0, out: '' });
     expect(sim.openSessions()).toBe(0);
+  });
+
+  it('reads further back with --history: older runs teach the schedule but never alert themselves', async () => {
+    const sessionsRead = (err: string) => Number(/(\d+) sessions read/.exec(err)?.[1]);
+    const state = () => ['--state', mkdtempSync(join(tmpdir(), 'ra-'))];
+    const plain = await run(['poll', '--em-url', sim.url, ...state(), '--output', 'json']);
+    const deep = await run(['poll', '--em-url', sim.url, ...state(), '--output', 'json', '--history', '2d']);
+    expect(sessionsRead(deep.err)).toBe(sessionsRead(plain.err) + 1);
+    const kinds = (out: string) =>
+      out.split('\n').map((line) => {
+        const event = JSON.parse(line);
+        return `${event.event}:${event.subject.name}`;
+      });
+    expect(kinds(plain.out)).toEqual(['failure:SQL Replication']);
+    // The 30-hour-old failure is history, not an alert; but now the job is known, and overdue (26 h with one run).
+    expect(kinds(deep.out).sort()).toEqual(['failure:SQL Replication', 'stale:Archive Replica']);
   });
 
   it('prints the SNS publishes it would send for all four channels', async () => {

@@ -11,7 +11,7 @@ import { type Log, type PollSummary, pollEm } from '../poller/poll.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
 import { ensureTable, startDynalite } from '../state/local.ts';
 import type { StateStore } from '../state/store.ts';
-import { parse, SETTINGS_HELP, SETTINGS_OPTIONS, settingsFrom, UsageError } from './args.ts';
+import { minutes, parse, SETTINGS_HELP, SETTINGS_OPTIONS, settingsFrom, UsageError } from './args.ts';
 import type { Io } from './io.ts';
 import { CliNotifier, type OutputFormat } from './output.ts';
 
@@ -28,6 +28,8 @@ them, and delivers them (prints them, and publishes them to SNS for each --topic
   --endpoint-url URL     DynamoDB endpoint for --table (e.g. DynamoDB Local)
   --topic CHANNEL=ARN    publish a channel (email, sms, chat, events) to this SNS topic (repeatable)
   --output text|json|sns what to print: e-mails (default), one JSON event per line, or the SNS publishes
+  --history DURATION     how far back a first poll reads (default: the lookback); runs older than the lookback
+                         only teach each job's schedule for stale detection, they never alert
   --password-stdin       read the EM password from stdin instead of EM_PASSWORD
   --debug                show stack traces and every log line
 
@@ -45,6 +47,7 @@ const OPTIONS = {
   'endpoint-url': { type: 'string' },
   topic: { type: 'string', multiple: true },
   output: { type: 'string' },
+  history: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   debug: { type: 'boolean' },
   ...SETTINGS_OPTIONS,
@@ -95,6 +98,7 @@ export async function pollCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError('Set EM_USERNAME and EM_PASSWORD (or pipe the password with --password-stdin).');
   }
   const caPem = values['ca-file'] ? readCa(values['ca-file']) : undefined;
+  const historyMs = values.history ? minutes('history', values.history) * 60_000 : undefined;
   const targets: EmTarget[] = urls.map((url) => {
     try {
       return { name: emName(url), url, caCert: caPem };
@@ -118,6 +122,7 @@ export async function pollCommand(args: string[], io: Io): Promise<number> {
           { store, notifier, credentials: async () => ({ username, password }), now: () => new Date(), log },
           {
             settings,
+            historyMs,
             em: {
               insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
               warn: (m) => io.err(`warning: ${m}`),

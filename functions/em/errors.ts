@@ -55,3 +55,19 @@ export function firstBytes(body: string, max = 120): string {
   const head = body.slice(0, max);
   return head.length < body.length ? `${head}…` : head;
 }
+
+/**
+ * Removes `secrets` from an error's message and stack, and from its causes (a parse error keeps the body): an EM
+ * or a proxy in front of it may echo the logon request, Authorization header included, in its error page, and
+ * the message goes to logs and, as the cause of an unreachable alert, to every channel.
+ */
+export function withoutSecrets<E extends Error>(error: E, secrets: readonly string[]): E {
+  const scrub = (text: string) =>
+    secrets.reduce((t, secret) => (secret ? t.replaceAll(secret, '[redacted]') : t), text);
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    e.message = scrub(e.message);
+    if (e.stack) e.stack = scrub(e.stack);
+    if (e instanceof EmParseError) Object.assign(e, { body: scrub(e.body) });
+  }
+  return error;
+}

@@ -44,6 +44,11 @@ export interface PollOptions {
   settings: Settings;
   /** How far before the cursor each poll re-reads (sessions the EM collects late). Default 1 hour. */
   overlapMs?: number;
+  /**
+   * How far back a first poll reads (default: the lookback setting). Reading further than the lookback teaches
+   * the engine each job's schedule (for stale detection) without alerting on the older runs.
+   */
+  historyMs?: number;
   /** The whole EM session must end by then (the Lambda's remaining time minus a margin). */
   deadlineMs?: number;
   /** Extra EM client settings: timeouts, retries, page size, format, insecure TLS (never by default). */
@@ -104,7 +109,7 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
       await withSession(await emConfig(target, deps, options, deadlineMs), async (em) => {
         const reader = readEm(em, snapshot.meta as ReadState | null, {
           now: new Date(startedMs),
-          lookbackMs: options.settings.lookback * 60_000,
+          lookbackMs: Math.max(options.historyMs ?? 0, options.settings.lookback * 60_000),
           overlapMs: options.overlapMs ?? HOUR,
           cdp: options.settings.cdp,
         });

@@ -8,7 +8,13 @@ import { compare, eq, type Filter, or } from '../em/filter.ts';
 import { isFinal, TIME_FIELDS } from '../em/model.ts';
 import { type CdpRun, cdpRuns, type ReplicaRun, type Run, replicaRuns } from '../em/runs.ts';
 
-type SessionLike = { uid: string; state: string; result: string; creationTime: string };
+type SessionLike = {
+  uid: string;
+  state: string;
+  result: string;
+  creationTime: string;
+  endTime: string | null;
+};
 
 export type SourceType = 'ReplicaJobSession' | 'CdpReplicaSession';
 
@@ -18,7 +24,7 @@ export interface ReadState {
   cursors: Partial<Record<SourceType, string>>;
   /** Sessions not finished at the last poll, per source type. */
   running: Partial<Record<SourceType, string[]>>;
-  /** Final sessions already decided, with their creation time, while inside the overlap window. */
+  /** Final sessions already decided, with their end time, while a poll can still read them again. */
   decided: Partial<Record<SourceType, Record<string, string>>>;
 }
 
@@ -30,6 +36,9 @@ export interface ReadOptions {
   overlapMs: number;
   cdp: boolean;
 }
+
+/** Running sessions remembered from the last poll that ride along in the window query (each adds ~100 URL characters). */
+const FOLDED_UIDS = 20;
 
 export type Batch =
   | { type: 'ReplicaJobSession'; runs: ReplicaRun[] }
@@ -62,7 +71,8 @@ export async function* readEm(
         if (creationTime > latest) latest = creationTime;
         if (!isFinal(run.session)) running.push(uid);
         if (decided[uid]) continue; // decided at an earlier poll, re-read only because of the overlap
-        if (isFinal(run.session)) decided[uid] = creationTime;
+        // Kept while a later window can still return it, by creation or by end time.
+        if (isFinal(run.session)) decided[uid] = run.session.endTime ?? creationTime;
         fresh.push(run);
       }
       return fresh;
@@ -71,33 +81,28 @@ export async function* readEm(
     const needsTasks = (session: SessionLike) =>
       isFinal(session) ? session.result !== 'Success' && !decided[session.uid] : type === 'CdpReplicaSession';
 
-    // Created in the window, or ended in it: a CDP policy session runs for a day before it ends.
+    // Created in the window, or ended in it (a CDP policy session runs for a day before it ends), or still
+    // running from before it: a few such UIDs ride along in the same query, more get their own batches.
     const fields = TIME_FIELDS[type];
-    const windowFilter = or(compare(fields.creation, '>=', since), compare(fields.end, '>=', since));
-    for await (const runs of source(em, type, windowFilter, needsTasks)) {
-      const fresh = take(runs);
-      if (fresh.length) yield { type, runs: fresh } as Batch;
-    }
-    // Still-running sessions created before the window: asked for by UID, in URL-sized batches.
-    for (const batch of em.uidBatches(type, TIME_FIELDS[type].uid, [...remembered])) {
-      for await (const runs of source(em, type, uidFilter(type, batch), needsTasks)) {
+    const window = [compare(fields.creation, '>=', since), compare(fields.end, '>=', since)];
+    const fold = remembered.size <= FOLDED_UIDS ? [...remembered] : [];
+    const filters = [or(...window, ...fold.map((uid) => eq(fields.uid, uid)))];
+    const rest = [...remembered].filter((uid) => !fold.includes(uid));
+    for (const batch of em.uidBatches(type, fields.uid, rest))
+      filters.push(or(...batch.map((uid) => eq(fields.uid, uid))));
+    for (const filter of filters) {
+      for await (const runs of source(em, type, filter, needsTasks)) {
         const fresh = take(runs);
         if (fresh.length) yield { type, runs: fresh } as Batch;
       }
     }
     // Forget decisions that have left the overlap window: no later poll reads those sessions again.
     const horizon = new Date(Date.parse(latest || since.toISOString()) - options.overlapMs).toISOString();
-    next.decided[type] = Object.fromEntries(
-      Object.entries(decided).filter(([, created]) => created >= horizon),
-    );
+    next.decided[type] = Object.fromEntries(Object.entries(decided).filter(([, seen]) => seen >= horizon));
     if (latest) next.cursors[type] = latest;
     next.running[type] = running;
   }
   return next;
-}
-
-function uidFilter(type: SourceType, uids: string[]): Filter {
-  return or(...uids.map((uid) => eq(TIME_FIELDS[type].uid, uid)));
 }
 
 function source(

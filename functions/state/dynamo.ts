@@ -66,7 +66,8 @@ export class DynamoStateStore implements StateStore {
 
   async load<T>(em: string, nowMs: number): Promise<EmSnapshot<T>> {
     const snapshot: EmSnapshot<T> = { meta: null, metaVersion: 0, subjects: [] };
-    for await (const item of this.query(em, undefined)) {
+    // META and SUBJECT# sort after EVENT#: delivered events kept for deduplication are not read on every poll.
+    for await (const item of this.query(em, 'sk >= :sk', 'META')) {
       const expiresAt = Number(item.expiresAt?.N ?? Number.POSITIVE_INFINITY);
       if (expiresAt * 1000 <= nowMs) continue; // TTL deletion is lazy: expired items may still be read
       const sk = item.sk?.S ?? '';
@@ -134,7 +135,12 @@ export class DynamoStateStore implements StateStore {
 
   async pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]> {
     const events: OutboxEvent<E>[] = [];
-    for await (const item of this.query(em, 'EVENT#')) {
+    for await (const item of this.query(
+      em,
+      'begins_with(sk, :sk)',
+      'EVENT#',
+      'attribute_exists(pendingChannels)',
+    )) {
       const pending = item.pendingChannels?.SS;
       if (!pending?.length) continue;
       events.push({
@@ -173,14 +179,16 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  private async *query(em: string, prefix: string | undefined): AsyncGenerator<Item> {
+  /** Every item of an EM's partition whose sort key matches `sk` (a key condition on `:sk`), page after page. */
+  private async *query(em: string, sk: string, value: string, filter?: string): AsyncGenerator<Item> {
     let ExclusiveStartKey: Item | undefined;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': emKey(em), ...(prefix ? { ':prefix': S(prefix) } : {}) },
+          KeyConditionExpression: `pk = :pk AND ${sk}`,
+          ExpressionAttributeValues: { ':pk': emKey(em), ':sk': S(value) },
+          ...(filter ? { FilterExpression: filter } : {}),
           ConsistentRead: true,
           ExclusiveStartKey,
         }),

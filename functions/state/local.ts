@@ -3,9 +3,11 @@
 
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { setTimeout } from 'node:timers/promises';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
@@ -32,7 +34,7 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Creates the state table unless it exists. */
+/** Creates the state table unless it exists, and waits until it is ACTIVE (dynalite creates it asynchronously). */
 export async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
   try {
     await client.send(
@@ -41,6 +43,12 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await setTimeout(20);
+  }
+  throw new Error(`The local state table ${table} did not become ACTIVE within 10 s.`);
 }
 
 export interface LocalDynamo {

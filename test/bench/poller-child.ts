@@ -52,7 +52,9 @@ async function poll(table: string, now: string): Promise<PollResult> {
   }, 10);
   const started = performance.now();
   const summary = await pollEm(target, deps, {
-    settings: { ...DEFAULT_SETTINGS, lookback: config.lookback },
+    // Read the whole estate, as a first poll with a long history does; alert only on the default 24-hour lookback.
+    settings: DEFAULT_SETTINGS,
+    historyMs: config.lookback * 60_000,
     em: { pageSize: config.pageSize },
   });
   const wallMs = performance.now() - started;

@@ -11,6 +11,8 @@ export interface ChildConfig {
   pageSize: number;
   /** Minutes a first poll looks back: the whole estate. */
   lookback: number;
+  /** V8 heap cap of the poller process in MB (0: unbounded). */
+  heapMb: number;
 }
 
 export type ToChild =

@@ -23,6 +23,8 @@ export interface BenchOptions {
   loadRuns: number;
   /** Progress lines go here (stderr), the table to stdout. */
   progress: (line: string) => void;
+  /** V8 heap cap of the poller in MB, as a Lambda's runtime sets one below the function's memory; 0 unbounded. */
+  heapMb: number;
 }
 
 export interface PollFigures {
@@ -80,6 +82,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       dynamoEndpoint: dynamo.endpoint,
       pageSize: options.pageSize,
       lookback: LOOKBACK_MIN,
+      heapMb: options.heapMb,
     };
     // The polls run in a fresh process: a cold start, and a peak RSS that is the first poll's own.
     step('first poll (fresh process, whole 31-day window)');
@@ -180,7 +183,8 @@ class PollerChild {
 
   constructor(file: string, config: ChildConfig) {
     this.process = fork(file, [JSON.stringify(config)], {
-      execArgv: [],
+      // A 256 MB Lambda's runtime caps V8's heap below the function's memory; model that cap (0: unbounded).
+      execArgv: config.heapMb ? [`--max-old-space-size=${config.heapMb}`] : [],
       env: { ...process.env, ...QUIET_SDK },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
