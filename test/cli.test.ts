@@ -15,16 +15,18 @@ const everything: string[] = [];
 async function run(argv: string[], env: Record<string, string> = ENV, stdin = '') {
   const out: string[] = [];
   const err: string[] = [];
+  const progress: string[] = [];
   const io: Io = {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
+    progress: (line) => progress.push(line),
     readStdin: async () => stdin,
     env,
     cwd: mkdtempSync(join(tmpdir(), 'ra-cli-')),
   };
   const code = await main(argv, io);
   everything.push(...out, ...err);
-  return { code, out: out.join('\n'), err: err.join('\n'), lines: out };
+  return { code, out: out.join('\n'), err: err.join('\n'), lines: out, progress };
 }
 
 let sim: Simulator;
@@ -120,6 +122,8 @@ describe('replica-alerts poll', () => {
     expect(first.err).toMatch(
       /127\.0\.0\.1-\d+: \d+ sessions read in \d+ EM requests, 1 new alerts, 1 delivered/,
     );
+    expect(first.progress.at(0)).toMatch(/^127\.0\.0\.1-\d+: \d+ sessions read\.\.\.$/);
+    expect(first.progress.at(-1)).toBe(''); // the status line is cleared before the summary
     const again = await run(['poll', '--em-url', sim.url, '--state', state, '--output', 'json']);
     expect(again).toMatchObject({ code: 0, out: '' });
     expect(sim.openSessions()).toBe(0);

@@ -3,6 +3,8 @@
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** A transient status line on a terminal (overwritten in place); absent when stderr is not a terminal. */
+  progress?: ((line: string) => void) | undefined;
   readStdin(): Promise<string>;
   env: Record<string, string | undefined>;
   cwd: string;
@@ -11,6 +13,7 @@ export interface Io {
 export const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  progress: process.stderr.isTTY ? (line) => process.stderr.write(`\r\x1b[K${line}`) : undefined,
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

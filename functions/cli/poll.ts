@@ -123,6 +123,7 @@ export async function pollCommand(args: string[], io: Io): Promise<number> {
           {
             settings,
             historyMs,
+            onProgress: io.progress && ((n) => io.progress?.(`${target.name}: ${n} sessions read...`)),
             em: {
               insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
               warn: (m) => io.err(`warning: ${m}`),
@@ -131,6 +132,7 @@ export async function pollCommand(args: string[], io: Io): Promise<number> {
         ),
       );
     }
+    io.progress?.('');
     for (const poll of polls) io.err(describe(poll));
     return polls.some((p) => p.status !== 'ok' || p.publishFailures) ? 1 : 0;
   } finally {

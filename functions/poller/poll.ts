@@ -55,6 +55,8 @@ export interface PollOptions {
   em?: Partial<Omit<EmConfig, 'name' | 'url' | 'credentials'>>;
   /** True when no more publishing should start (the invocation is about to time out). */
   shouldStop?: () => boolean;
+  /** Called after each page of sessions read, with the count so far (the CLI's progress line). */
+  onProgress?: (sessionsRead: number) => void;
 }
 
 export interface PollSummary {
@@ -120,6 +122,7 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
           }
           if (step.value.type === 'ReplicaJobSession') replicaRuns.push(...step.value.runs);
           else cdpRuns.push(...step.value.runs);
+          options.onProgress?.(replicaRuns.length + cdpRuns.length);
         }
         summary.emRequests = em.requestCount + 1; // + the logoff still to come
       });
