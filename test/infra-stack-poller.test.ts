@@ -55,7 +55,7 @@ describe('the poller function', () => {
       POWERTOOLS_SERVICE_NAME: 'replica-alerts',
       POWERTOOLS_METRICS_NAMESPACE: 'ReplicaAlerts',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
+      NODE_OPTIONS: '--enable-source-maps --max-old-space-size=384',
     });
     expect(JSON.parse(variables.SETTINGS)).toEqual(fixtureSettings().alerting);
   });
