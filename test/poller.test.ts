@@ -1,9 +1,12 @@
-// The poller end to end: the simulator over HTTP, state in dynalite, SNS mocked at the SDK, through a scripted
-// day: a failure with reasons, the same poll again, a recovery, an EM that goes down and comes back, an SMS
-// channel that fails and is retried alone.
+// The poller end to end, driven directly (pollEm) and as the Lambda runtime calls it (the handler, configured from
+// its environment, the secret from a mocked Secrets Manager): the simulator over HTTP, state in dynalite and in
+// DynamoDB Local, SNS mocked at the SDK, through a scripted day: a failure with reasons, the same poll again, a
+// recovery, a session seen running and decided when it finishes, Warning then Failed, an EM that goes down and
+// comes back, an SMS channel that fails and is retried alone.
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../functions/alerts/index.ts';
 import { SnsNotifier } from '../functions/notify/notifier.ts';
 import type { EmTarget } from '../functions/poller/env.ts';
@@ -24,11 +27,20 @@ const TOPICS = {
   events: 'arn:aws:sns:eu-west-1:123456789012:ra-events',
 };
 const settings: Settings = { ...DEFAULT_SETTINGS, retryHold: 15, unreachableAfter: 2 };
+const FAST = { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 
 let tables = 0;
 
 const sns = mockClient(SNSClient);
-afterEach(() => sns.reset());
+const secrets = mockClient(SecretsManagerClient);
+afterEach(() => {
+  sns.reset();
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+});
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
+
+type Driver = 'pollEm' | 'Lambda handler';
 
 interface World {
   sim: Simulator;
@@ -46,7 +58,7 @@ interface World {
   logs: string[];
 }
 
-async function world(dynamo: LocalDynamo): Promise<World> {
+async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
   const builder = new ScenarioBuilder({ now: START, seed: 11 });
   const sql = builder.replicaJob('SQL Replication', { backupServer: 'vbr01.tech.local' });
   sql.run({
@@ -75,14 +87,49 @@ async function world(dynamo: LocalDynamo): Promise<World> {
     now: () => new Date(sim.clock.now()),
     log,
   };
-  const target: EmTarget = { name: 'em-prod', url: sim.url, secretArn: 'arn:aws:secretsmanager:x' };
+  const target: EmTarget = { name: 'em-prod', url: sim.url, secretArn: SECRET_ARN };
+  const poll =
+    driver === 'pollEm' ? () => pollEm(target, deps, { settings, em: { retry: FAST } }) : await lambda();
+
+  /** The handler, configured as the stack configures it, polling at the simulated time. */
+  async function lambda() {
+    secrets
+      .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
+      .resolves({ SecretString: JSON.stringify(USER) });
+    const env = {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      TABLE_NAME: table,
+      ...Object.fromEntries(Object.entries(TOPICS).map(([c, arn]) => [`TOPIC_${c.toUpperCase()}_ARN`, arn])),
+      ENTERPRISE_MANAGERS: JSON.stringify([{ name: 'em-prod', url: sim.url, secretArn: SECRET_ARN }]),
+      SETTINGS: JSON.stringify({ retryHold: 15, unreachableAfter: 2 }),
+    };
+    vi.resetModules();
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    const { handler } = await import('../functions/poller/handler.ts');
+    return async () => {
+      vi.useFakeTimers({ toFake: ['Date'], now: new Date(sim.clock.now()) });
+      const write = vi
+        .spyOn(process.stdout, 'write')
+        .mockImplementation((chunk) => logs.push(String(chunk)) > 0);
+      try {
+        const { polls } = await handler({}, { getRemainingTimeInMillis: () => 120_000 });
+        return polls[0] ?? expect.fail('the handler polled no EM');
+      } finally {
+        write.mockRestore();
+        vi.useRealTimers();
+      }
+    };
+  }
+
   return {
     sim,
     builder,
     sql,
     logs,
-    poll: () =>
-      pollEm(target, deps, { settings, em: { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } } }),
+    poll,
     events: () =>
       sns
         .commandCalls(PublishCommand)
@@ -91,15 +138,17 @@ async function world(dynamo: LocalDynamo): Promise<World> {
   };
 }
 
-// The same day against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own implementation).
+// The same day through both drivers, against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own).
+const backends = { dynalite: () => startDynalite(), 'DynamoDB Local': () => startDynamoDbLocal() };
 describe.each([
-  ['dynalite', () => startDynalite()],
-  ['DynamoDB Local', () => startDynamoDbLocal()],
-] as const)('pollEm with state on %s', (_name, startDynamo) => {
+  ['pollEm', 'dynalite'],
+  ['pollEm', 'DynamoDB Local'],
+  ['Lambda handler', 'dynalite'],
+] as const)('%s with state on %s', (driver, backend) => {
   let dynamo: LocalDynamo;
   let w: World;
   beforeAll(async () => {
-    dynamo = await startDynamo();
+    dynamo = await backends[backend]();
   }, 120_000);
   afterAll(async () => {
     await dynamo.close();
@@ -109,7 +158,7 @@ describe.each([
   });
 
   it('sends a failure once to every channel, then nothing for the same poll, then resolved', async () => {
-    w = await world(dynamo);
+    w = await world(dynamo, driver);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     const first = await w.poll();
     expect(first).toMatchObject({
@@ -156,7 +205,7 @@ describe.each([
   });
 
   it('reports an EM down for N polls once, and resolves it when it is back', async () => {
-    w = await world(dynamo);
+    w = await world(dynamo, driver);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     await w.poll();
     const down = w.sim.faults.add({ kind: 'reset', path: '/api/', times: Number.POSITIVE_INFINITY });
@@ -176,7 +225,7 @@ describe.each([
   });
 
   it('retries only the channel that failed, at the next poll', async () => {
-    w = await world(dynamo);
+    w = await world(dynamo, driver);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     sns.on(PublishCommand, { TopicArn: TOPICS.sms }).rejectsOnce(new Error('Rate exceeded'));
     expect(await w.poll()).toMatchObject({ published: 3, publishFailures: 1, pending: 1 });
@@ -188,7 +237,7 @@ describe.each([
   });
 
   it('decides a session seen running when it finishes, and sends a rise from Warning to Failed at once', async () => {
-    w = await world(dynamo);
+    w = await world(dynamo, driver);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     const web = w.builder.replicaJob('Web Farm Replica', { backupServer: 'vbr02.tech.local' });
     web.run({
@@ -225,7 +274,7 @@ describe.each([
   });
 
   it('never logs or publishes the password', async () => {
-    w = await world(dynamo);
+    w = await world(dynamo, driver);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     await w.poll();
     const published = JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input));
