@@ -64,10 +64,26 @@ export function firstBytes(body: string, max = 120): string {
 export function withoutSecrets<E extends Error>(error: E, secrets: readonly string[]): E {
   const scrub = (text: string) =>
     secrets.reduce((t, secret) => (secret ? t.replaceAll(secret, '[redacted]') : t), text);
+  /** Rewrites one text property; false when it holds a secret and cannot be rewritten (a getter, frozen). */
+  const clean = (target: Error, key: 'message' | 'stack' | 'body'): boolean => {
+    const text = (target as unknown as Record<string, unknown>)[key];
+    if (typeof text !== 'string' || scrub(text) === text) return true;
+    try {
+      // Not an assignment: a cause such as a DOMException (AbortSignal.timeout's) has `message` as a getter only,
+      // and assigning to it would throw from inside the error path. Found by test/hostile/transport.test.ts.
+      Object.defineProperty(target, key, { value: scrub(text), writable: true, configurable: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let parent: Error | undefined;
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    e.message = scrub(e.message);
-    if (e.stack) e.stack = scrub(e.stack);
-    if (e instanceof EmParseError) Object.assign(e, { body: scrub(e.body) });
+    if (![clean(e, 'message'), clean(e, 'stack'), clean(e, 'body')].every(Boolean)) {
+      if (parent) parent.cause = undefined; // a cause that keeps a secret is dropped rather than passed on
+      break;
+    }
+    parent = e;
   }
   return error;
 }

@@ -12,6 +12,7 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -152,6 +153,18 @@ export class DynamoStateStore implements StateStore {
       });
     }
     return events.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.seq - b.seq);
+  }
+
+  async pendingChannels(em: string, id: string): Promise<string[]> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { pk: emKey(em), sk: S(`EVENT#${id}`) },
+        ProjectionExpression: 'pendingChannels',
+        ConsistentRead: true,
+      }),
+    );
+    return [...(Item?.pendingChannels?.SS ?? [])];
   }
 
   async markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number): Promise<void> {

@@ -64,6 +64,8 @@ export interface StateStore {
   ): Promise<boolean>;
   /** Events with at least one channel not yet delivered, oldest first (by poll, then `seq`). */
   pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]>;
+  /** The channels one event still has to reach, read afresh (none once delivered, or if it is gone). */
+  pendingChannels(em: string, id: string): Promise<string[]>;
   /** Marks one channel of an event delivered; once none is left, the event expires after `keepMs`. */
   markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number): Promise<void>;
 }

@@ -1,0 +1,197 @@
+// The fault matrix: for each fault, every step of every poll of the scripted day it can hit (from the fault-free
+// day's record), one trial each. A trial replays the day with that one fault, lets the remaining polls run
+// healthy, and compares what SNS accepted with the fault-free day by (event id, channel).
+// FAULTS_FULL=1 tries every step; otherwise FAULTS_SLICE (default 3) steps per fault, spread over the day;
+// FAULTS_ONLY=name,... runs only those faults.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalDynamo, startDynalite } from '../../functions/state/local.ts';
+import { FAULTS, type FaultKind, stepsOf } from './catalogue.ts';
+import { SCHEDULED, scriptedDay } from './day.ts';
+import type { Ledger } from './probes.ts';
+import { PASSWORD, type PollRecord, World } from './support.ts';
+
+export interface Trial {
+  fault: FaultKind;
+  /** Index of the faulty poll in the day. */
+  poll: number;
+  /** 1-based step of the fault's kind within that poll. */
+  step: number;
+}
+
+/** Every (poll, step) the fault can hit in a day whose polls took these steps (settling polls excepted). */
+export function allTrials(fault: FaultKind, day: readonly PollRecord[]): Trial[] {
+  return day
+    .slice(0, SCHEDULED)
+    .flatMap((record, poll) =>
+      Array.from({ length: stepsOf(fault.on, record) }, (_, i) => ({ fault, poll, step: i + 1 })),
+    );
+}
+
+/** `count` trials evenly spread over the list, first and last included. */
+export function spread<T>(list: readonly T[], count: number): T[] {
+  if (list.length <= count) return [...list];
+  if (count <= 1) return list.slice(0, count);
+  return Array.from(
+    { length: count },
+    (_, i) => list[Math.round((i * (list.length - 1)) / (count - 1))] as T,
+  );
+}
+
+export const FULL = process.env.FAULTS_FULL === '1';
+const SLICE = Number(process.env.FAULTS_SLICE ?? 3);
+/** FAULTS_ONLY=a,b: only these faults (by name), to reproduce one. */
+const ONLY = process.env.FAULTS_ONLY?.split(',');
+
+export interface Verdict {
+  /** (id, channel) pairs the fault-free day delivered and this one never did. */
+  lost: string[];
+  /** Publishes of a pair the state had already marked delivered: real duplicates. */
+  duplicated: string[];
+  /** Repeats published while the pair was still unmarked (SNS accepted, mark not written): same id, allowed. */
+  windowRepeats: number;
+  /** Pairs the fault-free day never delivered. */
+  extra: string[];
+  /** Lost pairs whose subject got an event of the same kind on that channel under another id (another trigger). */
+  replaced: string[];
+}
+
+const pairs = (ledger: Ledger) => new Set(ledger.deliveries.map((d) => `${d.id}/${d.channel}`));
+
+export function compare(expected: Ledger, actual: Ledger): Verdict {
+  const want = pairs(expected);
+  const got = pairs(actual);
+  const seen = new Set<string>();
+  let windowRepeats = 0;
+  for (const d of actual.deliveries) {
+    const key = `${d.id}/${d.channel}`;
+    if (seen.has(key) && !d.afterMark) windowRepeats++;
+    seen.add(key);
+  }
+  const lost = [...want].filter((p) => !got.has(p));
+  const about = (ledger: Ledger, id: string, channel: string) => {
+    const event = ledger.events.get(id);
+    return event
+      ? `${event.event}/${event.subject.kind}/${event.subject.uid}/${channel}`
+      : `${id}/${channel}`;
+  };
+  const kinds = new Set(actual.deliveries.map((d) => about(actual, d.id, d.channel)));
+  return {
+    lost,
+    duplicated: actual.deliveries.filter((d) => d.afterMark).map((d) => `${d.id}/${d.channel}`),
+    windowRepeats,
+    extra: [...got].filter((p) => !want.has(p)),
+    replaced: lost.filter((p) => {
+      const [id = '', channel = ''] = p.split('/');
+      return kinds.has(about(expected, id, channel));
+    }),
+  };
+}
+
+export interface Row {
+  fault: FaultKind;
+  tried: number;
+  of: number;
+  lost: number;
+  duplicated: number;
+  windowRepeats: number;
+  extra: number;
+  replaced: number;
+  /** Trials whose last poll was not quiet (an ok poll that left nothing pending). */
+  unsettled: number;
+  ms: number;
+}
+
+/** The README table. */
+export function table(rows: readonly Row[]): string {
+  const lines = [
+    '| fault | steps tried | lost | duplicated | same-id repeats (crash window) | decided otherwise |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.fault.title} | ${r.tried}${r.tried < r.of ? ` of ${r.of}` : ''} | ${r.lost} | ${r.duplicated} | ` +
+        `${r.windowRepeats} | ${r.fault.mayDecideDifferently ? `${r.replaced} replaced, ${r.extra} added` : '–'} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * The matrix for some faults, as one vitest suite: a test per fault running its trials, and the table printed
+ * at the end. Each test file takes a share of the faults so that vitest runs them in parallel.
+ */
+export function matrixSuite(names: readonly string[]): void {
+  const faults = names
+    .map((name) => {
+      const fault = FAULTS.find((f) => f.name === name);
+      if (!fault) throw new Error(`No fault ${name}`);
+      return fault;
+    })
+    .filter((f) => !ONLY || ONLY.includes(f.name));
+  const rows: Row[] = [];
+  let dynamo: LocalDynamo;
+  let baseline: World;
+  const leaks: string[] = [];
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    baseline = await World.start(dynamo.endpoint, scriptedDay());
+    await baseline.play();
+    await baseline.close();
+  }, 60_000);
+  afterAll(async () => {
+    await dynamo?.close();
+    if (rows.length) console.log(`\n${table(rows)}\n`);
+  });
+
+  if (!faults.length) it.skip('no fault of this file is in FAULTS_ONLY', () => {});
+  describe.each(faults.map((f) => [f.name, f] as const))('%s', (_name, fault) => {
+    it(
+      'loses nothing and duplicates nothing beyond the crash window',
+      async () => {
+        const every = allTrials(fault, baseline.polls);
+        const chosen = FULL ? every : spread(every, SLICE);
+        expect(chosen.length).toBeGreaterThan(0);
+        const started = performance.now();
+        const row: Row = {
+          ...{ fault, tried: chosen.length, of: every.length, lost: 0, duplicated: 0, windowRepeats: 0 },
+          ...{ extra: 0, replaced: 0, unsettled: 0, ms: 0 },
+        };
+        const failures: string[] = [];
+        for (const trial of chosen) {
+          const world = await World.start(dynamo.endpoint, scriptedDay());
+          try {
+            await world.play((i) => (i === trial.poll ? () => fault.arm(world, trial.step) : undefined));
+          } finally {
+            await world.close();
+          }
+          const verdict = compare(baseline.ledger, world.ledger);
+          const last = world.polls.at(-1);
+          const settled = last?.outcome === 'ok' && last.publishes === 0 && last.pending === 0;
+          // A wrong clock may decide an alert under another trigger (a hold ended early): that is not a loss.
+          const lost = verdict.lost.length - (fault.mayDecideDifferently ? verdict.replaced.length : 0);
+          const extra = fault.mayDecideDifferently ? 0 : verdict.extra.length;
+          row.lost += lost;
+          row.duplicated += verdict.duplicated.length;
+          row.windowRepeats += verdict.windowRepeats;
+          row.extra += verdict.extra.length;
+          row.replaced += verdict.replaced.length;
+          if (!settled) row.unsettled++;
+          if (lost || verdict.duplicated.length || extra || !settled) {
+            failures.push(
+              `poll ${trial.poll} step ${trial.step}: lost ${lost}, duplicated ` +
+                `${verdict.duplicated.length}, extra ${verdict.extra.length}, settled ${settled}; polls ` +
+                world.polls.map((p) => p.outcome).join(',') +
+                `; errors ${world.errors.slice(0, 3).join(' | ')}`,
+            );
+          }
+          if (world.transcript().includes(PASSWORD)) leaks.push(`${fault.name} ${trial.poll}/${trial.step}`);
+        }
+        row.ms = performance.now() - started;
+        rows.push(row);
+        expect(failures.slice(0, 5)).toEqual([]);
+        expect(leaks).toEqual([]);
+      },
+      FULL ? 3_600_000 : 120_000,
+    );
+  });
+}

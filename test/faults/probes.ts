@@ -1,0 +1,153 @@
+// Probes on the steps of one poll: the process running it (alive until a hook kills it), a state store that
+// numbers and hooks every write, and a ledger of what SNS accepted, by (event id, channel), noting whether the
+// state had already marked that pair delivered: the only allowed duplicate is one published before its mark.
+import type { PublishCommandInput } from '@aws-sdk/client-sns';
+import type { AlertEvent } from '../../functions/alerts/index.ts';
+import { renderAll } from '../../functions/messages/render.ts';
+import type { EmMeta, EmSnapshot, OutboxEvent, StateStore } from '../../functions/state/store.ts';
+
+/** The simulated process died: it stops without another write, publish or release of its lease. */
+export class Crash extends Error {
+  constructor() {
+    super('simulated crash');
+    this.name = 'Crash';
+  }
+}
+
+export type WriteOp =
+  | 'tryLease'
+  | 'releaseLease'
+  | 'recordEvent'
+  | 'saveSubject'
+  | 'saveMeta'
+  | 'markDelivered';
+
+/** A hook at the n-th step (1-based) of its kind in one poll; throwing fails that step, `run.die()` kills. */
+export type Hook = (n: number, run: Run, op?: WriteOp) => Promise<void> | void;
+
+/** What a trial can do around the steps of one poll. */
+export interface Hooks {
+  beforeWrite?: Hook;
+  afterWrite?: Hook;
+  beforePublish?: Hook;
+  afterPublish?: Hook;
+}
+
+/** One process running one poll: its hooks, whether it died, and its step counters. */
+export class Run {
+  dead = false;
+  writes = 0;
+  publishes = 0;
+  constructor(readonly hooks: Hooks = {}) {}
+
+  /** Dies now: this and every later step of the process throws. */
+  die(): never {
+    this.dead = true;
+    throw new Crash();
+  }
+
+  alive(): void {
+    if (this.dead) throw new Crash();
+  }
+}
+
+export interface Delivery {
+  id: string;
+  channel: string;
+  /** True when the state already said this channel was delivered: a real duplicate, not the crash window. */
+  afterMark: boolean;
+}
+
+/** What SNS accepted, and which (event, channel) pairs the state marked delivered. */
+export class Ledger {
+  readonly deliveries: Delivery[] = [];
+  private readonly marked = new Set<string>();
+  /** `${channel}\n${message}` → event id, learnt from the outbox the poller reads before publishing. */
+  private readonly rendered = new Map<string, string>();
+
+  /** Every event seen in the outbox, by id. */
+  readonly events = new Map<string, AlertEvent>();
+  private readonly channelOf: Map<string, string>;
+
+  /** `topics`: channel → topic ARN, as the notifier publishes to them; `timeZone` as the poller renders. */
+  constructor(
+    topics: Record<string, string> = {},
+    private readonly timeZone = 'UTC',
+  ) {
+    this.channelOf = new Map(Object.entries(topics).map(([channel, arn]) => [arn, channel]));
+  }
+
+  learn(item: OutboxEvent<AlertEvent>): void {
+    this.events.set(item.id, item.event);
+    for (const [channel, r] of Object.entries(renderAll(item.event, { timeZone: this.timeZone })))
+      this.rendered.set(`${channel}\n${r.message}`, item.id);
+  }
+
+  accept(input: PublishCommandInput): void {
+    const channel = this.channelOf.get(input.TopicArn ?? '') ?? '?';
+    const id = this.rendered.get(`${channel}\n${input.Message}`);
+    if (!id) throw new Error(`A publication to ${channel} that no pending event renders to`);
+    this.deliveries.push({ id, channel, afterMark: this.marked.has(`${id}\n${channel}`) });
+  }
+
+  mark(id: string, channel: string): void {
+    this.marked.add(`${id}\n${channel}`);
+  }
+}
+
+/** The store as one process sees it: every write numbered and hooked, nothing at all once it died. */
+export class ProbedStore implements StateStore {
+  constructor(
+    private readonly inner: StateStore,
+    private readonly run: Run,
+    private readonly ledger: Ledger,
+  ) {}
+
+  private async write<T>(op: WriteOp, perform: () => Promise<T>): Promise<T> {
+    this.run.alive();
+    const n = ++this.run.writes;
+    await this.run.hooks.beforeWrite?.(n, this.run, op);
+    this.run.alive(); // a hook may have let another poll run, or killed this one
+    const result = await perform();
+    await this.run.hooks.afterWrite?.(n, this.run, op);
+    return result;
+  }
+
+  private read<T>(perform: () => Promise<T>): Promise<T> {
+    this.run.alive();
+    return perform();
+  }
+
+  tryLease(scope: string, holder: string, nowMs: number, ttlMs: number) {
+    return this.write('tryLease', () => this.inner.tryLease(scope, holder, nowMs, ttlMs));
+  }
+  releaseLease(scope: string, holder: string) {
+    return this.write('releaseLease', () => this.inner.releaseLease(scope, holder));
+  }
+  load<T>(em: string, nowMs: number): Promise<EmSnapshot<T>> {
+    return this.read(() => this.inner.load<T>(em, nowMs));
+  }
+  saveSubject<T>(em: string, key: string, state: T, version: number, expiresAtMs: number | null) {
+    return this.write('saveSubject', () => this.inner.saveSubject(em, key, state, version, expiresAtMs));
+  }
+  saveMeta(em: string, meta: EmMeta, version: number) {
+    return this.write('saveMeta', () => this.inner.saveMeta(em, meta, version));
+  }
+  recordEvent<E>(em: string, id: string, event: E, channels: string[], nowMs: number, seq: number) {
+    return this.write('recordEvent', () => this.inner.recordEvent(em, id, event, channels, nowMs, seq));
+  }
+  async pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]> {
+    const items = await this.read(() => this.inner.pendingEvents<E>(em));
+    for (const item of items) this.ledger.learn(item as OutboxEvent<unknown> as OutboxEvent<AlertEvent>);
+    return items;
+  }
+  pendingChannels(em: string, id: string): Promise<string[]> {
+    return this.read(() => this.inner.pendingChannels(em, id));
+  }
+  markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number) {
+    return this.write('markDelivered', async () => {
+      await this.inner.markDelivered(em, id, channel, nowMs, keepMs);
+      this.ledger.mark(id, channel);
+    });
+  }
+}

@@ -1,0 +1,234 @@
+// The fault trials' world: the real poller against the simulator over HTTP, state in dynalite, SNS mocked at the
+// SDK. Every state-store write, every publish and every EM request is a numbered "step" of its poll; a trial arms
+// hooks on the steps of one poll (throw instead of writing, write then die, pause and let another poll run...),
+// see probes.ts.
+import { createServer } from 'node:net';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  PublishCommand,
+  type PublishCommandInput,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+  SNSClient,
+  type SNSClientResolvedConfig,
+} from '@aws-sdk/client-sns';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { type AlertEvent, DEFAULT_SETTINGS, type Settings } from '../../functions/alerts/index.ts';
+import { SnsNotifier } from '../../functions/notify/notifier.ts';
+import type { EmTarget } from '../../functions/poller/env.ts';
+import {
+  type Log,
+  type PollerDeps,
+  type PollOptions,
+  type PollSummary,
+  pollEm,
+} from '../../functions/poller/poll.ts';
+import { type Simulator, startSimulator } from '../../functions/simulator/index.ts';
+import { DynamoStateStore } from '../../functions/state/dynamo.ts';
+import { ensureTable, localClient } from '../../functions/state/local.ts';
+import type { EmMeta, StateStore } from '../../functions/state/store.ts';
+import { type Day, POLL_TIMES } from './day.ts';
+import { Crash, type Hooks, Ledger, ProbedStore, Run } from './probes.ts';
+
+/** Recognisable, so a test can prove it never leaks. */
+export const PASSWORD = 'Fault-canary-9q!Zx';
+export const USER = { username: 'TECH\\svc-faults', password: PASSWORD, role: 'portal-user' as const };
+export const TOPICS: Record<string, string> = {
+  chat: 'arn:aws:sns:eu-west-1:123456789012:ra-chat',
+  email: 'arn:aws:sns:eu-west-1:123456789012:ra-email',
+  events: 'arn:aws:sns:eu-west-1:123456789012:ra-events',
+  sms: 'arn:aws:sns:eu-west-1:123456789012:ra-sms',
+};
+export const SETTINGS: Settings = { ...DEFAULT_SETTINGS, retryHold: 15 };
+/** Short enough that a poll abandoned while holding the lease does not block the next scheduled one. */
+export const DEADLINE_MS = 20_000;
+export const LEASE_MS = DEADLINE_MS + 60_000; // what pollEm asks for
+export const POLL_OPTIONS: Omit<PollOptions, 'em'> = { settings: SETTINGS, deadlineMs: DEADLINE_MS };
+const EM_OPTIONS = {
+  retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+  requestTimeoutMs: 300, // a hung request costs little
+  pageSize: 3, // so that queries have second pages
+};
+
+/** The world whose process the mocked SNS is talking to (one world at a time per test file). */
+let publishing: { run: Run; ledger: Ledger } | undefined;
+let mocked: AwsStub<ServiceInputTypes, ServiceOutputTypes, SNSClientResolvedConfig> | undefined;
+/** SNS mocked at the SDK, installed on first use so that importing this module mocks nothing. */
+function sns() {
+  mocked ??= mockClient(SNSClient);
+  mocked.on(PublishCommand).callsFake(async (input: PublishCommandInput) => {
+    if (!publishing) throw new Error('No world is publishing');
+    const { run, ledger } = publishing;
+    run.alive();
+    const n = ++run.publishes;
+    await run.hooks.beforePublish?.(n, run);
+    ledger.accept(input);
+    await run.hooks.afterPublish?.(n, run);
+    return { MessageId: `m-${ledger.deliveries.length}` };
+  });
+  return mocked;
+}
+
+/** Per poll of a trial: how many steps of each kind it took, and how it ended. */
+export interface PollRecord {
+  writes: number;
+  publishes: number;
+  emRequests: number;
+  /** Requests for the second page of a query. */
+  page2: number;
+  outcome: PollSummary['status'] | 'crashed' | 'threw';
+  /** Events left with channels to deliver (only known when the poll returned). */
+  pending: number;
+}
+
+/** What a trial may change about one poll. */
+export interface PollTweaks {
+  hooks?: Hooks;
+  /** Added to the poller's clock for this poll (the EM's clock is the simulator's). */
+  clockOffsetMs?: number;
+  /** Where the poller looks for the EM during this poll. */
+  url?: string;
+  /** Undoes the fault once the poll ended, however it ended. */
+  after?(): void;
+}
+
+export type Prepare = () => Promise<PollTweaks> | PollTweaks;
+
+let tables = 0;
+
+/** One replay of the scripted day, on a fresh table and a fresh simulator. */
+export class World {
+  readonly ledger = new Ledger(TOPICS, SETTINGS.timeZone);
+  readonly logs: string[] = [];
+  readonly errors: string[] = [];
+  readonly polls: PollRecord[] = [];
+  private readonly times: string[];
+  private constructor(
+    readonly sim: Simulator,
+    private readonly store: StateStore,
+    private readonly day: Day,
+    private readonly drop: () => Promise<unknown>,
+  ) {
+    this.times = day.times ?? POLL_TIMES;
+  }
+
+  static async start(endpoint: string, day: Day): Promise<World> {
+    const client = localClient(endpoint);
+    const table = `faults-${process.pid}-${++tables}`;
+    await ensureTable(client, table);
+    const sim = await startSimulator({ scenario: day.scenario, users: [USER] });
+    sns().resetHistory();
+    const drop = () => client.send(new DeleteTableCommand({ TableName: table })); // thousands of trials
+    return new World(sim, new DynamoStateStore(client, table), day, drop);
+  }
+
+  /** Runs the poll with this index of the day; `prepare`, called once the EM's clock is set, arms a fault. */
+  async poll(index: number, prepare?: Prepare): Promise<PollRecord> {
+    const time = this.times[index];
+    if (!time) throw new RangeError(`The day has no poll ${index}`);
+    this.sim.clock.set(time);
+    const late = this.day.late.get(index);
+    if (late) this.sim.add(late);
+    const tweaks = (await prepare?.()) ?? {};
+    const run = new Run(tweaks.hooks);
+    const requestsBefore = this.sim.requests.length;
+    publishing = { run, ledger: this.ledger };
+    const record: PollRecord = {
+      writes: 0,
+      publishes: 0,
+      emRequests: 0,
+      page2: 0,
+      outcome: 'ok',
+      pending: 0,
+    };
+    try {
+      const summary = await this.pollOnce(run, tweaks);
+      Object.assign(record, { outcome: summary.status, pending: summary.pending });
+    } catch (error) {
+      record.outcome = error instanceof Crash ? 'crashed' : 'threw';
+      if (!(error instanceof Crash))
+        this.errors.push(`${(error as Error).name}: ${(error as Error).message}`);
+    } finally {
+      tweaks.after?.();
+    }
+    const requests = this.sim.requests.slice(requestsBefore);
+    Object.assign(record, {
+      writes: run.writes,
+      publishes: run.publishes,
+      emRequests: requests.length,
+      page2: requests.filter((r) => r.path === '/api/query' && r.query.page === '2').length,
+    });
+    this.polls.push(record);
+    return record;
+  }
+
+  /** One pollEm as one process; also used for a second poll running alongside (with its own process). */
+  pollOnce(run: Run, tweaks: PollTweaks = {}): Promise<PollSummary> {
+    const offset = tweaks.clockOffsetMs ?? 0;
+    const log =
+      (level: string): Log[keyof Log] =>
+      (message, extra) => {
+        this.logs.push(`${level} ${message} ${JSON.stringify(extra)}`);
+      };
+    const deps: PollerDeps = {
+      store: new ProbedStore(this.store, run, this.ledger),
+      notifier: new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), TOPICS),
+      credentials: async () => USER,
+      now: () => new Date(Date.parse(this.sim.clock.now()) + offset),
+      log: { info: log('info'), warn: log('warn'), error: log('error') },
+    };
+    const target: EmTarget = { name: 'em-day', url: tweaks.url ?? this.sim.url };
+    const warn = (message: string) => this.logs.push(`em-warn ${message}`);
+    const settings = { ...SETTINGS, ...this.day.settings };
+    return pollEm(target, deps, { ...POLL_OPTIONS, settings, em: { ...EM_OPTIONS, warn } });
+  }
+
+  /** Plays the whole day; `prepare(index)` may arm a fault in that poll. */
+  async play(prepare: (index: number) => Prepare | undefined = () => undefined): Promise<this> {
+    for (let i = 0; i < this.times.length; i++) await this.poll(i, prepare(i));
+    return this;
+  }
+
+  /** Everything the world wrote where a secret could leak: logs, errors, SNS messages, EM request records. */
+  transcript(): string {
+    const published = this.published();
+    return [...this.logs, ...this.errors, JSON.stringify(published), JSON.stringify(this.sim.requests)].join(
+      '\n',
+    );
+  }
+
+  /** What this world asked SNS to publish, accepted or not. */
+  published(): PublishCommandInput[] {
+    return sns()
+      .commandCalls(PublishCommand)
+      .map((c) => c.args[0].input);
+  }
+
+  /** The JSON events accepted on the events topic, in order. */
+  events(): AlertEvent[] {
+    return this.ledger.deliveries
+      .filter((d) => d.channel === 'events')
+      .map((d) => this.ledger.events.get(d.id))
+      .filter((e): e is AlertEvent => e !== undefined);
+  }
+
+  /** The EM's bookkeeping as the poller stored it. */
+  async meta(): Promise<EmMeta | null> {
+    return (await this.store.load('em-day', Date.parse(this.sim.clock.now()))).meta;
+  }
+
+  async close(): Promise<void> {
+    publishing = undefined;
+    await this.sim.close();
+    await this.drop();
+  }
+}
+
+/** A URL where nothing listens: an EM that refuses connections. */
+export async function refusedUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}/api/`;
+}
