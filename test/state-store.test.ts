@@ -101,8 +101,11 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
       ['e1', ['sms']],
       ['e2', ['email', 'sms']],
     ]);
+    expect(await s.pendingChannels('em1', 'e1')).toEqual(['sms']); // read afresh before each publish
     await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR);
     await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR); // a repeated mark is harmless
+    expect(await s.pendingChannels('em1', 'e1')).toEqual([]);
+    expect(await s.pendingChannels('em1', 'unknown')).toEqual([]);
     expect((await s.pendingEvents('em1')).map((e) => e.id)).toEqual(['e2']);
     expect(await s.recordEvent('em1', 'e1', {}, ['email'], NOW, 0)).toBe(false); // delivered events still dedupe
   });
