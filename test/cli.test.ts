@@ -224,13 +224,15 @@ describe('replica-alerts check', () => {
 });
 
 describe('replica-alerts demo', () => {
-  it('shows alerts by e-mail, SMS and Slack, a reminder, and leaves no EM session open', async () => {
+  it('shows alerts by e-mail, SMS and Slack, a stale job, a reminder, a resolved, and leaves no EM session open', async () => {
     const r = await run(['demo']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/E-mail {2}Subject: \[FAILED\] Replica job "Exchange DR"/);
     expect(r.out).toMatch(/SMS {5}FAILED Exchange DR @vbr02/);
     expect(r.out).toMatch(/Slack {3}.*FAILED: Replica job Exchange DR/);
     expect(r.out).toMatch(/REMINDER/);
+    expect(r.out).toMatch(/SMS {5}STALE Legacy CRM Replica @vbr02/);
+    expect(r.out).toMatch(/SMS {5}RESOLVED Exchange DR @vbr02: ok after/);
     expect(r.out).toMatch(/0 EM logon sessions left open/);
   });
 });

@@ -1,15 +1,17 @@
 // `replica-alerts demo` (and `npm start`): the whole product against the built-in EM simulator, in under a
 // minute, with no AWS account and no network. It polls the simulator's demo day into a temporary state store,
 // prints each alert as people receive it (e-mail, SMS, Slack via AWS Chatbot), then moves the simulated clock
-// on to show a recovered job, a reminder and a "resolved".
+// on to show a recovered retry, a reminder and a "resolved"; a job that silently stopped running goes stale.
 
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, type Settings } from '../alerts/index.ts';
+import type { ReplicaJobSession } from '../em/model.ts';
 import type { Notifier, Publication } from '../notify/notifier.ts';
 import { type Log, pollEm } from '../poller/poll.ts';
-import { DEFAULT_USER, demoDay, startSimulator } from '../simulator/index.ts';
+import { DEFAULT_USER, demoDay, type Scenario, ScenarioBuilder, startSimulator } from '../simulator/index.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
 import { ensureTable, localClient, startDynalite } from '../state/local.ts';
 import { parse } from './args.ts';
@@ -40,13 +42,47 @@ class PreviewNotifier implements Notifier {
   }
 }
 
+/** Adds a job that ran every two hours until yesterday evening and then silently stopped: it goes stale. */
+function withStoppedJob(day: Scenario): Scenario {
+  const builder = new ScenarioBuilder({ now: day.now, seed: 'stopped-job' });
+  const crm = builder.replicaJob('Legacy CRM Replica', { backupServer: 'vbr02.tech.local' });
+  for (let hoursAgo = 24; hoursAgo >= 10; hoursAgo -= 2) {
+    crm.run({ start: new Date(Date.parse(day.now) - hoursAgo * 60 * MINUTE), vms: ['crm01', 'crm02'] });
+  }
+  const extra = builder.build();
+  return {
+    ...day,
+    replicaJobSessions: [...day.replicaJobSessions, ...extra.replicaJobSessions],
+    replicaTaskSessions: [...day.replicaTaskSessions, ...extra.replicaTaskSessions],
+  };
+}
+
+/** A successful run of a job, starting now and ending ten minutes later (VMs omitted: none failed). */
+function nextRun(scenario: Scenario, now: string, jobName: string): ReplicaJobSession {
+  const last = scenario.replicaJobSessions.filter((s) => s.jobName === jobName).at(-1);
+  if (!last) throw new Error(`The demo day has no job ${jobName}`);
+  const start = new Date(now);
+  return {
+    ...last,
+    uid: `urn:veeam:ReplicaJobSession:${randomUUID()}`,
+    name: `${jobName}@${now.slice(0, 19).replace('T', ' ')}`,
+    creationTime: start.toISOString(),
+    endTime: new Date(start.getTime() + 10 * MINUTE).toISOString(),
+    state: 'Stopped',
+    result: 'Success',
+    isRetry: false,
+    failureMessage: null,
+  };
+}
+
 export async function demoCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {}, 'replica-alerts demo');
   if (values.help) {
     io.out(DEMO_HELP);
     return 0;
   }
-  const sim = await startSimulator({ scenario: demoDay(), tls: true });
+  const scenario = withStoppedJob(demoDay());
+  const sim = await startSimulator({ scenario, tls: true });
   const dir = mkdtempSync(join(tmpdir(), 'replica-alerts-demo-'));
   const dynamo = await startDynalite(dir);
   const client = localClient(dynamo.endpoint);
@@ -70,7 +106,7 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
       io.out(`\n##### ${sim.clock.now().slice(0, 16).replace('T', ' ')} UTC: ${title}`);
       const summary = await pollEm(target, deps, { settings });
       io.out(
-        `\n(${summary.sessionsRead} sessions read in ${summary.emRequests} EM requests; ${summary.eventsDecided} alerts; ` +
+        `\n(${summary.sessionsRead} sessions read in ${summary.emRequests} EM requests; ${summary.eventsDecided} alert${summary.eventsDecided === 1 ? '' : 's'}; ` +
           `${sim.openSessions()} EM logon sessions left open)`,
       );
     };
@@ -81,6 +117,9 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     await poll('30 minutes later: a retry has recovered one job, nothing is sent twice');
     sim.clock.advance(45 * MINUTE);
     await poll('75 minutes later: still failing, so a reminder');
+    sim.add({ replicaJobSessions: [nextRun(scenario, sim.clock.now(), 'Exchange DR')] });
+    sim.clock.advance(30 * MINUTE);
+    await poll('the ESXi host is back and the next Exchange DR run succeeds: resolved');
     return 0;
   } finally {
     client.destroy();
