@@ -103,44 +103,24 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
   }
   try {
     const snapshot = await store.load<SubjectState>(target.name, startedMs);
-    const replicaRuns: ReplicaRun[] = [];
-    const cdpRuns: CdpRun[] = [];
-    let next: ReadState | undefined;
-    let outcome: PollOutcome = { ok: true };
-    try {
-      await withSession(await emConfig(target, deps, options, deadlineMs), async (em) => {
-        const reader = readEm(em, snapshot.meta as ReadState | null, {
-          now: new Date(startedMs),
-          lookbackMs: Math.max(options.historyMs ?? 0, options.settings.lookback * 60_000),
-          overlapMs: options.overlapMs ?? HOUR,
-          cdp: options.settings.cdp,
-        });
-        for (let step = await reader.next(); ; step = await reader.next()) {
-          if (step.done) {
-            next = step.value;
-            break;
-          }
-          if (step.value.type === 'ReplicaJobSession') replicaRuns.push(...step.value.runs);
-          else cdpRuns.push(...step.value.runs);
-          options.onProgress?.(replicaRuns.length + cdpRuns.length);
-        }
-        summary.emRequests = em.requestCount + 1; // + the logoff still to come
-      });
-    } catch (error) {
-      if (!(error instanceof EmError || error instanceof SecretError)) throw error;
-      const kind = error instanceof EmError ? error.kind : 'credentials';
-      outcome = { ok: false, error: { kind, message: error.message } };
-      Object.assign(summary, { status: 'em-failed', error: outcome.error });
-      log.error('Polling the Enterprise Manager failed.', { em: target.name, kind, reason: error.message });
-    }
-    summary.sessionsRead = replicaRuns.length + cdpRuns.length;
+    const read = await readAll(
+      target,
+      deps,
+      options,
+      snapshot.meta as ReadState | null,
+      startedMs,
+      deadlineMs,
+    );
+    summary.emRequests = read.emRequests;
+    summary.sessionsRead = read.replicaRuns.length + read.cdpRuns.length;
+    if (!read.outcome.ok) Object.assign(summary, { status: 'em-failed', error: read.outcome.error });
 
     const decision = decidePoll({
       em: target.name,
       now: new Date(startedMs).toISOString(),
-      outcome,
-      replicaRuns,
-      cdpRuns,
+      outcome: read.outcome,
+      replicaRuns: read.replicaRuns,
+      cdpRuns: read.cdpRuns,
       states: snapshot.subjects.map((record) => record.state),
       settings: options.settings,
     });
@@ -153,12 +133,70 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
       const expiresAtMs = state.expiresAt === null ? null : state.expiresAt * 1000;
       await store.saveSubject(target.name, state.key, state, versions.get(state.key) ?? 0, expiresAtMs);
     }
-    if (next) await store.saveMeta(target.name, next, snapshot.metaVersion);
+    if (read.next) await store.saveMeta(target.name, read.next, snapshot.metaVersion);
     await deliver(target.name, deps, options, summary);
     return summary;
   } finally {
     await store.releaseLease(lease, holder);
   }
+}
+
+interface ReadResult {
+  replicaRuns: ReplicaRun[];
+  cdpRuns: CdpRun[];
+  /** The bookkeeping for the next poll; absent when the EM could not be read to the end. */
+  next: ReadState | undefined;
+  outcome: PollOutcome;
+  emRequests: number;
+}
+
+/** Reads the EM in one logon session; an EM or credentials failure becomes the poll's outcome, not an exception. */
+async function readAll(
+  target: EmTarget,
+  deps: PollerDeps,
+  options: PollOptions,
+  previous: ReadState | null,
+  startedMs: number,
+  deadlineMs: number,
+): Promise<ReadResult> {
+  const result: ReadResult = {
+    replicaRuns: [],
+    cdpRuns: [],
+    next: undefined,
+    outcome: { ok: true },
+    emRequests: 0,
+  };
+  try {
+    await withSession(await emConfig(target, deps, options, deadlineMs), async (em) => {
+      const reader = readEm(em, previous, {
+        now: new Date(startedMs),
+        lookbackMs: Math.max(options.historyMs ?? 0, options.settings.lookback * 60_000),
+        overlapMs: options.overlapMs ?? HOUR,
+        cdp: options.settings.cdp,
+      });
+      // Pages as they come; the generator's return value is the next poll's bookkeeping.
+      for (let step = await reader.next(); ; step = await reader.next()) {
+        if (step.done) {
+          result.next = step.value;
+          break;
+        }
+        if (step.value.type === 'ReplicaJobSession') result.replicaRuns.push(...step.value.runs);
+        else result.cdpRuns.push(...step.value.runs);
+        options.onProgress?.(result.replicaRuns.length + result.cdpRuns.length);
+      }
+      result.emRequests = em.requestCount + 1; // + the logoff still to come
+    });
+  } catch (error) {
+    if (!(error instanceof EmError || error instanceof SecretError)) throw error;
+    const kind = error instanceof EmError ? error.kind : 'credentials';
+    result.outcome = { ok: false, error: { kind, message: error.message } };
+    deps.log.error('Polling the Enterprise Manager failed.', {
+      em: target.name,
+      kind,
+      reason: error.message,
+    });
+  }
+  return result;
 }
 
 async function emConfig(
