@@ -89,6 +89,21 @@ describe('npx cdk synth', () => {
     expect(Object.keys(template.Resources).length).toBeGreaterThan(30);
   }, 90_000);
 
+  it('synthesises the example on a fresh clone, with a rule that stops its deploy', async () => {
+    const dir = outdir();
+    const { stderr } = await run('npx', ['cdk', 'synth', '--quiet', '--output', dir], {
+      cwd: ROOT_DIR,
+      env: offline,
+    });
+    expect(stderr).toMatch(/warning: no settings found; synthesised infra\/settings.example.json/);
+    expect(stderr).not.toMatch(/AwsSolutions|ERROR/);
+    const template = JSON.parse(readFileSync(join(dir, 'ReplicaAlerts.template.json'), 'utf8'));
+    expect(template.Rules.ExampleSettingsGuard.Assertions[0]).toEqual({
+      Assert: { 'Fn::Equals': ['example-settings', 'your-settings'] },
+      AssertDescription: expect.stringMatching(/^These are the example settings: copy/),
+    });
+  }, 90_000);
+
   it('stops with the settings problems and exit code 1', async () => {
     const failure = run(
       'npx',

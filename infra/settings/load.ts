@@ -9,8 +9,10 @@ import { parseSettings, SettingsError, type StackSettings } from './index.ts';
 export const SETTINGS_CONTEXT = 'replicaAlerts';
 export const SETTINGS_FILE_CONTEXT = 'replicaAlerts:settingsFile';
 export const DEFAULT_SETTINGS_FILE = 'replica-alerts.settings.json';
+export const EXAMPLE_SETTINGS_FILE = 'infra/settings.example.json';
 
-export function loadSettings(node: Node, rootDir: string): StackSettings {
+/** The stack's settings; `example` when none were given and the example stands in (synth only, never deploy). */
+export function loadSettings(node: Node, rootDir: string): StackSettings & { example?: boolean } {
   const inline: unknown = node.tryGetContext(SETTINGS_CONTEXT);
   const file: unknown = node.tryGetContext(SETTINGS_FILE_CONTEXT);
   if (inline !== undefined && file !== undefined) {
@@ -23,6 +25,14 @@ export function loadSettings(node: Node, rootDir: string): StackSettings {
     return parseSettings(typeof inline === 'string' ? parseJson(inline, source) : inline, source, rootDir);
   }
   const path = resolve(rootDir, typeof file === 'string' ? file : DEFAULT_SETTINGS_FILE);
+  if (!existsSync(path) && file === undefined) {
+    // A fresh clone synthesises the example, so `cdk synth` shows the whole stack; the app guards its deploy.
+    const example = resolve(rootDir, EXAMPLE_SETTINGS_FILE);
+    return {
+      ...parseSettings(parseJson(readFileSync(example, 'utf8'), example), example, dirname(example)),
+      example: true,
+    };
+  }
   if (!existsSync(path)) {
     throw new SettingsError(path, [
       `no settings: copy infra/settings.example.json to ${DEFAULT_SETTINGS_FILE} and fill it in, or put ` +
