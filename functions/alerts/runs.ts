@@ -1,5 +1,6 @@
 // Sessions as the engine reads them: merged across pages and polls, final or running, summarised with their VMs.
 
+import { isFinal } from '../em/model.ts';
 import type { Run } from '../em/runs.ts';
 import {
   type AlertSeverity,
@@ -37,12 +38,10 @@ export interface AnyTask {
 
 export type AnyRun = Run<AnySession, AnyTask>;
 
-const FINAL_RESULTS = new Set(['Success', 'Warning', 'Failed']);
 const RUNNING_STATES = new Set(['Starting', 'Working', 'Stopping', 'Pausing', 'Resuming']);
 
-/** Only a `Stopped` session with a real result is decided; `None` and unknown results wait. */
-export const isFinal = (s: { state: string; result: string }) =>
-  s.state === 'Stopped' && FINAL_RESULTS.has(s.result);
+/** Only a `Stopped` session with a real result is decided; `None` and unknown results wait (the model's rule). */
+export { isFinal };
 /** A session that may still end (unknown states are neither final nor running: they are ignored). */
 export const isRunning = (s: { state: string }) => RUNNING_STATES.has(s.state);
 

@@ -29,21 +29,24 @@ export function stepSource(
     enterpriseManager: em,
   };
   const events: AlertEvent[] = [];
+  /** The unreachable notice and its all-clear differ only in kind and severity. */
+  const notice = (
+    event: 'source-unreachable' | 'resolved',
+    severity: 'Failed' | 'Success',
+    firstFailedAt: string,
+  ) =>
+    buildEvent(subject, now, {
+      event,
+      severity,
+      alertSeverity: 'Failed',
+      trigger: [firstFailedAt],
+      run: null,
+      failingSince: firstFailedAt,
+      failedRuns: null,
+      source: { failedPolls: state.failedPolls, cause: state.cause },
+    });
   if (outcome.ok) {
-    if (state.open && state.firstFailedAt) {
-      events.push(
-        buildEvent(subject, now, {
-          event: 'resolved',
-          severity: 'Success',
-          alertSeverity: 'Failed',
-          trigger: [state.firstFailedAt],
-          run: null,
-          failingSince: state.firstFailedAt,
-          failedRuns: null,
-          source: { failedPolls: state.failedPolls, cause: state.cause },
-        }),
-      );
-    }
+    if (state.open && state.firstFailedAt) events.push(notice('resolved', 'Success', state.firstFailedAt));
     Object.assign(state, { failedPolls: 0, firstFailedAt: null, cause: null, open: false });
     return { state, events };
   }
@@ -52,18 +55,7 @@ export function stepSource(
   state.cause = { kind: outcome.error.kind, message: cutText(outcome.error.message, MAX_REASON_CHARS) };
   if (!state.open && state.failedPolls >= settings.unreachableAfter) {
     state.open = true;
-    events.push(
-      buildEvent(subject, now, {
-        event: 'source-unreachable',
-        severity: 'Failed',
-        alertSeverity: 'Failed',
-        trigger: [state.firstFailedAt],
-        run: null,
-        failingSince: state.firstFailedAt,
-        failedRuns: null,
-        source: { failedPolls: state.failedPolls, cause: state.cause },
-      }),
-    );
+    events.push(notice('source-unreachable', 'Failed', state.firstFailedAt));
   }
   return { state, events };
 }

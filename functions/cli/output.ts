@@ -3,6 +3,7 @@
 // state prints only what is new).
 
 import { type Notifier, type Publication, publishInput } from '../notify/notifier.ts';
+import { CHANNELS } from '../poller/env.ts';
 
 export type OutputFormat = 'text' | 'json' | 'sns';
 
@@ -10,7 +11,7 @@ export type OutputFormat = 'text' | 'json' | 'sns';
 const PRINTED: Record<OutputFormat, string[]> = {
   text: ['email'],
   json: ['events'],
-  sns: ['chat', 'email', 'events', 'sms'],
+  sns: [...CHANNELS].sort(),
 };
 
 export class CliNotifier implements Notifier {

@@ -27,11 +27,12 @@ export const RENDERERS: Record<Channel, (event: AlertEvent, options: RenderOptio
   events: renderEvents,
 };
 
+/** Every channel's rendering of one event. */
 export function renderAll(event: AlertEvent, options: RenderOptions): Record<Channel, Rendered> {
   return {
-    email: renderEmail(event, options),
-    sms: renderSms(event, options),
-    chat: renderChat(event, options),
-    events: renderEvents(event),
+    email: RENDERERS.email(event, options),
+    sms: RENDERERS.sms(event, options),
+    chat: RENDERERS.chat(event, options),
+    events: RENDERERS.events(event, options),
   };
 }

@@ -18,7 +18,7 @@ import { withSession } from '../em/client.ts';
 import type { EmConfig } from '../em/config.ts';
 import { EmError } from '../em/errors.ts';
 import type { CdpRun, ReplicaRun } from '../em/runs.ts';
-import { renderAll } from '../messages/render.ts';
+import { type Channel, RENDERERS } from '../messages/render.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { type EmSecret, SecretError } from '../secrets/secrets.ts';
 import type { StateStore } from '../state/store.ts';
@@ -227,13 +227,13 @@ async function deliver(
   const failedChannels = new Set<string>();
   const pending = await store.pendingEvents<AlertEvent>(em);
   for (const item of pending) {
-    const rendered = renderAll(item.event, { timeZone: options.settings.timeZone });
     let left = item.pendingChannels.length;
     const order = (channel: string) => notifier.channels.indexOf(channel) >>> 0; // unconfigured ones last
     for (const channel of [...item.pendingChannels].sort((a, b) => order(a) - order(b))) {
       if (failedChannels.has(channel) || options.shouldStop?.()) continue;
-      const rendering = rendered[channel as keyof typeof rendered];
-      if (!rendering || !notifier.channels.includes(channel)) {
+      // Rendered per pending channel: a retried SMS does not re-render the e-mail.
+      const render = RENDERERS[channel as Channel];
+      if (!render || !notifier.channels.includes(channel)) {
         log.warn('An event was pending for a channel that is no longer configured; dropped.', {
           em,
           channel,
@@ -246,7 +246,7 @@ async function deliver(
         continue;
       } else {
         try {
-          await notifier.publish({ channel, ...rendering });
+          await notifier.publish({ channel, ...render(item.event, { timeZone: options.settings.timeZone }) });
           summary.published++;
         } catch (error) {
           failedChannels.add(channel);
