@@ -1,5 +1,6 @@
 // The EM client against the simulator over real HTTP and HTTPS: logon/logoff, both formats, paging, batching,
 // escaping, re-logon, retries, timeouts and every error kind.
+import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EmSession, withSession } from '../functions/em/client.ts';
 import { apiBase, type EmConfig } from '../functions/em/config.ts';
@@ -22,6 +23,8 @@ const USER = { username: 'TECH\\svc-replica', password: PASSWORD, role: 'portal-
 const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
 let sim: Simulator | undefined;
+/** Every simulator started, for the last test's look at all request records. */
+const simulators: Simulator[] = [];
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
@@ -29,11 +32,22 @@ afterEach(async () => {
 
 async function start(scenario: Scenario, options: SimulatorOptions = {}): Promise<Simulator> {
   sim = await startSimulator({ scenario, users: [USER, { ...DEFAULT_USER, role: 'no-access' }], ...options });
+  simulators.push(sim);
   return sim;
 }
 
 function config(s: Simulator, extra: Partial<EmConfig> = {}): EmConfig {
   return { name: 'em-test', url: s.url, caPem: s.caPem, credentials: USER, retry: FAST_RETRY, ...extra };
+}
+
+function uuid(i: number): string {
+  return `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+}
+
+/** The URL as the client sent it: its parameters in order, each value percent-encoded. */
+function sentUrl(s: Simulator, r: Simulator['requests'][number]): string {
+  const query = Object.entries(r.query).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+  return `${apiBase('x', s.url).origin}${r.path}?${query.join('&')}`;
 }
 
 async function all<K extends EntityType>(em: EmSession, type: K, filter?: ReturnType<typeof eq>) {
@@ -128,6 +142,14 @@ describe('EM client', () => {
     expect(xml.find((t) => t.vmDisplayName === 'vm\t1')?.reason).toBe(reason);
   });
 
+  it('reads the supported API versions in XML and JSON', async () => {
+    const s = await start(estate(1, 1));
+    for (const format of ['xml', 'json'] as const) {
+      const versions = await withSession(config(s, { format }), (em) => em.apiVersions());
+      expect(versions).toContain('v1_7');
+    }
+  });
+
   it.each([
     (url: string) => url,
     (url: string) => url.replace(/\/$/, ''),
@@ -174,11 +196,22 @@ describe('EM client', () => {
     expect(runs.filter((r) => r.session.result === 'Success').every((r) => r.tasks.length === 0)).toBe(true);
     const taskQueries = s.requests.filter((r) => r.query.type === 'ReplicaTaskSession');
     expect(taskQueries.length).toBeLessThanOrEqual(4); // ~40 UIDs fit a 4 KB URL: 80 sessions, 2-3 batches
-    expect(
-      taskQueries.every(
-        (r) => `${apiBase('x', s.url).origin}${r.path}?${new URLSearchParams(r.query)}`.length < 4200,
-      ),
-    ).toBe(true);
+    expect(Math.max(...taskQueries.map((r) => sentUrl(s, r).length))).toBeLessThanOrEqual(4096);
+  });
+
+  it('keeps every batch URL within maxUrlLength, whatever the limit', async () => {
+    const s = await start(estate(1, 1));
+    const uids = Array.from({ length: 80 }, (_, i) => `urn:veeam:ReplicaJobSession:${uuid(i)}`);
+    // One UID term is under 100 characters, so 100 consecutive limits meet every way a batch can fill up.
+    for (let maxUrlLength = 3000; maxUrlLength < 3100; maxUrlLength++) {
+      const before = s.requests.length;
+      await withSession(config(s, { maxUrlLength }), async (em) => {
+        for await (const _ of em.tasksOf('ReplicaTaskSession', uids));
+      });
+      const sent = s.requests.slice(before).filter((r) => r.query.filter);
+      expect(sent.length).toBeGreaterThan(2);
+      expect(Math.max(...sent.map((r) => sentUrl(s, r).length))).toBeLessThanOrEqual(maxUrlLength);
+    }
   });
 
   it('follows PagesCount when the server caps the page size', async () => {
@@ -323,6 +356,34 @@ describe('EM client errors a Veeam admin can act on', () => {
     expect(error.message).toMatch(/refused the connection.*TCP 9398/);
   });
 
+  it('a server that does not speak HTTP: unparseable, asked once, not retried', async () => {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n'));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    const error = await failure(
+      withSession(
+        { name: 'em-test', url: `http://127.0.0.1:${port}/api/`, credentials: USER, retry: FAST_RETRY },
+        async () => 0,
+      ),
+    ).finally(() => server.close());
+    expect(error).toMatchObject({ kind: 'unparseable', transient: false });
+    expect(error.message).toMatch(/not HTTP.*https:\/\/host:9398\/api\//);
+    expect(connections).toBe(1);
+  });
+
+  it('https:// on a plain-HTTP port: tls, pointing at the scheme and port', async () => {
+    const s = await start(estate(1, 1));
+    const error = await failure(
+      withSession(config(s, { url: s.url.replace('http:', 'https:') }), async () => 0),
+    );
+    expect(error).toMatchObject({ kind: 'tls' });
+    expect(error.message).toMatch(/did not answer with TLS.*scheme and port/);
+  });
+
   it('an unresolvable host name: unreachable, DNS', async () => {
     const error = await failure(
       withSession(
@@ -381,7 +442,7 @@ describe('EM client errors a Veeam admin can act on', () => {
 
   it('never shows the password in any error, warning or request record', () => {
     expect(seen.length).toBeGreaterThan(10);
-    const everything = [...seen, JSON.stringify(sim?.requests ?? [])].join('\n');
+    const everything = [...seen, ...simulators.map((s) => JSON.stringify(s.requests))].join('\n');
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(Buffer.from(`${USER.username}:${PASSWORD}`).toString('base64'));
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  parseApiVersions,
   parseEmErrorMessage,
   parseEntity,
   parseEntityList,
@@ -13,7 +14,10 @@ import { fixture, fixtureNames } from './fixtures.ts';
 
 // Every published sample, with what it must parse to. A new fixture without a case here fails the last test.
 const cases: Record<string, () => unknown> = {
-  'api-root.xml': () => expect(parseEmErrorMessage(fixture('api-root.xml'))).toBeNull(),
+  'api-root.xml': () => {
+    expect(parseEmErrorMessage(fixture('api-root.xml'))).toBeNull();
+    expect(parseApiVersions(fixture('api-root.xml'), 'xml')).toEqual(['v1_5', 'v1_6', 'v1_7']);
+  },
   'logon-session.xml': () =>
     expect(parseLogonSession(fixture('logon-session.xml'), 'xml')).toEqual({
       sessionId: '15a3fc97-0325-4119-b789-5c0367c6c565',
@@ -261,6 +265,14 @@ describe('bad input gives a specific parse error', () => {
     const external =
       '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><x>&xxe;</x>';
     expect(bad(external)).toThrow(/DTD/);
+  });
+
+  it("expands XML's five entities and numeric references only, refusing HTML's named ones", () => {
+    const page = (name: string) =>
+      fixture('query-replica-job-session.xml').replaceAll('Replication Job 1</JobName>', `${name}</JobName>`);
+    const parsed = parseQueryPage('ReplicaJobSession', page('a&amp;b&lt;&#xD;&#9;c'), 'xml');
+    expect(parsed.items[0]?.jobName).toBe('a&b<\r\tc');
+    expect(bad(page('a&nbsp;b&copy;'))).toThrow(/"&nbsp;", which is not one of XML's entities/);
   });
 
   it('names the entity and field that is wrong', () => {

@@ -16,6 +16,7 @@ import { type HttpResponse, Transport } from './http.ts';
 import { type EntityType, type EntityTypes, TIME_FIELDS, type WireFormat } from './model.ts';
 
 type Method = 'GET' | 'POST' | 'DELETE';
+const LOGOFF_TIMEOUT_MS = 5_000;
 export type TaskType = 'ReplicaTaskSession' | 'CdpReplicaTaskSession';
 /** The filter field naming a task session's parent session. */
 export const TASK_PARENT = {
@@ -44,7 +45,7 @@ export class EmSession {
   private token = '';
   private sessionId = '';
   private relogon: Promise<void> | undefined;
-  private readonly deadline: AbortSignal;
+  private deadline: AbortSignal;
   private readonly format: WireFormat;
   private readonly warn: (message: string) => void;
 
@@ -140,7 +141,10 @@ export class EmSession {
   /** Splits UIDs into the batches `queryByUids` sends; every batch but the last is full. */
   *uidBatches(type: EntityType, field: string, uids: readonly string[]): Generator<string[]> {
     const limit = this.config.maxUrlLength ?? DEFAULTS.maxUrlLength;
-    const fixed = this.queryUrl(type, '', this.config.pageSize ?? DEFAULTS.pageSize, 999_999).href.length;
+    // The URL without the filter's value: `&filter=` included, and the longest page number we could ask for.
+    const fixed =
+      this.queryUrl(type, '', this.config.pageSize ?? DEFAULTS.pageSize, 999_999).href.length +
+      '&filter='.length;
     let batch: string[] = [];
     let length = fixed;
     for (const uid of new Set(uids)) {
@@ -238,9 +242,14 @@ export class EmSession {
     );
     const token = res.headers['x-restsvcsessionid'];
     if (typeof token !== 'string' || !token) {
-      throw new EmError('unparseable', 'the logon answer had no X-RestSvcSessionId header.', '', {
-        em: this.name,
-      });
+      throw new EmError(
+        'unparseable',
+        'the logon answer had no X-RestSvcSessionId header.',
+        'A proxy between here and the EM may be stripping headers: connect to port 9398 directly.',
+        {
+          em: this.name,
+        },
+      );
     }
     this.token = token;
     this.sessionId = this.parse(() => parseLogonSession(res.body, this.format), 'logon').sessionId;
@@ -248,6 +257,8 @@ export class EmSession {
 
   /** Logs off (DELETE the logon session) and releases connections. A failed logoff is warned about, not thrown. */
   async close(): Promise<void> {
+    // The logoff has its own few seconds: a poll cut short by its deadline must still free its EM session.
+    this.deadline = AbortSignal.timeout(LOGOFF_TIMEOUT_MS);
     try {
       if (this.sessionId) await this.call('DELETE', new URL(`logonSessions/${this.sessionId}`, this.base));
     } catch (error) {

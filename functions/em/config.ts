@@ -80,11 +80,12 @@ export function apiBase(em: string, url: string): URL {
   if (parsed.search || parsed.hash) {
     throw configError(
       em,
-      `the URL must not have a query or fragment; use e.g. https://${parsed.host}:9398/api/.`,
+      `the URL must not have a query or fragment; use e.g. https://${parsed.hostname}:9398/api/.`,
     );
   }
   const path = parsed.pathname.replace(/\/+$/, '');
-  parsed.pathname = `${path.endsWith('/api') ? path : `${path}/api`}/`;
+  // IIS paths ignore case: `/API/` is the API root too, and must not become `/API/api/`.
+  parsed.pathname = `${/\/api$/i.test(path) ? path : `${path}/api`}/`;
   return parsed;
 }
 

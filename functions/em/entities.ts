@@ -268,6 +268,9 @@ export function parseApiVersions(body: string, format: WireFormat): string[] {
   const doc = parseBody(body, format, expected);
   const root = format === 'xml' ? xmlRoot(doc, ['EnterpriseManager'], expected, body) : doc;
   const supported = root.SupportedVersions;
-  const items = isRaw(supported) ? supported.SupportedVersion : supported;
+  // XML repeats <SupportedVersion>; JSON double-wraps its collections ({"SupportedVersions":{"SupportedVersions":[…]}}).
+  const items = isRaw(supported)
+    ? (supported.SupportedVersion ?? Object.values(supported).find(Array.isArray))
+    : supported;
   return (Array.isArray(items) ? items : [items]).filter(isRaw).map((v) => String(v.Name ?? ''));
 }

@@ -50,7 +50,7 @@ export class EmParseError extends Error {
   }
 }
 
-/** The first characters of a body, safe to show: control characters escaped, length bounded. */
+/** The first characters of a body, length bounded (the caller quotes them with JSON.stringify, escaping controls). */
 export function firstBytes(body: string, max = 120): string {
   const head = body.slice(0, max);
   return head.length < body.length ? `${head}…` : head;

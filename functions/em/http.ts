@@ -6,7 +6,7 @@ import { EmError } from './errors.ts';
 
 export interface TransportOptions {
   em: string;
-  /** PEM bundle of the CA(s) that issued the EM's certificate, trusted in addition to the system store. */
+  /** PEM bundle of the CA(s) that issued the EM's certificate; when given, only these CAs are trusted. */
   caPem?: string | undefined;
   /** Skips certificate verification: insecure, never the default, and warned about on every run. */
   insecureSkipTlsVerify?: boolean | undefined;
@@ -39,9 +39,9 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_UNTRUSTED',
   'CERT_SIGNATURE_FAILURE',
-  'EPROTO',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
+/** The TLS handshake met something that does not speak TLS: `https://` on a plain-HTTP port, or the reverse. */
+const PROTOCOL_CODES = new Set(['EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
 const TIMEOUT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -49,6 +49,7 @@ const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
 ]);
 const RESET_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_CLOSED']);
+const ROUTE_CODES = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EHOSTDOWN']);
 
 export class Transport {
   private readonly agent: Agent;
@@ -111,7 +112,8 @@ export class Transport {
       return new EmError(
         'timeout',
         `the poll's deadline passed while waiting for ${req.url.pathname}.`,
-        '',
+        'The EM answers too slowly for the time the poll has: check its load, or give the poll more time ' +
+          '(the Lambda timeout, or fewer EMs per invocation).',
         detail,
       );
     }
@@ -124,17 +126,21 @@ export class Transport {
       );
     }
     const tls = codes.find((c) => TLS_CODES.has(c));
-    if (tls) {
-      const hostname = tls === 'ERR_TLS_CERT_ALTNAME_INVALID';
+    if (tls) return new EmError('tls', ...certificateAdvice(tls, req.url), detail);
+    const protocol = codes.find((c) => PROTOCOL_CODES.has(c));
+    if (protocol) {
       return new EmError(
         'tls',
-        hostname
-          ? `the TLS certificate of ${where} is not valid for the host name "${req.url.hostname}" (${tls}).`
-          : `the TLS certificate of ${where} is not trusted (${tls}).`,
-        hostname
-          ? 'Use the host name the certificate was issued for in the EM URL, or reissue the certificate.'
-          : "Give the EM's CA certificate (PEM) with the CA option (caCert in the secret, --ca-file in the CLI); " +
-              'an EM with a self-signed certificate needs that certificate itself.',
+        `${where} did not answer with TLS (${protocol}).`,
+        'Check the scheme and port of the EM URL: the REST API is https:// on port 9398.',
+        detail,
+      );
+    }
+    if (isNotHttp(error)) {
+      return new EmError(
+        'unparseable',
+        `${where} answered ${req.url.pathname} with something that is not HTTP (${describe(error)}).`,
+        'Check that the EM URL names the Enterprise Manager REST API (https://host:9398/api/), not another service.',
         detail,
       );
     }
@@ -155,18 +161,47 @@ export class Transport {
         { ...detail, transient: true },
       );
     }
-    const reset = codes.find((c) => RESET_CODES.has(c));
+    const reset = codes.find((c) => RESET_CODES.has(c) || ROUTE_CODES.has(c));
     return new EmError(
       'unreachable',
       `the connection to ${where} failed during ${req.url.pathname} (${reset ?? (codes.join(', ') || describe(error))}).`,
       'Check the network path to the EM (VPN, proxy, firewall).',
-      { ...detail, transient: true },
+      { ...detail, transient: reset !== undefined }, // only a dropped connection or route is worth retrying
     );
   }
 
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+function certificateAdvice(code: string, url: URL): [string, string] {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return [
+      `the TLS certificate of ${url.host} is not valid for the host name "${url.hostname}" (${code}).`,
+      'Use the host name the certificate was issued for in the EM URL, or reissue the certificate.',
+    ];
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return [
+      `the TLS certificate of ${url.host} is outside its validity period (${code}).`,
+      "Renew the EM's certificate (IIS binding of port 9398), or check this machine's clock.",
+    ];
+  }
+  return [
+    `the TLS certificate of ${url.host} is not trusted (${code}).`,
+    "Give the EM's CA certificate (PEM) with the CA option (caCert in the secret, --ca-file in the CLI); " +
+      'an EM with a self-signed certificate needs that certificate itself.',
+  ];
+}
+
+/** undici's parser error: the peer answered, but not in HTTP/1.1 (it carries no `code`). */
+function isNotHttp(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    if ((e as { name?: unknown }).name === 'HTTPParserError') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Every `code` along an error's cause chain (undici wraps socket and TLS errors). */

@@ -37,6 +37,8 @@ const xml = new XMLParser({
   },
 });
 
+const NON_XML_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)[^\s<&;]{0,16};?/;
+
 /** Parses a body to a document `{ <RootName>: Raw }` (XML) or the JSON value itself. */
 export function parseBody(body: string, format: WireFormat, expected: string): Raw {
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body; // some EMs prefix a UTF-8 BOM
@@ -56,6 +58,16 @@ export function parseBody(body: string, format: WireFormat, expected: string): R
   }
   if (/<!DOCTYPE|<!ENTITY/i.test(text))
     throw new EmParseError(expected, 'the XML declares a DTD, which is refused', body);
+  // `htmlEntities` (needed for numeric references) would also expand HTML's named ones, which XML without a DTD
+  // does not define: such a document is not well-formed, and its text must not be silently rewritten.
+  const entity = NON_XML_ENTITY.exec(text);
+  if (entity) {
+    throw new EmParseError(
+      expected,
+      `the XML uses "${entity[0]}", which is not one of XML's entities (&amp; &lt; &gt; &quot; &apos; &#n;)`,
+      body,
+    );
+  }
   let doc: unknown;
   try {
     doc = xml.parse(text, true);

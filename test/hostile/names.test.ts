@@ -41,14 +41,14 @@ afterAll(stopDynamo);
 async function pollScenario(
   build: (b: ScenarioBuilder) => void,
   edit: (s: Scenario) => void = () => {},
-  format: 'xml' | 'json' = 'xml',
+  em: Parameters<typeof pollVia>[1] = {},
 ): Promise<PollResult> {
   const b = new ScenarioBuilder({ now: NOW, seed: 'hostile' });
   build(b);
   const scenario = b.build();
   edit(scenario);
   sim = await simulator(scenario);
-  return pollVia(sim.url, { format }, NOW);
+  return pollVia(sim.url, em, NOW);
 }
 
 const on = (r: PollResult, channel: keyof typeof TOPICS) =>
@@ -74,7 +74,7 @@ describe('names and reasons', () => {
           });
         },
         undefined,
-        format,
+        { format },
       );
       expect(r.summary).toMatchObject({ status: 'ok', eventsDecided: HOSTILE.length, publishFailures: 0 });
       const read = HOSTILE.map((text) => asRead(format, text));
@@ -141,7 +141,8 @@ describe('names and reasons', () => {
   }, 60_000);
 
   it('beyond the response size limit: too-large, a clear failure of that poll', async () => {
-    const r = await pollScenario(absurd(10)); // a page of these tasks is over 64 MB
+    // A page of these tasks is over 64 MB: time enough to send it, so that the size limit is what stops it.
+    const r = await pollScenario(absurd(10), undefined, { requestTimeoutMs: 30_000 });
     expect(r.summary?.error?.kind).toBe('too-large');
     expect(r.ms).toBeLessThan(30_000);
   }, 60_000);
