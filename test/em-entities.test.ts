@@ -10,6 +10,7 @@ import {
   parseReferences,
 } from '../functions/em/entities.ts';
 import { EmParseError } from '../functions/em/errors.ts';
+import { MAX_TEXT_CHARS } from '../functions/em/wire.ts';
 import { fixture, fixtureNames } from './fixtures.ts';
 
 // Every published sample, with what it must parse to. A new fixture without a case here fails the last test.
@@ -265,6 +266,19 @@ describe('bad input gives a specific parse error', () => {
     const external =
       '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><x>&xxe;</x>';
     expect(bad(external)).toThrow(/DTD/);
+  });
+
+  it('cuts a text node over MAX_TEXT_CHARS with a marker, never inside an entity, and keeps the rest', () => {
+    const long = `${'x'.repeat(MAX_TEXT_CHARS - 2)}&amp;${'y'.repeat(3 * MAX_TEXT_CHARS)}`;
+    const body = fixture('query-replica-job-session.xml').replace(
+      'Replication Job 1</JobName>',
+      `${long}</JobName>`,
+    );
+    const [row] = parseQueryPage('ReplicaJobSession', body, 'xml').items;
+    expect(row?.jobName).toBe(
+      `${'x'.repeat(MAX_TEXT_CHARS - 2)} [… ${3 * MAX_TEXT_CHARS + 5} more characters cut by replica-alerts]`,
+    );
+    expect(row?.result).toBe('Success');
   });
 
   it("expands XML's five entities and numeric references only, refusing HTML's named ones", () => {

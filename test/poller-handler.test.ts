@@ -52,20 +52,28 @@ const baseEnv = () => ({
   SETTINGS: JSON.stringify({ retryHold: 15 }),
 });
 
+/** Keeps what the handler writes (structured logs, EMF metrics) out of the test output, for assertions. */
+function captureOutput() {
+  const output: string[] = [];
+  const capture = (chunk: unknown) => {
+    output.push(String(chunk));
+    return true;
+  };
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+    vi.spyOn(console, 'log').mockImplementation((...args) => output.push(args.join(' '))),
+  ];
+  return { output, restore: () => spies.forEach((spy) => spy.mockRestore()) };
+}
+
 describe('Lambda handler', () => {
   it('polls, publishes to the four topics, emits a heartbeat, and logs no secret', async () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     const secrets = mockClient(SecretsManagerClient);
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
-    const output: string[] = [];
-    const capture = (chunk: unknown) => {
-      output.push(String(chunk));
-      return true;
-    };
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-    const log = vi.spyOn(console, 'log').mockImplementation((...args) => output.push(args.join(' ')));
+    const { output, restore } = captureOutput();
     try {
       const { handler } = await loadHandler(baseEnv());
       const first = await handler({}, context);
@@ -73,9 +81,7 @@ describe('Lambda handler', () => {
       const second = await handler({ em: 'em-prod' }, context);
       expect(second.polls).toMatchObject([{ em: 'em-prod', status: 'ok', eventsDecided: 0, published: 0 }]);
     } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-      log.mockRestore();
+      restore();
     }
     expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([
       { SecretId: SECRET_ARN },
@@ -109,6 +115,52 @@ describe('Lambda handler', () => {
     expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.name/);
     expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.url.*https/);
     expect((error as Error).message).toMatch(/secretArn/);
+  });
+
+  it('an empty or unreadable secret is an EM failure: named, counted, and alerted as unreachable', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    const notFound = Object.assign(new Error("Secrets Manager can't find the specified secret value."), {
+      name: 'ResourceNotFoundException',
+    });
+    secrets.on(GetSecretValueCommand).rejects(notFound);
+    const { handler } = await loadHandler({
+      ...baseEnv(),
+      ENTERPRISE_MANAGERS: JSON.stringify([{ name: 'em-new', url: sim.url, secretArn: SECRET_ARN }]),
+    });
+    const polls = [];
+    const { output, restore } = captureOutput();
+    try {
+      for (let i = 0; i < 3; i++) polls.push(...(await handler({}, context)).polls);
+    } finally {
+      restore();
+    }
+    expect(output.join('\n')).toMatch(/"PollsFailed":1,"EmErrors":1/);
+    expect(polls.map((p) => [p.status, p.error?.kind])).toEqual(Array(3).fill(['em-failed', 'credentials']));
+    expect(polls[0]?.error?.message).toMatch(/ResourceNotFoundException.*put JSON like \{"username"/);
+    const events = sns
+      .commandCalls(PublishCommand)
+      .filter((c) => c.args[0].input.TopicArn === TOPIC('events'))
+      .map((c) => JSON.parse(c.args[0].input.Message ?? '{}'));
+    expect(events).toMatchObject([{ event: 'source-unreachable', subject: { kind: 'enterprise-manager' } }]);
+    sns.restore();
+    secrets.restore();
+  });
+
+  it('a crashed poll fails the invocation (Errors alarm, dead-letter queue), after its metrics', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    const { handler } = await loadHandler({ ...baseEnv(), TABLE_NAME: 'no-such-table' });
+    const { output, restore } = captureOutput();
+    const failure = await handler({}, context).then(
+      () => new Error('resolved'),
+      (error: Error) => error,
+    );
+    restore();
+    expect(failure.message).toMatch(/^1 of 1 polls crashed: em-prod: \S/);
+    expect(output.join('\n')).toMatch(/"Heartbeat":1/);
+    secrets.restore();
   });
 
   it('refuses an event naming an EM that is not configured', async () => {

@@ -29,6 +29,10 @@ export interface EmConfig {
   /** The whole session (logon to logoff) must end by then; the Lambda passes its remaining time. */
   deadlineMs?: number | undefined;
   retry?: Partial<RetryPolicy> | undefined;
+  /**
+   * Largest answer read. A 500-row page is about 1 MB; 32 MB of rows parses within the Lambda's 384 MB heap,
+   * 64 MB does not.
+   */
   maxResponseBytes?: number | undefined;
   /**
    * Longest request URL the client builds when batching UIDs into one filter. HTTP.sys, which hosts the EM REST
@@ -52,7 +56,7 @@ export const DEFAULTS = {
   requestTimeoutMs: 30_000,
   deadlineMs: 10 * 60_000,
   retry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 } satisfies RetryPolicy,
-  maxResponseBytes: 64 * 1024 * 1024,
+  maxResponseBytes: 32 * 1024 * 1024,
   maxUrlLength: 4096,
 };
 

@@ -75,6 +75,14 @@ export async function handler(event: PollEvent, context: LambdaContext): Promise
   });
   record(polls);
   logger.info('Poll finished', { polls });
+  // A crash (DynamoDB down, a bug) must not pass for a poll: failing the invocation raises the Errors alarm and
+  // puts the event on the dead-letter queue. An EM that fails is an alert of its own, not a crash.
+  const crashed = polls.filter((p) => p.error?.kind === 'crash');
+  if (crashed.length) {
+    throw new Error(
+      `${crashed.length} of ${polls.length} polls crashed: ${crashed.map((p) => `${p.em}: ${p.error?.message}`).join('; ')}`,
+    );
+  }
   return { polls };
 }
 

@@ -21,10 +21,29 @@ export const SECRET_SHAPE =
   '{"username": "DOMAIN\\\\user", "password": "...", "caCert": "-----BEGIN CERTIFICATE-----..."}';
 
 export class SecretError extends Error {
-  constructor(secretId: string, problem: string) {
-    super(`Secret "${secretId}" ${problem}. It must hold JSON like ${SECRET_SHAPE} (caCert is optional).`);
+  constructor(
+    secretId: string,
+    problem: string,
+    todo = `It must hold JSON like ${SECRET_SHAPE} (caCert is optional).`,
+  ) {
+    super(`Secret "${secretId}" ${problem}. ${todo}`);
     this.name = 'SecretError';
   }
+}
+
+/** What to do about a Secrets Manager error, by its name; the SDK's own message never holds the value. */
+function unreadable(secretId: string, error: unknown): SecretError {
+  let cause: unknown = error;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause; // Powertools wraps the SDK's
+  const name = cause instanceof Error ? cause.name : 'Error';
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const todo =
+    name === 'ResourceNotFoundException'
+      ? `It has no value yet (or no such secret): put JSON like ${SECRET_SHAPE} into it.`
+      : name === 'AccessDeniedException' || name === 'AccessDenied'
+        ? "The poller's role, or the policy of the KMS key that encrypts the secret, does not allow reading it."
+        : 'Check that Secrets Manager is reachable from the poller (a VPC needs a NAT or an endpoint).';
+  return new SecretError(secretId, `could not be read (${name}: ${message})`, todo);
 }
 
 /** Validates a secret string; errors name the secret and the key, never the value. */
@@ -70,10 +89,15 @@ export class SecretsManagerSource implements SecretSource {
   }
 
   async get(secretId: string, options: { refresh?: boolean } = {}): Promise<EmSecret> {
-    const value = await this.provider.get(secretId, {
-      maxAge: this.maxAgeSeconds,
-      forceFetch: options.refresh ?? false,
-    });
+    let value: unknown;
+    try {
+      value = await this.provider.get(secretId, {
+        maxAge: this.maxAgeSeconds,
+        forceFetch: options.refresh ?? false,
+      });
+    } catch (error) {
+      throw unreadable(secretId, error); // an EM failure like any other: it counts towards the unreachable alert
+    }
     return parseEmSecret(secretId, value);
   }
 }

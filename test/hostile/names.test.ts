@@ -141,7 +141,7 @@ describe('names and reasons', () => {
   }, 60_000);
 
   it('beyond the response size limit: too-large, a clear failure of that poll', async () => {
-    // A page of these tasks is over 64 MB: time enough to send it, so that the size limit is what stops it.
+    // A page of these tasks is over 32 MB: time enough to send it, so that the size limit is what stops it.
     const r = await pollScenario(absurd(10), undefined, { requestTimeoutMs: 30_000 });
     expect(r.summary?.error?.kind).toBe('too-large');
     expect(r.ms).toBeLessThan(30_000);

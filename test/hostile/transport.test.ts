@@ -62,7 +62,7 @@ describe('bodies', () => {
     const grown = process.memoryUsage().arrayBuffers - before.arrayBuffers;
     expect(kindOf(r)).toBe('too-large');
     expect(r.summary?.status).toBe('em-failed');
-    expect(grown).toBeLessThan(160 * MB); // the 64 MB limit, plus what GC has not reclaimed yet
+    expect(grown).toBeLessThan(160 * MB); // the 32 MB limit, plus what GC has not reclaimed yet
     expect(sim?.openSessions()).toBe(0); // logged off all the same
   }, 60_000);
 
