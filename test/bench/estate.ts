@@ -1,4 +1,4 @@
-// The benchmark's data and its yardsticks: the estate, ten new sessions for the second steady poll, and the
+// The benchmark's data and its yardsticks: the estate, ten new sessions (two failed) for the second steady poll, and the
 // fewest EM requests any poller could make for a first poll, computed from the data and the URL limit alone.
 
 import { randomUUID } from 'node:crypto';
@@ -55,30 +55,35 @@ export function tenNewSessions(scenario: Scenario, start: string): Partial<Scena
   const at = (minutes: number) => new Date(Date.parse(start) + minutes * 60_000).toISOString();
   const sessions: ReplicaJobSession[] = [];
   const newTasks: ReplicaTaskSession[] = [];
-  for (const old of picked) {
+  // Two of the ten fail on one VM: a steady poll then also reads their VMs' reasons (one task request for both).
+  picked.forEach((old, i) => {
+    const failed = i < 2;
     const uid = `urn:veeam:ReplicaJobSession:${randomUUID()}`;
     sessions.push({
       ...old,
       uid,
       creationTime: at(0),
       endTime: at(5),
-      result: 'Success',
+      result: failed ? 'Failed' : 'Success',
       state: 'Stopped',
       isRetry: false,
       failureMessage: null,
     });
-    for (const task of tasks.filter((t) => t.jobSessionUid === old.uid)) {
-      newTasks.push({
-        ...task,
-        uid: `urn:veeam:ReplicaTaskSession:${randomUUID()}`,
-        jobSessionUid: uid,
-        creationTime: at(1),
-        endTime: at(4),
-        result: 'Success',
-        reason: null,
+    tasks
+      .filter((t) => t.jobSessionUid === old.uid)
+      .forEach((task, j) => {
+        const bad = failed && j === 0;
+        newTasks.push({
+          ...task,
+          uid: `urn:veeam:ReplicaTaskSession:${randomUUID()}`,
+          jobSessionUid: uid,
+          creationTime: at(1),
+          endTime: at(4),
+          result: bad ? 'Failed' : 'Success',
+          reason: bad ? 'Error: Cannot connect to host esx03.tech.local' : null,
+        });
       });
-    }
-  }
+  });
   return { replicaJobSessions: sessions, replicaTaskSessions: newTasks };
 }
 

@@ -105,7 +105,7 @@ export function renderTable(r: BenchResults): string {
     ],
     [
       'Peak RSS, first poll',
-      `${mb(peak)} (process at start ${mb(r.childBaselineRss)}; V8 heap after ${mb(first.result.heapUsed)})`,
+      `${mb(peak)} (heap cap ${options.heapMb ? `${options.heapMb} MB` : 'none'}; process at start ${mb(r.childBaselineRss)}; V8 heap after ${mb(first.result.heapUsed)})`,
       '< 256 MB',
       verdict(peak < GOALS.peakRssBytes),
     ],
