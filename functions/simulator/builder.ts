@@ -163,6 +163,27 @@ function span(
 
 const server = (s: BackupServer) => ({ backupServerUid: s.uid, backupServerName: s.name });
 
+/** What a replica and a CDP task session say alike about one VM's part in a run. */
+function vmPart(
+  builder: ScenarioBuilder,
+  backupServer: BackupServer,
+  vm: VmSpec,
+  start: number,
+  end: number | null,
+) {
+  return {
+    name: named(vm.name, start),
+    vmDisplayName: vm.name,
+    ...server(backupServer),
+    creationTime: iso(start),
+    endTime: end === null ? null : iso(end),
+    state: vm.state ?? 'Completed',
+    result: vm.result ?? 'Success',
+    reason: vm.reason ?? null,
+    totalSize: builder.sizeOf(vm),
+  };
+}
+
 export class ReplicaJob {
   readonly uid: string;
   private last: { session: ReplicaJobSession; vms: VmSpec[] } | undefined;
@@ -203,16 +224,8 @@ export class ReplicaJob {
       const end = to === null ? null : Math.max(start, to - (vms.length - i) * 1000 - random.int(0, 999));
       const task: ReplicaTaskSession = {
         uid: `urn:veeam:ReplicaTaskSession:${random.guid()}`,
-        name: named(vm.name, start),
-        vmDisplayName: vm.name,
         jobSessionUid: session.uid,
-        ...server(this.backupServer),
-        creationTime: iso(start),
-        endTime: end === null ? null : iso(end),
-        state: vm.state ?? 'Completed',
-        result: vm.result ?? 'Success',
-        reason: vm.reason ?? null,
-        totalSize: this.builder.sizeOf(vm),
+        ...vmPart(this.builder, this.backupServer, vm, start, end),
       };
       this.scenario.replicaTaskSessions.push(task);
     });
@@ -280,16 +293,8 @@ export class CdpPolicy {
           to === null ? null : Math.max(start, Math.round(from + (k + 1) * part) - random.int(0, 999));
         const task: CdpReplicaTaskSession = {
           uid: `urn:veeam:CdpReplicaTaskSession:${random.guid()}`,
-          name: named(vm.name, start),
-          vmDisplayName: vm.name,
           policySessionUid: session.uid,
-          ...server(this.backupServer),
-          creationTime: iso(start),
-          endTime: end === null ? null : iso(end),
-          state: vm.state ?? 'Completed',
-          result: vm.result ?? 'Success',
-          reason: vm.reason ?? null,
-          totalSize: this.builder.sizeOf(vm),
+          ...vmPart(this.builder, this.backupServer, vm, start, end),
         };
         this.scenario.cdpReplicaTaskSessions.push(task);
       }

@@ -119,30 +119,56 @@ const replicaJobSession: Describe<ReplicaJobSession> = (row, base) => ({
   ],
 });
 
-const replicaTaskSession: Describe<ReplicaTaskSession> = (row, base, lookup) => ({
-  name: row.name,
-  uid: row.uid,
-  vmDisplayName: row.vmDisplayName,
-  ups: [
-    ...serverLink(row, base),
-    link(
-      'Up',
-      'ReplicaJobSessionReference',
-      `${base}replicaSessions/${guidOf(row.jobSessionUid)}`,
-      lookup.jobSession(row.jobSessionUid)?.name ?? null,
-    ),
-  ],
-  downs: [],
-  fields: [
-    field('JobSessionUid', row.jobSessionUid),
-    field('CreationTimeUTC', emTime(row.creationTime)),
-    field('EndTimeUTC', emTime(row.endTime)),
-    field('State', row.state),
-    field('Result', row.result),
-    field('Reason', row.reason, 'empty'),
-    field('TotalSize', row.totalSize),
-  ],
-});
+/** A VM's task session, linked up to its job or policy session; only replica tasks write an empty `<Reason />`. */
+function taskSession<T extends ReplicaTaskSession | CdpReplicaTaskSession>(
+  parentField: 'JobSessionUid' | 'PolicySessionUid',
+  parentType: 'ReplicaJobSession' | 'CdpReplicaSession',
+  parentOf: (row: T) => string,
+  reasonWhenNull: FieldRep['whenNull'],
+): Describe<T> {
+  return (row, base, lookup) => {
+    const parent = parentOf(row);
+    const found =
+      parentType === 'ReplicaJobSession' ? lookup.jobSession(parent) : lookup.policySession(parent);
+    return {
+      name: row.name,
+      uid: row.uid,
+      vmDisplayName: row.vmDisplayName,
+      ups: [
+        ...serverLink(row, base),
+        link(
+          'Up',
+          `${parentType}Reference`,
+          `${base}${COLLECTIONS[parentType]}/${guidOf(parent)}`,
+          found?.name ?? null,
+        ),
+      ],
+      downs: [],
+      fields: [
+        field(parentField, parent),
+        field('CreationTimeUTC', emTime(row.creationTime)),
+        field('EndTimeUTC', emTime(row.endTime)),
+        field('State', row.state),
+        field('Result', row.result),
+        field('Reason', row.reason, reasonWhenNull),
+        field('TotalSize', row.totalSize),
+      ],
+    };
+  };
+}
+
+const replicaTaskSession = taskSession<ReplicaTaskSession>(
+  'JobSessionUid',
+  'ReplicaJobSession',
+  (row) => row.jobSessionUid,
+  'empty',
+);
+const cdpReplicaTaskSession = taskSession<CdpReplicaTaskSession>(
+  'PolicySessionUid',
+  'CdpReplicaSession',
+  (row) => row.policySessionUid,
+  'omit',
+);
 
 const cdpReplicaSession: Describe<CdpReplicaSession> = (row, base) => ({
   name: row.name,
@@ -170,31 +196,6 @@ const cdpReplicaSession: Describe<CdpReplicaSession> = (row, base) => ({
     field('Progress', row.progress),
     field('FailureMessage', row.failureMessage, 'empty'),
     field('IsRetry', row.isRetry),
-  ],
-});
-
-const cdpReplicaTaskSession: Describe<CdpReplicaTaskSession> = (row, base, lookup) => ({
-  name: row.name,
-  uid: row.uid,
-  vmDisplayName: row.vmDisplayName,
-  ups: [
-    ...serverLink(row, base),
-    link(
-      'Up',
-      'CdpReplicaSessionReference',
-      `${base}cdpReplicaSessions/${guidOf(row.policySessionUid)}`,
-      lookup.policySession(row.policySessionUid)?.name ?? null,
-    ),
-  ],
-  downs: [],
-  fields: [
-    field('PolicySessionUid', row.policySessionUid),
-    field('CreationTimeUTC', emTime(row.creationTime)),
-    field('EndTimeUTC', emTime(row.endTime)),
-    field('State', row.state),
-    field('Result', row.result),
-    field('Reason', row.reason),
-    field('TotalSize', row.totalSize),
   ],
 });
 
