@@ -27,7 +27,7 @@ export class ReplicaAlertsStack extends Stack {
     const { settings } = props;
     const ems = settings.enterpriseManagers;
     const topics = new AlertTopics(this, 'Topics');
-    const state = new StateTable(this, 'State');
+    const state = new StateTable(this, 'State', settings.stateTableName);
     const secrets = new EmSecrets(this, 'EmSecrets', { ems, stackName: settings.stackName });
     const poller = new Poller(this, 'Poller', {
       entry: props.pollerEntry,
@@ -80,7 +80,12 @@ export class ReplicaAlertsStack extends Stack {
       });
     }
     new CfnOutput(this, 'StateTableName', { value: state.table.tableName });
+    new CfnOutput(this, 'TopicsKeyArn', {
+      value: topics.key.keyArn,
+      description: 'KMS key of the topics (kept when the stack is removed)',
+    });
     new CfnOutput(this, 'PollerFunctionName', { value: poller.fn.functionName });
+    new CfnOutput(this, 'PollerLogGroupName', { value: poller.logGroup.logGroupName });
     // For key policies of customer-managed keys the admin's existing secrets or queues use.
     new CfnOutput(this, 'PollerRoleArn', { value: poller.role.roleArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: poller.deadLetters.queueUrl });

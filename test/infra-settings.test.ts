@@ -119,6 +119,10 @@ describe('invalid settings', () => {
     ],
     [{ ...minimalSettings(), schedule: { cron: '0 * * * *' } }, 'schedule.cron: unknown setting'],
     [
+      { ...minimalSettings(), stateTableName: 'arn:aws:dynamodb:eu-west-1:123456789012:table/t' },
+      'stateTableName: give the name of the table a removed stack kept',
+    ],
+    [
       { ...minimalSettings(), logRetentionDays: 10 },
       "logRetentionDays: give one of CloudWatch Logs' retention periods",
     ],

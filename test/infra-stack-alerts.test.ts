@@ -6,6 +6,22 @@ import { fixtureSettings, minimalSettings, synthTemplate } from './infra-fixture
 
 const topicRef = (channel: string) => ({ Ref: Match.stringLikeRegexp(`^Topics${channel}[0-9A-F]{8}$`) });
 
+interface PolicyStatement {
+  Sid?: string;
+  Principal?: { Service?: string };
+  Condition: Record<string, Record<string, unknown>>;
+}
+
+/** Each topic (by construct name) whose policy lets this AWS service publish, with that statement. */
+function servicePublishers(template: Template, service: string) {
+  return Object.values(template.findResources('AWS::SNS::TopicPolicy')).flatMap((policy) => {
+    const statements: PolicyStatement[] = policy.Properties.PolicyDocument.Statement;
+    const statement = statements.find((s) => s.Principal?.Service === service);
+    const topic: string = policy.Properties.Topics[0].Ref.replace(/[0-9A-F]{8}$/, '');
+    return statement ? [{ topic, statement }] : [];
+  });
+}
+
 describe('the topics', () => {
   let template: Template;
   beforeAll(() => {
@@ -20,15 +36,21 @@ describe('the topics', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  it('are all encrypted with one customer-managed key that rotates', () => {
+  it('are all encrypted with one customer-managed key that rotates and is kept (README: removing)', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+      DeletionPolicy: 'Retain',
+    });
     for (const topic of Object.values(template.findResources('AWS::SNS::Topic'))) {
       expect(topic.Properties.KmsMasterKeyId).toEqual({
         'Fn::GetAtt': [expect.stringMatching(/^TopicsKey/), 'Arn'],
       });
       expect(topic.Properties.SignatureVersion).toBe('2');
     }
+    template.hasOutput('TopicsKeyArn', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TopicsKey'), 'Arn'] },
+    });
   });
 
   it('let CloudWatch and EventBridge use the key, to publish alarms and events', () => {
@@ -61,24 +83,34 @@ describe('the topics', () => {
   });
 
   it("let only this stack's alarms publish, and never to the events or sms topic", () => {
-    const policies = template.findResources('AWS::SNS::TopicPolicy');
-    const alarmPublishers = Object.values(policies).filter((policy) =>
-      policy.Properties.PolicyDocument.Statement.some(
-        (s: { Principal?: { Service?: string } }) => s.Principal?.Service === 'cloudwatch.amazonaws.com',
-      ),
-    );
-    const topics = alarmPublishers.map((policy) =>
-      policy.Properties.Topics[0].Ref.replace(/[0-9A-F]{8}$/, ''),
-    );
-    expect(topics.sort()).toEqual(['Topicschat', 'Topicsemail', 'Topicsheartbeatsms']);
-    for (const policy of alarmPublishers) {
-      const statement = policy.Properties.PolicyDocument.Statement.find(
-        (s: { Sid?: string }) => s.Sid === 'AllowStackAlarms',
-      );
+    const publishers = servicePublishers(template, 'cloudwatch.amazonaws.com');
+    expect(publishers.map(({ topic }) => topic).sort()).toEqual([
+      'Topicschat',
+      'Topicsemail',
+      'Topicsheartbeatsms',
+    ]);
+    for (const { statement } of publishers) {
+      expect(statement.Sid).toBe('AllowStackAlarms');
       expect(statement.Condition.StringEquals).toEqual({ 'aws:SourceAccount': '123456789012' });
-      for (const arn of statement.Condition.ArnEquals['aws:SourceArn']) {
+      const alarms = statement.Condition.ArnEquals?.['aws:SourceArn'];
+      for (const arn of alarms as unknown[]) {
         expect(arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Watchdog/), 'Arn'] });
       }
+    }
+  });
+
+  it("let this account's EventBridge rules publish to the e-mail and chat topics only", () => {
+    const publishers = servicePublishers(template, 'events.amazonaws.com');
+    expect(publishers.map(({ topic }) => topic).sort()).toEqual(['Topicschat', 'Topicsemail']);
+    for (const { statement } of publishers) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:rule/*']],
+          },
+        },
+      });
     }
   });
 });

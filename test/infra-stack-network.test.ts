@@ -37,24 +37,6 @@ describe('the network settings', () => {
     });
   });
 
-  it('give the role the VPC access policy Lambda needs for its network interfaces', () => {
-    const template = synthTemplate({ ...minimalSettings(), network });
-    template.hasResourceProperties('AWS::IAM::Role', {
-      ManagedPolicyArns: [
-        {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
-            ],
-          ],
-        },
-      ],
-    });
-  });
-
   it("use the admin's own security group when given", () => {
     const template = synthTemplate({
       ...minimalSettings(),

@@ -26,6 +26,7 @@ describe('the poller function', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^PollerLogs') } },
     });
+    template.hasOutput('PollerLogGroupName', { Value: { Ref: Match.stringLikeRegexp('^PollerLogs') } });
   });
 
   it('sets exactly the environment the handler reads', () => {

@@ -12,6 +12,16 @@ function statements(template: Template, type: string): Statement[] {
   );
 }
 
+/** An ARN as text: the partition as "aws", an attribute of a resource in the stack as <its construct name>. */
+function arnText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const { Ref, 'Fn::GetAtt': attribute, 'Fn::Join': join } = value as Record<string, never>;
+  if (Ref === 'AWS::Partition') return 'aws';
+  if (attribute) return `<${(attribute[0] as string).replace(/[0-9A-F]{8}$/, '')}>`;
+  if (join) return (join[1] as unknown[]).map(arnText).join('');
+  throw new Error(`Not an ARN: ${JSON.stringify(value)}`);
+}
+
 function pollerStatements(template: Template): Statement[] {
   const [policy] = Object.values(
     template.findResources('AWS::IAM::Policy', {
@@ -52,6 +62,18 @@ describe('the state table', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
+  });
+});
+
+describe('a kept state table', () => {
+  it('is used by name instead of a new one, and the poller may use only it', () => {
+    const name = 'ReplicaAlerts-StateTable962DE04C-1A2B3C4D5E6F';
+    const template = synthTemplate({ ...minimalSettings(), stateTableName: name });
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn?.Properties.Environment.Variables.TABLE_NAME).toBe(name);
+    const store = pollerStatements(template).find((s) => String(s.Action).includes('dynamodb:'));
+    expect(arnText(store?.Resource)).toBe(`arn:aws:dynamodb:eu-west-1:123456789012:table/${name}`);
   });
 });
 
@@ -149,6 +171,61 @@ describe('the poller role', () => {
       .filter((s) => s.Action === 'sns:Publish')
       .map((s) => (s.Resource as { Ref: string }).Ref.replace(/[0-9A-F]{8}$/, ''));
     expect(published.sort()).toEqual(['Topicschat', 'Topicsemail', 'Topicsevents', 'Topicssms']);
+  });
+});
+
+describe('the poller role in a VPC', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthTemplate({
+      ...minimalSettings(),
+      network: {
+        vpcId: 'vpc-0123456789abcdef0',
+        subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      },
+    });
+  });
+
+  it('lets Lambda manage the network interfaces, scoped wherever EC2 allows', () => {
+    const ec2 = pollerStatements(template)
+      .filter((s) => String(s.Action).startsWith('ec2:'))
+      .map((s) => ({ Action: s.Action, Resource: [s.Resource].flat().map(arnText) }));
+    const at = 'arn:aws:ec2:eu-west-1:123456789012';
+    expect(ec2).toEqual([
+      // EC2 authorises these two only on "*".
+      { Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], Resource: ['*'] },
+      {
+        Action: 'ec2:CreateNetworkInterface',
+        Resource: [
+          `${at}:network-interface/*`,
+          `${at}:subnet/subnet-0123456789abcdef0`,
+          `${at}:subnet/subnet-0123456789abcdef1`,
+          `${at}:security-group/<PollerSecurityGroup>`,
+        ],
+      },
+      {
+        Action: [
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        Resource: [`${at}:network-interface/*`],
+      },
+    ]);
+  });
+
+  it('has no managed policy, and no statement in the stack allows a logs action on "*"', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    const allows = [
+      ...statements(template, 'AWS::IAM::Policy'),
+      ...statements(template, 'AWS::IAM::ManagedPolicy'),
+    ].filter((s) => s.Effect === 'Allow');
+    for (const statement of allows) {
+      if (![statement.Resource].flat().includes('*')) continue;
+      expect([statement.Action].flat()).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets']);
+    }
   });
 });
 

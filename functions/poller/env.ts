@@ -2,6 +2,7 @@
 // message per problem (the CDK stack sets these; see infra/). Nothing here is secret: EM credentials stay in
 // Secrets Manager and only their ARNs are configured.
 
+import { type Settings, validateSettings } from '../alerts/index.ts';
 import { apiBase } from '../em/config.ts';
 import { type Channel, RENDERERS } from '../messages/render.ts';
 
@@ -20,8 +21,8 @@ export interface LambdaConfig {
   table: string;
   topics: Partial<Record<Channel, string>>;
   ems: EmTarget[];
-  /** The alerting settings as given; validated by the alert engine's settings parser. */
-  settings: unknown;
+  /** The alerting settings, validated by the alert engine's settings parser. */
+  settings: Settings;
 }
 
 export class ConfigError extends Error {
@@ -63,9 +64,11 @@ export function readLambdaConfig(env: Record<string, string | undefined>): Lambd
       targets.push(target);
     });
   }
-  const settings = readJson(env, 'SETTINGS', problems) ?? {};
-  if (problems.length) throw new ConfigError(problems);
-  return { table, topics, ems: targets, settings };
+  // Checked with the rest, so that one deploy shows every problem at once.
+  const checked = validateSettings(readJson(env, 'SETTINGS', problems) ?? {});
+  if (!checked.ok) problems.push(...checked.errors.map((e) => `SETTINGS: ${e}`));
+  if (problems.length || !checked.ok) throw new ConfigError(problems);
+  return { table, topics, ems: targets, settings: checked.settings };
 }
 
 function readJson(env: Record<string, string | undefined>, name: string, problems: string[]): unknown {

@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { type Settings, validateSettings } from '../alerts/index.ts';
+import type { Settings } from '../alerts/index.ts';
 import { SnsNotifier } from '../notify/notifier.ts';
 import { SecretsManagerSource } from '../secrets/secrets.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
@@ -22,8 +22,6 @@ const metrics = new Metrics({ namespace: 'ReplicaAlerts', serviceName: 'replica-
 function configure(): { config: LambdaConfig; settings: Settings; deps: PollerDeps } | ConfigError {
   try {
     const config = readLambdaConfig(process.env);
-    const checked = validateSettings(config.settings);
-    if (!checked.ok) return new ConfigError(checked.errors.map((e) => `SETTINGS: ${e}`));
     const secrets = new SecretsManagerSource(undefined, 300);
     const deps: PollerDeps = {
       store: new DynamoStateStore(new DynamoDBClient({ maxAttempts: 6 }), config.table),
@@ -32,7 +30,7 @@ function configure(): { config: LambdaConfig; settings: Settings; deps: PollerDe
       now: () => new Date(),
       log: logger,
     };
-    return { config, settings: checked.settings, deps };
+    return { config, settings: config.settings, deps };
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;

@@ -1,6 +1,7 @@
 // One SNS topic per channel, all four always created (an idle topic costs nothing and admins may subscribe later),
 // plus a fifth for the poller's heartbeat alarm to SMS numbers (see HEARTBEAT_SMS). Every topic is encrypted with
-// one customer-managed key whose policy lets the publishers use it, and refuses non-TLS requests.
+// one customer-managed key whose policy lets the publishers use it, and refuses non-TLS requests. Besides the
+// poller, the stack's alarms and the account's EventBridge rules may publish to the people channels (e-mail, chat).
 
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
@@ -17,12 +18,17 @@ import { CHANNELS, type Channel } from '../poller/environment.ts';
  */
 export const HEARTBEAT_SMS = 'heartbeat-sms';
 
-/** AWS services that publish to the topics besides the poller: alarms, and rules admins may add. */
+/** AWS services that publish to the topics besides the poller: the stack's alarms, and EventBridge rules admins add. */
 const SERVICE_PUBLISHERS = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
+
+/** The channels people read: alarms and EventBridge rules go there, never to SMS (costly) or events (a contract). */
+const PEOPLE: Channel[] = ['email', 'chat'];
 
 export class AlertTopics extends Construct {
   readonly key: Key;
   readonly channels: Record<Channel, Topic>;
+  /** The e-mail and chat topics. */
+  readonly people: Topic[];
   readonly heartbeatSms: Topic;
 
   constructor(scope: Construct, id: string) {
@@ -32,7 +38,9 @@ export class AlertTopics extends Construct {
       enableKeyRotation: true,
     });
     // SNS calls KMS on the publisher's behalf, so service publishers need the key policy (IAM grants only reach
-    // roles). AWS documents this statement without conditions; the topic policies say which alarms may publish.
+    // roles); the topic policies say which alarms and rules may publish. No aws:SourceAccount condition here: AWS
+    // documents this statement without one, and whether SNS passes it to KMS for these publishers is unsettled (a
+    // condition KMS never sees would silently drop every alarm).
     this.key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowAwsServicePublishers',
@@ -54,6 +62,8 @@ export class AlertTopics extends Construct {
       Topic
     >;
     this.heartbeatSms = topic(HEARTBEAT_SMS);
+    this.people = PEOPLE.map((channel) => this.channels[channel]);
+    for (const target of this.people) this.allowEventRules(target);
   }
 
   /** Lets the role publish to every channel topic (and use the key to encrypt what it publishes). */
@@ -69,19 +79,31 @@ export class AlertTopics extends Construct {
 
   /**
    * Lets these alarms publish to the topic. The topic policy (which enforceSSL creates) replaces SNS's default
-   * one that let the account's services in, so CloudWatch needs its own statement, scoped to these alarms.
+   * one that let the account's services in, so each AWS service publisher needs its own statement.
    */
   allowAlarms(topic: Topic, alarms: IAlarm[]): void {
+    this.allowService(topic, 'AllowStackAlarms', 'cloudwatch.amazonaws.com', {
+      ArnEquals: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) },
+    });
+  }
+
+  /** Lets this account's EventBridge rules in this region publish (AWS Health or Backup events in the chat, say). */
+  private allowEventRules(topic: Topic): void {
+    const rules = Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: '*' });
+    this.allowService(topic, 'AllowAccountEventRules', 'events.amazonaws.com', {
+      ArnLike: { 'aws:SourceArn': rules },
+    });
+  }
+
+  /** A topic policy statement for one AWS service, on behalf of this account's sources matching `source`. */
+  private allowService(topic: Topic, sid: string, service: string, source: Record<string, unknown>): void {
     topic.addToResourcePolicy(
       new PolicyStatement({
-        sid: 'AllowStackAlarms',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        sid,
+        principals: [new ServicePrincipal(service)],
         actions: ['sns:Publish'],
         resources: [topic.topicArn],
-        conditions: {
-          ArnEquals: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) },
-          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-        },
+        conditions: { ...source, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
   }

@@ -1,15 +1,31 @@
 // VPC placement for EMs reachable only privately. Existing VPC and subnets are referenced by ID (no lookup, so
 // `cdk synth` stays offline); the security group is the admin's own, or one that allows only what the poller needs.
 
-import { Fn, Validations } from 'aws-cdk-lib';
-import { type IVpc, Peer, Port, SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Fn, Stack, Validations } from 'aws-cdk-lib';
+import {
+  type ISecurityGroup,
+  type ISubnet,
+  type IVpc,
+  Peer,
+  Port,
+  SecurityGroup,
+  Subnet,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { FunctionOptions } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { EmSettings, NetworkSettings } from '../settings/index.ts';
 
 type Placement = Pick<FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
 
-export function pollerPlacement(scope: Construct, network: NetworkSettings, ems: EmSettings[]): Placement {
+export interface PollerNetwork {
+  placement: Placement;
+  /** What the function's role needs so Lambda can manage its network interfaces there. */
+  statements: PolicyStatement[];
+}
+
+export function pollerNetwork(scope: Construct, network: NetworkSettings, ems: EmSettings[]): PollerNetwork {
   const subnets = network.subnetIds.map((id) => {
     const subnet = Subnet.fromSubnetId(scope, id, id);
     Validations.of(subnet).acknowledge({
@@ -27,7 +43,48 @@ export function pollerPlacement(scope: Construct, network: NetworkSettings, ems:
   const securityGroup = network.securityGroupId
     ? SecurityGroup.fromSecurityGroupId(scope, 'SecurityGroup', network.securityGroupId)
     : pollerSecurityGroup(scope, vpc, network, ems);
-  return { vpc, vpcSubnets: { subnets }, securityGroups: [securityGroup] };
+  return {
+    placement: { vpc, vpcSubnets: { subnets }, securityGroups: [securityGroup] },
+    statements: networkInterfaceStatements(scope, subnets, securityGroup),
+  };
+}
+
+/**
+ * The EC2 actions of AWSLambdaVPCAccessExecutionRole (without its logs:* on every log group), each as narrow as
+ * EC2 allows: the Describe calls only work on "*"; new interfaces only in these subnets with this group; the rest
+ * on this account's interfaces in this region, whose IDs Lambda only learns when it creates them.
+ */
+function networkInterfaceStatements(
+  scope: Construct,
+  subnets: ISubnet[],
+  securityGroup: ISecurityGroup,
+): PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const ec2 = (resource: string, resourceName: string) =>
+    stack.formatArn({ service: 'ec2', resource, resourceName });
+  const interfaces = ec2('network-interface', '*');
+  return [
+    new PolicyStatement({
+      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+      resources: ['*'],
+    }),
+    new PolicyStatement({
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [
+        interfaces,
+        ...subnets.map((subnet) => ec2('subnet', subnet.subnetId)),
+        ec2('security-group', securityGroup.securityGroupId),
+      ],
+    }),
+    new PolicyStatement({
+      actions: [
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      resources: [interfaces],
+    }),
+  ];
 }
 
 function pollerSecurityGroup(scope: Construct, vpc: IVpc, network: NetworkSettings, ems: EmSettings[]) {

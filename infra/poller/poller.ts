@@ -2,7 +2,7 @@
 // retention, and a dead-letter queue so a crashed or dropped poll is visible rather than silently retried.
 
 import { Duration, Validations } from 'aws-cdk-lib';
-import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -10,7 +10,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EmSettings, NetworkSettings } from '../settings/index.ts';
-import { pollerPlacement } from './network.ts';
+import { pollerNetwork } from './network.ts';
 
 /**
  * Sized by `npm run bench` (README, "Numbers"): a first poll of 50,000 sessions peaks near 200 MB with the heap
@@ -20,8 +20,6 @@ import { pollerPlacement } from './network.ts';
  */
 export const MEMORY_MB = 512;
 export const TIMEOUT = Duration.minutes(5);
-
-const VPC_ACCESS_POLICY = 'AWSLambdaVPCAccessExecutionRole';
 
 /** ESM bundles have no `require`; some CommonJS dependencies call it. */
 const REQUIRE_SHIM =
@@ -34,7 +32,7 @@ export interface PollerProps {
   lockFile: string;
   environment: Record<string, string>;
   logRetention: RetentionDays;
-  /** One poll at a time per EM: 1 when one invocation polls every EM, else one per EM schedule. */
+  /** Reserved concurrency: one per schedule (see pollConcurrency). */
   concurrency: number;
   network?: { settings: NetworkSettings; ems: EmSettings[] } | undefined;
 }
@@ -42,29 +40,22 @@ export interface PollerProps {
 export class Poller extends Construct {
   readonly fn: NodejsFunction;
   readonly role: Role;
+  readonly logGroup: LogGroup;
   /** Failed invocations (after the schedule's and Lambda's bounded retries) land here. */
   readonly deadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: PollerProps) {
     super(scope, id);
-    // Our own role, not CDK's default: that one attaches AWSLambdaBasicExecutionRole (logs:* on every group).
+    // Our own role, not CDK's default: that one attaches AWSLambdaBasicExecutionRole (logs:* on every group) and,
+    // in a VPC, AWSLambdaVPCAccessExecutionRole (the same logs:* again); CDK attaches neither to a role it is given.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'replica-alerts poller',
     });
-    if (props.network) {
-      // Lambda creates the function's network interfaces with this role; EC2's Describe* and
-      // CreateNetworkInterface cannot be scoped to interfaces that do not exist yet.
-      this.role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName(`service-role/${VPC_ACCESS_POLICY}`));
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${VPC_ACCESS_POLICY}]`,
-        reason:
-          'The policy Lambda documents for functions in a VPC (ENI create/describe/delete); those EC2 actions ' +
-          'cannot be scoped to network interfaces that do not exist yet, so a custom policy would be no narrower.',
-      });
-    }
-    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
-    logGroup.grantWrite(this.role);
+    const network = props.network && pollerNetwork(this, props.network.settings, props.network.ems);
+    if (network) this.allowNetworkInterfaces(network.statements);
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup.grantWrite(this.role);
     this.deadLetters = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -87,7 +78,7 @@ export class Poller extends Construct {
       timeout: TIMEOUT,
       reservedConcurrentExecutions: props.concurrency,
       role: this.role,
-      logGroup,
+      logGroup: this.logGroup,
       environment: props.environment,
       // A crashed poll is not retried (the next scheduled poll resumes where it stopped); it goes to the queue.
       retryAttempts: 0,
@@ -95,7 +86,7 @@ export class Poller extends Construct {
       // sees it; a later scheduled poll does the same work anyway.
       maxEventAge: Duration.hours(1),
       onFailure: new SqsDestination(this.deadLetters),
-      ...(props.network ? pollerPlacement(this, props.network.settings, props.network.ems) : {}),
+      ...network?.placement,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -107,6 +98,24 @@ export class Poller extends Construct {
         bundleAwsSDK: false,
         forceDockerBundling: false,
       },
+    });
+  }
+
+  /** Lambda creates the function's network interfaces with this role, before the function exists. */
+  private allowNetworkInterfaces(statements: PolicyStatement[]): void {
+    for (const statement of statements) this.role.addToPolicy(statement);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets, which EC2 authorises on "*" alone (no ' +
+        "resource-level permissions); read-only, needed by Lambda to manage the poller's network interfaces.",
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+      reason:
+        "Lambda creates, re-addresses and deletes the poller's network interfaces, whose IDs exist only once " +
+        "created: this account's interfaces in this region; creating one is also limited to the given subnets " +
+        'and security group.',
     });
   }
 }

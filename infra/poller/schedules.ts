@@ -16,7 +16,11 @@ export interface PollSchedulesProps {
   deadLetters: IQueue;
 }
 
-/** How many invocations may run at once: one per schedule, so each EM has at most one poll running. */
+/**
+ * How many invocations may run at once: one per schedule, so a slow EM never delays the other schedules. It does
+ * not keep two polls of one EM apart (a manual invoke may run beside a scheduled one): the runtime's lease per
+ * EM in the state table does.
+ */
 export function pollConcurrency(emCount: number, maxEmsPerInvocation: number): number {
   return emCount > maxEmsPerInvocation ? emCount : 1;
 }

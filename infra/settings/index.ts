@@ -34,6 +34,8 @@ export interface StackSettings {
   logRetentionDays: RetentionDays;
   network?: NetworkSettings | undefined;
   subscriptions: SubscriptionSettings;
+  /** The state table an earlier deployment kept, to continue from its state; absent: a new table. */
+  stateTableName?: string | undefined;
 }
 
 export class SettingsError extends Error {
@@ -54,8 +56,10 @@ const KNOWN = [
   'logRetentionDays',
   'network',
   'subscriptions',
+  'stateTableName',
 ];
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const RETENTION_DAYS = Object.values(RetentionDays).filter(
   (d): d is number => typeof d === 'number' && d > 0,
 );
@@ -86,9 +90,28 @@ export function parseSettings(value: unknown, source: string, baseDir: string): 
   const logRetentionDays = readRetention(given.logRetentionDays, problems);
   const network = readNetwork(given.network, problems);
   const subscriptions = readSubscriptions(given.subscriptions, problems);
+  const stateTableName =
+    given.stateTableName === undefined
+      ? undefined
+      : readString(
+          given.stateTableName,
+          'stateTableName',
+          TABLE_NAME,
+          problems,
+          'give the name of the table a removed stack kept (its StateTableName output), or leave it out.',
+        );
   checkEnvironmentSize(enterpriseManagers, alerting, problems);
   if (problems.list.length || !stackName) throw new SettingsError(source, problems.list);
-  return { stackName, enterpriseManagers, alerting, schedule, logRetentionDays, network, subscriptions };
+  return {
+    stackName,
+    enterpriseManagers,
+    alerting,
+    schedule,
+    logRetentionDays,
+    network,
+    subscriptions,
+    stateTableName,
+  };
 }
 
 function readAlerting(value: unknown, problems: Problems): Json {

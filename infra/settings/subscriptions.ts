@@ -109,7 +109,7 @@ function readSubscription(
     path,
     ['endpoint', 'filterPolicy'],
     problems,
-    '{"endpoint": "...", "filterPolicy": {"severity": ["Failed"]}}',
+    '{"endpoint": "...", "filterPolicy": {"alertSeverity": ["Failed"]}}',
   );
   if (!given) return undefined;
   const endpoint = readString(given.endpoint, `${path}.endpoint`, rule.pattern, problems, rule.fix);
@@ -121,7 +121,7 @@ function readSubscription(
 }
 
 function readFilterPolicy(value: unknown, path: string, problems: Problems): FilterPolicy | undefined {
-  const fix = `give an object of up to ${MAX_FILTER_KEYS} attribute names, each with a non-empty list of accepted values, e.g. {"severity": ["Failed"]}.`;
+  const fix = `give an object of up to ${MAX_FILTER_KEYS} attribute names, each with a non-empty list of accepted values, e.g. {"alertSeverity": ["Failed"]}.`;
   if (!isObject(value)) return problems.add(path, fix);
   const entries = Object.entries(value);
   if (entries.length === 0 || entries.length > MAX_FILTER_KEYS) return problems.add(path, fix);

@@ -50,7 +50,7 @@ export class Watchdog extends Construct {
     const { fn, deadLetters } = props.poller;
     // One schedule period (at least 5 minutes): an alarm clears after the next poll that goes well.
     const period = Duration.minutes(Math.max(5, props.everyMinutes));
-    const people = [props.topics.channels.email, props.topics.channels.chat];
+    const { people } = props.topics;
     this.alarm({
       name: 'Errors',
       description:
