@@ -1,8 +1,19 @@
 import { defineConfig } from 'vitest/config';
+import { noteLeaks } from './test/support/canary-guard.ts';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
+    // The canary password must show in nothing the run prints or leaves: see test/support/canary-guard.ts.
+    globalSetup: ['test/support/canary-guard.ts'],
+    setupFiles: ['test/support/canary-capture.ts'],
+    onConsoleLog(log, type, entity) {
+      const test =
+        entity?.type === 'module'
+          ? entity.moduleId
+          : entity && `${entity.module.moduleId} > ${entity.fullName}`;
+      noteLeaks(`console ${type} of ${test ?? 'a test'}`, log);
+    },
   },
 });

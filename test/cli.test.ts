@@ -1,18 +1,30 @@
 // The replica-alerts command in-process: argument handling, exit codes, output contracts, against the simulator.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../functions/cli/io.ts';
 import { main } from '../functions/cli/main.ts';
+import { emName } from '../functions/cli/poll.ts';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
+import { DynamoStateStore } from '../functions/state/dynamo.ts';
+import { ensureTable, localClient, startDynalite } from '../functions/state/local.ts';
+import { CANARY, canaryUser, findCanary } from './support/canary.ts';
 
-const PASSWORD = 'cli-canary-Pa55!';
-const USER = { username: 'TECH\\svc', password: PASSWORD, role: 'portal-user' as const };
-const ENV = { EM_USERNAME: USER.username, EM_PASSWORD: PASSWORD };
+const USER = canaryUser('TECH\\svc');
+const ENV = { EM_USERNAME: USER.username, EM_PASSWORD: USER.password };
 const everything: string[] = [];
 
-async function run(argv: string[], env: Record<string, string> = ENV, stdin = '') {
+async function run(
+  argv: string[],
+  env: Record<string, string> = ENV,
+  stdin = '',
+  onInterrupt: Io['onInterrupt'] = () => () => {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const progress: string[] = [];
@@ -21,6 +33,7 @@ async function run(argv: string[], env: Record<string, string> = ENV, stdin = ''
     err: (line) => err.push(line),
     progress: (line) => progress.push(line),
     readStdin: async () => stdin,
+    onInterrupt,
     env,
     cwd: mkdtempSync(join(tmpdir(), 'ra-cli-')),
   };
@@ -105,6 +118,29 @@ describe('replica-alerts usage', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/Set EM_USERNAME and EM_PASSWORD/);
   });
+
+  it.each([
+    [['demo', '--bogus'], /Unknown option '--bogus'\nreplica-alerts demo accepts: --help\n/],
+    [['poll', '--em-url', 'https://em:9398', '--output'], /^--output needs a value: --output VALUE\.\n/],
+    [['poll', '--output', '--em-url', 'https://em:9398'], /^--output needs a value: --output VALUE\.\n/],
+    [['poll', '--em-url', 'https://em:9398', '--endpoint-url', 'http://localhost:8000'], /give --table NAME/],
+    [
+      ['check', '--em-url', 'https://em:9398', '--ca-file', '/nonexistent/ca.pem'],
+      /^--ca-file \/nonexistent/,
+    ],
+  ])('rejects %j with exit 2 and a clear message', async (argv, message) => {
+    const r = await run(argv as string[]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('gives check the EM options of poll', async () => {
+    const check = (await run(['check', '--help'])).out;
+    for (const flag of ['--ca-file', '--insecure-skip-tls-verify', '--password-stdin', '--debug']) {
+      expect(check).toContain(flag);
+      expect((await run(['poll', '--help'])).out).toContain(flag);
+    }
+  });
 });
 
 describe('replica-alerts poll', () => {
@@ -120,7 +156,7 @@ describe('replica-alerts poll', () => {
       { name: 'sql01', result: 'Failed', state: 'Completed', reason: 'Error: Failed to create VM snapshot.' },
     ]);
     expect(first.err).toMatch(
-      /127\.0\.0\.1-\d+: \d+ sessions read in \d+ EM requests, 1 new alerts, 1 delivered/,
+      /127\.0\.0\.1-\d+: \d+ sessions read in \d+ EM requests, 1 new alert, 1 message delivered \(channels: events\)\./,
     );
     expect(first.progress.at(0)).toMatch(/^127\.0\.0\.1-\d+: \d+ sessions read\.\.\.$/);
     expect(first.progress.at(-1)).toBe(''); // the status line is cleared before the summary
@@ -173,7 +209,7 @@ describe('replica-alerts poll', () => {
       {
         EM_USERNAME: USER.username,
       },
-      `${PASSWORD}\n`,
+      `${CANARY}\n`,
     );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Subject: \[FAILED\] Replica job "SQL Replication"/);
@@ -199,10 +235,193 @@ describe('replica-alerts poll', () => {
   it('exits 1 with the cause when the EM rejects the credentials', async () => {
     const r = await run(['poll', '--em-url', sim.url, '--state', mkdtempSync(join(tmpdir(), 'ra-'))], {
       EM_USERNAME: USER.username,
-      EM_PASSWORD: 'wrong-password',
+      EM_PASSWORD: `${CANARY}x`,
     });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/rejected the credentials of user "TECH\\svc".*Portal User/s);
+  });
+
+  it('stops cleanly at Ctrl-C while reading: logged off, lease released, nothing recorded or counted', async () => {
+    const state = ['--state', mkdtempSync(join(tmpdir(), 'ra-'))];
+    const hang = sim.faults.add({ kind: 'hang', path: '/api/query', times: Number.POSITIVE_INFINITY });
+    let interrupt: (() => void) | undefined;
+    const listen: Io['onInterrupt'] = (handler) => {
+      interrupt = handler;
+      return () => {
+        interrupt = undefined;
+      };
+    };
+    try {
+      const polling = run(
+        ['poll', '--em-url', sim.url, ...state, '--output', 'json', '--unreachable-after', '1'],
+        ENV,
+        '',
+        listen,
+      );
+      await expect.poll(() => hang.fired).toBe(1);
+      interrupt?.();
+      const stopped = await polling;
+      expect(stopped).toMatchObject({ code: 130, out: '' });
+      expect(stopped.err).toMatch(
+        /^Interrupted: logged off 127\.0\.0\.1-\d+ and released its lease; nothing recorded for it\.$/m,
+      );
+      expect(interrupt).toBeUndefined(); // the handlers are removed once the poll is over
+      expect(sim.openSessions()).toBe(0);
+    } finally {
+      sim.faults.clear();
+    }
+    // Not skipped (the lease is free), and everything is new: no unreachable EM was counted, nothing recorded.
+    const next = await run(['poll', '--em-url', sim.url, ...state, '--output', 'json']);
+    expect(next.code).toBe(0);
+    expect(next.lines.map((line) => JSON.parse(line).event)).toEqual(['failure']);
+  });
+
+  it('stops publishing at Ctrl-C during delivery, leaving the rest pending for the next poll', async () => {
+    const state = ['--state', mkdtempSync(join(tmpdir(), 'ra-'))];
+    const email = 'arn:aws:sns:eu-west-1:123456789012:ra-email';
+    const sns = mockClient(SNSClient);
+    let interrupt: (() => void) | undefined;
+    sns.on(PublishCommand).callsFake(async () => {
+      interrupt?.();
+      return { MessageId: 'm' };
+    });
+    try {
+      const args = ['poll', '--em-url', sim.url, ...state, '--topic', `email=${email}`, '--output', 'json'];
+      const stopped = await run(args, ENV, '', (handler) => {
+        interrupt = handler;
+        return () => {};
+      });
+      // The e-mail went out (SNS), the event line (printed) did not: the events channel is still pending.
+      expect(stopped).toMatchObject({ code: 130, out: '' });
+      expect(stopped.err).toMatch(
+        /^Interrupted: every lease released; 1 alert left pending for the next poll\.$/m,
+      );
+      interrupt = undefined;
+      const next = await run(args);
+      expect(next.code).toBe(0);
+      expect(next.lines.map((line) => JSON.parse(line).event)).toEqual(['failure']);
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    } finally {
+      sns.restore();
+    }
+  });
+
+  it('quits at once at a second Ctrl-C, when the clean stop hangs (the real process)', async () => {
+    const em = await startSimulator({ users: [USER] });
+    const query = em.faults.add({ kind: 'hang', path: '/api/query', times: Number.POSITIVE_INFINITY });
+    const logoff = em.faults.add({ kind: 'hang', method: 'DELETE', times: Number.POSITIVE_INFINITY });
+    try {
+      const cli = spawn(
+        process.execPath,
+        [join(import.meta.dirname, '../bin/replica-alerts.js'), 'poll', '--em-url', em.url],
+        { cwd: mkdtempSync(join(tmpdir(), 'ra-cli-')), env: { ...process.env, ...ENV }, stdio: 'pipe' },
+      );
+      let stderr = '';
+      cli.stderr.on('data', (chunk) => {
+        stderr += String(chunk);
+      });
+      const exited = once(cli, 'exit');
+      await expect.poll(() => query.fired, { timeout: 15_000 }).toBe(1);
+      cli.kill('SIGINT');
+      await expect.poll(() => logoff.fired).toBe(1); // the poll stopped reading and is logging off
+      const second = Date.now();
+      cli.kill('SIGINT');
+      const [code] = await exited;
+      expect(code).toBe(130);
+      expect(Date.now() - second).toBeLessThan(2_000); // the logoff's own timeout is 5 s
+      everything.push(stderr);
+    } finally {
+      await em.close();
+    }
+  });
+
+  it.each([
+    ['under a file', () => join(caFile, 'state'), /state directory .*\/state cannot be created: ENOTDIR/],
+    [
+      'that cannot exist',
+      () => '/proc/nonexistent/state',
+      /state directory \/proc\/nonexistent\/state cannot be created/,
+    ],
+  ])('fails at once with one line on a --state %s', async (_what, dir, message) => {
+    const r = await run(['poll', '--em-url', sim.url, '--state', dir()]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace without --debug
+  });
+
+  it('fails with one line when another poll uses the same --state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ra-'));
+    const other = await startDynalite(dir);
+    const client = localClient(other.endpoint);
+    await ensureTable(client, 'replica-alerts'); // its store is open (dynalite opens it lazily)
+    try {
+      const r = await run(['poll', '--em-url', sim.url, '--state', dir]);
+      expect(r.code).toBe(1);
+      expect(r.err).toBe(
+        `error: state directory ${dir} is in use by another replica-alerts poll (its lock is held): wait for ` +
+          'that poll to end, or use another directory.',
+      );
+    } finally {
+      client.destroy();
+      await other.close();
+    }
+  });
+
+  it('says when the lease of another poll of the EM expires, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ra-'));
+    const local = await startDynalite(dir);
+    const client = localClient(local.endpoint);
+    await ensureTable(client, 'replica-alerts');
+    const store = new DynamoStateStore(client, 'replica-alerts');
+    await store.tryLease(`em#${emName(sim.url)}`, 'a poll that died', Date.now(), 11 * 60_000);
+    client.destroy();
+    await local.close();
+    const r = await run(['poll', '--em-url', sim.url, '--state', dir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/: skipped, another poll of it holds its lease \(.*within 11 minutes\)\.$/m);
+  });
+
+  it('prints what the output format shows beside the channels published to SNS', async () => {
+    const email = 'arn:aws:sns:eu-west-1:123456789012:ra-email';
+    const sns = mockClient(SNSClient).on(PublishCommand).resolves({ MessageId: 'm' });
+    const poll = (output: string) =>
+      run([
+        'poll',
+        '--em-url',
+        sim.url,
+        '--state',
+        mkdtempSync(join(tmpdir(), 'ra-')),
+        '--topic',
+        `email=${email}`,
+        '--output',
+        output,
+      ]);
+    try {
+      const json = await poll('json');
+      expect(json.code).toBe(0);
+      expect(json.lines.map((line) => JSON.parse(line).event)).toEqual(['failure']);
+      expect(sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn)).toEqual([email]);
+      expect(json.err).toMatch(/1 new alert, 2 messages delivered \(channels: email, events\)\./);
+      const all = (await poll('sns')).lines.map((line) => JSON.parse(line));
+      expect(all.map((p) => [p.channel, p.TopicArn])).toEqual([
+        ['chat', undefined],
+        ['email', email],
+        ['events', undefined],
+        ['sms', undefined],
+      ]);
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(2); // only the e-mails were published
+    } finally {
+      sns.restore();
+    }
+  });
+
+  it('does not count EM requests of a poll that failed', async () => {
+    const r = await run(['poll', '--em-url', sim.url, '--state', mkdtempSync(join(tmpdir(), 'ra-'))], {
+      EM_USERNAME: USER.username,
+      EM_PASSWORD: `${CANARY}x`,
+    });
+    expect(r.err).toMatch(/: polling failed \(credentials\), 0 new alerts, 0 messages delivered/);
+    expect(r.err).not.toMatch(/EM requests/);
   });
 });
 
@@ -217,9 +436,31 @@ describe('replica-alerts check', () => {
   });
 
   it('fails with the reason when the logon is refused', async () => {
-    const r = await run(['check', '--em-url', sim.url], { EM_USERNAME: 'nobody', EM_PASSWORD: 'nope' });
+    const r = await run(['check', '--em-url', sim.url], { EM_USERNAME: 'nobody', EM_PASSWORD: CANARY });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^FAIL +reach, TLS and logon +the EM rejected the credentials of user "nobody"/);
+  });
+
+  it('lists the steps after a refused logon as skipped', async () => {
+    const r = await run(['check', '--em-url', sim.url], { EM_USERNAME: 'nobody', EM_PASSWORD: CANARY });
+    expect(r.lines.map((l) => l.slice(0, 4))).toEqual(['FAIL', ...Array(6).fill('SKIP')]);
+    expect(r.lines.at(-1)).toMatch(/^SKIP +logoff +not logged on$/);
+  });
+
+  it('fails the logoff step when the logoff fails', async () => {
+    const em = await startSimulator({ users: [USER] });
+    em.faults.add({ kind: 'status', status: 500, method: 'DELETE', message: 'Session store unavailable' });
+    try {
+      const r = await run(['check', '--em-url', em.url]);
+      expect(r.code).toBe(1);
+      expect(r.lines.at(-1)).toMatch(
+        /^FAIL +logoff +DELETE \/api\/logonSessions\/\S+ failed with HTTP 500\./,
+      );
+      expect(r.lines.slice(0, -1).map((l) => l.slice(0, 4))).toEqual(Array(6).fill('PASS'));
+      expect(r.err).toBe(''); // in the table, not repeated as a warning
+    } finally {
+      await em.close();
+    }
   });
 });
 
@@ -239,5 +480,5 @@ describe('replica-alerts demo', () => {
 
 it('never prints the password', () => {
   expect(everything.length).toBeGreaterThan(20);
-  expect(everything.join('\n')).not.toContain(PASSWORD);
+  expect(findCanary(everything.join('\n'))).toEqual([]);
 });

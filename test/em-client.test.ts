@@ -9,17 +9,18 @@ import { eq } from '../functions/em/filter.ts';
 import type { EntityType, EntityTypes } from '../functions/em/model.ts';
 import { replicaRuns } from '../functions/em/runs.ts';
 import {
-  DEFAULT_USER,
   type Scenario,
   ScenarioBuilder,
   type Simulator,
   type SimulatorOptions,
   startSimulator,
 } from '../functions/simulator/index.ts';
+import { CANARY, canaryUser, findCanary } from './support/canary.ts';
 
 const NOW = '2026-11-25T08:00:00Z';
-const PASSWORD = 'Pa55-canary-7f3e!';
-const USER = { username: 'TECH\\svc-replica', password: PASSWORD, role: 'portal-user' as const };
+const USER = canaryUser('TECH\\svc-replica');
+/** An account the EM knows but gives no role. */
+const NO_ROLE = canaryUser('TECH\\auditor', 'no-access');
 const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
 let sim: Simulator | undefined;
@@ -31,7 +32,7 @@ afterEach(async () => {
 });
 
 async function start(scenario: Scenario, options: SimulatorOptions = {}): Promise<Simulator> {
-  sim = await startSimulator({ scenario, users: [USER, { ...DEFAULT_USER, role: 'no-access' }], ...options });
+  sim = await startSimulator({ scenario, users: [USER, NO_ROLE], ...options });
   simulators.push(sim);
   return sim;
 }
@@ -311,10 +312,23 @@ describe('EM client', () => {
     const asked: boolean[] = [];
     const credentials = async ({ refresh }: { refresh: boolean }) => {
       asked.push(refresh);
-      return refresh ? USER : { ...USER, password: 'old-password' };
+      return refresh ? USER : { ...USER, password: `${CANARY}-old` };
     };
     await withSession(config(s, { credentials }), (em) => all(em, 'ReplicaJobSession'));
     expect(asked).toEqual([false, true]);
+  });
+
+  it('stops a request in flight when its signal aborts, and still logs off', async () => {
+    const s = await start(estate(1, 1));
+    const hang = s.faults.add({ kind: 'hang', path: '/api/query', times: Number.POSITIVE_INFINITY });
+    const interrupt = new AbortController();
+    const work = withSession(config(s, { signal: interrupt.signal }), (em) => all(em, 'ReplicaJobSession'));
+    await expect.poll(() => hang.fired).toBe(1);
+    interrupt.abort();
+    await failure(work);
+    expect(hang.fired).toBe(1); // not retried
+    expect(s.openSessions()).toBe(0);
+    expect(s.requests.at(-1)).toMatchObject({ method: 'DELETE', status: 204 });
   });
 });
 
@@ -322,7 +336,7 @@ describe('EM client errors a Veeam admin can act on', () => {
   it('wrong password: credentials, naming the user and what to check, never the password', async () => {
     const s = await start(estate(1, 1));
     const error = await failure(
-      withSession(config(s, { credentials: { ...USER, password: `${PASSWORD}x` } }), async () => 0),
+      withSession(config(s, { credentials: { ...USER, password: `${CANARY}x` } }), async () => 0),
     );
     expect(error).toMatchObject({ kind: 'credentials', status: 401 });
     expect(error.message).toContain('user "TECH\\svc-replica"');
@@ -332,7 +346,7 @@ describe('EM client errors a Veeam admin can act on', () => {
 
   it('an account without an EM role: forbidden', async () => {
     const s = await start(estate(1, 1));
-    const error = await failure(withSession(config(s, { credentials: DEFAULT_USER }), async () => 0));
+    const error = await failure(withSession(config(s, { credentials: NO_ROLE }), async () => 0));
     expect(error).toMatchObject({ kind: 'forbidden', status: 403 });
     expect(error.message).toMatch(/Portal User/);
   });
@@ -443,7 +457,6 @@ describe('EM client errors a Veeam admin can act on', () => {
   it('never shows the password in any error, warning or request record', () => {
     expect(seen.length).toBeGreaterThan(10);
     const everything = [...seen, ...simulators.map((s) => JSON.stringify(s.requests))].join('\n');
-    expect(everything).not.toContain(PASSWORD);
-    expect(everything).not.toContain(Buffer.from(`${USER.username}:${PASSWORD}`).toString('base64'));
+    expect(findCanary(everything)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiBase } from '../functions/em/config.ts';
 import { EmError } from '../functions/em/errors.ts';
+import { CANARY, findCanary } from './support/canary.ts';
 
 describe('apiBase', () => {
   it.each([
@@ -25,12 +26,12 @@ describe('apiBase', () => {
   });
 
   it('refuses credentials in the URL without echoing them', () => {
-    const attempt = () => apiBase('em', 'https://admin:S3cret-Passw0rd@em:9398/api/');
+    const attempt = () => apiBase('em', `https://admin:${CANARY}@em:9398/api/`);
     expect(attempt).toThrow(/user name or password/);
     try {
       attempt();
     } catch (error) {
-      expect(String((error as Error).message)).not.toContain('S3cret-Passw0rd');
+      expect(findCanary(String((error as Error).message))).toEqual([]);
     }
   });
 });

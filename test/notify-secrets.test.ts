@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { SnsNotifier } from '../functions/notify/notifier.ts';
 import { parseEmSecret, SecretsManagerSource } from '../functions/secrets/secrets.ts';
+import { CANARY, findCanary } from './support/canary.ts';
 
-const PASSWORD = 'Tr0ub4dor&3-canary';
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
 
 describe('SnsNotifier', () => {
@@ -55,10 +55,10 @@ describe('EM secrets', () => {
   it('reads the secret once while cached, and again when asked to refresh', async () => {
     const sm = mockClient(SecretsManagerClient);
     sm.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({ username: 'TECH\\svc', password: PASSWORD }),
+      SecretString: JSON.stringify({ username: 'TECH\\svc', password: CANARY }),
     });
     const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }), 300);
-    expect(await source.get(ARN)).toEqual({ username: 'TECH\\svc', password: PASSWORD });
+    expect(await source.get(ARN)).toEqual({ username: 'TECH\\svc', password: CANARY });
     await source.get(ARN);
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     await source.get(ARN, { refresh: true });
@@ -69,15 +69,16 @@ describe('EM secrets', () => {
     sm.restore();
   });
 
+  // Titled by the error, not the value: a test name is output too, and the value holds the canary.
   it.each([
-    ['', /is empty/],
-    [`{"username":"svc","password":"${PASSWORD}"`, /is not valid JSON/],
-    [`["${PASSWORD}"]`, /is not a JSON object/],
-    [`{"username":"svc"}`, /has no "password" key/],
-    [`{"password":"${PASSWORD}"}`, /has no "username" key/],
-    [`{"username":"svc","password":42}`, /"password" that is not a string/],
-    [`{"username":"svc","password":"${PASSWORD}","caCert":"${PASSWORD}"}`, /"caCert" that is not a PEM/],
-  ])('rejects %j naming the secret and key, never the value', (value, message) => {
+    [/is empty/, ''],
+    [/is not valid JSON/, `{"username":"svc","password":"${CANARY}"`],
+    [/is not a JSON object/, `["${CANARY}"]`],
+    [/has no "password" key/, `{"username":"svc"}`],
+    [/has no "username" key/, `{"password":"${CANARY}"}`],
+    [/"password" that is not a string/, `{"username":"svc","password":42}`],
+    [/"caCert" that is not a PEM/, `{"username":"svc","password":"${CANARY}","caCert":"${CANARY}"}`],
+  ])('rejects a secret that %s, naming the secret and key, never the value', (message, value) => {
     let error: Error | undefined;
     try {
       parseEmSecret(ARN, value);
@@ -86,14 +87,14 @@ describe('EM secrets', () => {
     }
     expect(error?.message).toMatch(message);
     expect(error?.message).toContain(ARN);
-    expect(error?.message).not.toContain(PASSWORD);
+    expect(findCanary(String(error?.message))).toEqual([]);
   });
 
   it('accepts an optional CA certificate', () => {
     const caCert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    expect(parseEmSecret(ARN, JSON.stringify({ username: 'u', password: 'p', caCert }))).toEqual({
+    expect(parseEmSecret(ARN, JSON.stringify({ username: 'u', password: CANARY, caCert }))).toEqual({
       username: 'u',
-      password: 'p',
+      password: CANARY,
       caCert,
     });
   });

@@ -6,9 +6,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
+import { canaryUser, findCanary } from './support/canary.ts';
 
-const PASSWORD = 'handler-canary-Pa55!';
-const USER = { username: 'TECH\\svc', password: PASSWORD, role: 'portal-user' as const };
+const USER = canaryUser('TECH\\svc');
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
 const TOPIC = (channel: string) => `arn:aws:sns:eu-west-1:123456789012:replica-alerts-${channel}`;
 const context = { getRemainingTimeInMillis: () => 120_000 };
@@ -64,7 +64,10 @@ function captureOutput() {
     vi.spyOn(process.stderr, 'write').mockImplementation(capture),
     vi.spyOn(console, 'log').mockImplementation((...args) => output.push(args.join(' '))),
   ];
-  return { output, restore: () => spies.forEach((spy) => spy.mockRestore()) };
+  const restore = () => {
+    for (const spy of spies) spy.mockRestore();
+  };
+  return { output, restore };
 }
 
 describe('Lambda handler', () => {
@@ -95,7 +98,7 @@ describe('Lambda handler', () => {
     const all = output.join('\n');
     expect(all).toMatch(/"Heartbeat"/);
     expect(all).toMatch(/"EventsSent"/);
-    expect(all).not.toContain(PASSWORD);
+    expect(findCanary(all)).toEqual([]);
     expect(sim.openSessions()).toBe(0);
     sns.restore();
     secrets.restore();
@@ -115,6 +118,7 @@ describe('Lambda handler', () => {
     expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.name/);
     expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.url.*https/);
     expect((error as Error).message).toMatch(/secretArn/);
+    expect((error as Error).message).toMatch(/SETTINGS: retryHold/);
   });
 
   it('an empty or unreadable secret is an EM failure: named, counted, and alerted as unreachable', async () => {

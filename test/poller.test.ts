@@ -14,10 +14,10 @@ import { type Log, type PollerDeps, pollEm } from '../functions/poller/poll.ts';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
 import { DynamoStateStore } from '../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
+import { canaryUser, findCanary } from './support/canary.ts';
 import { startDynamoDbLocal } from './support/dynamodb-local.ts';
 
-const PASSWORD = 'poller-canary-Pa55!';
-const USER = { username: 'TECH\\svc', password: PASSWORD, role: 'portal-user' as const };
+const USER = canaryUser('TECH\\svc');
 const START = '2026-11-25T06:00:00Z';
 const MIN = 60_000;
 const TOPICS = {
@@ -278,6 +278,6 @@ describe.each([
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     await w.poll();
     const published = JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input));
-    expect(`${published}\n${w.logs.join('\n')}\n${JSON.stringify(w.sim.requests)}`).not.toContain(PASSWORD);
+    expect(findCanary(`${published}\n${w.logs.join('\n')}\n${JSON.stringify(w.sim.requests)}`)).toEqual([]);
   });
 });

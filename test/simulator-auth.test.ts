@@ -1,15 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USER, type Simulator, startSimulator } from '../functions/simulator/index.ts';
-import { basic, call, logon, parseXml } from './support/simulator.ts';
+import type { Simulator } from '../functions/simulator/index.ts';
+import { CANARY, canaryUser, findCanary } from './support/canary.ts';
+import { basic, call, logon, parseXml, SIM_USER, startCanarySimulator } from './support/simulator.ts';
 
-const NO_ACCESS = { username: 'TECH\\auditor', password: 'aud1t', role: 'no-access' as const };
+const NO_ACCESS = canaryUser('TECH\\auditor', 'no-access');
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('logon, logoff and tokens', () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSimulator({ users: [DEFAULT_USER, NO_ACCESS] });
+    sim = await startCanarySimulator({ users: [SIM_USER, NO_ACCESS] });
   });
   afterAll(() => sim.close());
 
@@ -31,7 +32,7 @@ describe('logon, logoff and tokens', () => {
   it('logs on with 201, an opaque token in the header and a cookie, and a LogonSession body', async () => {
     const answer = await call(sim, 'sessionMngr/?v=latest', {
       method: 'POST',
-      headers: { authorization: basic(DEFAULT_USER.username, DEFAULT_USER.password), 'content-length': '0' },
+      headers: { authorization: basic(SIM_USER.username, SIM_USER.password), 'content-length': '0' },
     });
     expect(answer.status).toBe(201);
     const token = answer.headers.get('x-restsvcsessionid') ?? '';
@@ -41,7 +42,7 @@ describe('logon, logoff and tokens', () => {
     expect(answer.headers.get('content-type')).toBe('application/xml; charset=utf-8');
     const session = parseXml(answer.text).LogonSession;
     expect(session.SessionId).toMatch(GUID);
-    expect(session.UserName).toBe(DEFAULT_USER.username);
+    expect(session.UserName).toBe(SIM_USER.username);
     expect(session.Links.Link.find((l: { '@Rel': string }) => l['@Rel'] === 'Delete')['@Href']).toBe(
       `${sim.url}logonSessions/${session.SessionId}`,
     );
@@ -50,7 +51,7 @@ describe('logon, logoff and tokens', () => {
   it.each(['v1_5', 'v1_6', 'v1_7'])('accepts API version %s', async (v) => {
     const answer = await call(sim, `sessionMngr/?v=${v}`, {
       method: 'POST',
-      headers: { authorization: basic(DEFAULT_USER.username, DEFAULT_USER.password) },
+      headers: { authorization: basic(SIM_USER.username, SIM_USER.password) },
     });
     expect(answer.status).toBe(201);
     const id = parseXml(answer.text).LogonSession.SessionId;
@@ -61,14 +62,14 @@ describe('logon, logoff and tokens', () => {
   it('refuses an unknown API version with 400', async () => {
     const answer = await call(sim, 'sessionMngr/?v=v9_9', {
       method: 'POST',
-      headers: { authorization: basic(DEFAULT_USER.username, DEFAULT_USER.password) },
+      headers: { authorization: basic(SIM_USER.username, SIM_USER.password) },
     });
     expect(answer.status).toBe(400);
   });
 
   it.each([
-    ['a wrong password', { authorization: basic(DEFAULT_USER.username, 'nope') }],
-    ['an unknown user', { authorization: basic('TECH\\nobody', DEFAULT_USER.password) }],
+    ['a wrong password', { authorization: basic(SIM_USER.username, `${CANARY}x`) }],
+    ['an unknown user', { authorization: basic('TECH\\nobody', SIM_USER.password) }],
     ['no Authorization header', {}],
     ['a malformed header', { authorization: 'Basic !!!' }],
   ])('answers 401 with WWW-Authenticate and an Error body for %s', async (_, headers) => {
@@ -87,8 +88,8 @@ describe('logon, logoff and tokens', () => {
     expect(refused.status).toBe(403);
     expect(parseXml(refused.text).Error['@Message']).toContain('TECH\\auditor');
     const { sessionId, token } = await logon(sim, {
-      ...DEFAULT_USER,
-      username: DEFAULT_USER.username.toUpperCase(),
+      ...SIM_USER,
+      username: SIM_USER.username.toUpperCase(),
     });
     await call(sim, `logonSessions/${sessionId}`, {
       method: 'DELETE',
@@ -201,13 +202,13 @@ describe('logon, logoff and tokens', () => {
     });
     expect(logoffRecord).toMatchObject({ method: 'DELETE', status: 204 });
     expect(JSON.stringify(sim.requests)).not.toContain(token);
-    expect(JSON.stringify(sim.requests)).not.toContain(DEFAULT_USER.password);
+    expect(findCanary(JSON.stringify(sim.requests))).toEqual([]);
   });
 });
 
 describe('token idle expiry', () => {
   it('expires a token left unused longer than tokenIdleMs; using it restarts the timer', async () => {
-    const sim = await startSimulator({ tokenIdleMs: 300 });
+    const sim = await startCanarySimulator({ tokenIdleMs: 300 });
     try {
       const { token } = await logon(sim);
       for (let i = 0; i < 3; i++) {
@@ -232,12 +233,12 @@ describe('token idle expiry', () => {
 
 describe('an edition without the REST API', () => {
   it('answers 404 on every path', async () => {
-    const sim = await startSimulator({ restApi: false });
+    const sim = await startCanarySimulator({ restApi: false });
     try {
       expect((await call(sim, '/api/')).status).toBe(404);
       const logonAnswer = await call(sim, 'sessionMngr/?v=latest', {
         method: 'POST',
-        headers: { authorization: basic(DEFAULT_USER.username, DEFAULT_USER.password) },
+        headers: { authorization: basic(SIM_USER.username, SIM_USER.password) },
       });
       expect(logonAnswer.status).toBe(404);
       expect(sim.openSessions()).toBe(0);

@@ -4,6 +4,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { Agent, fetch } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_USER } from '../functions/simulator/index.ts';
+import { CANARY, findCanary } from './support/canary.ts';
 import { basic } from './support/simulator.ts';
 
 const MAIN = new URL('../functions/simulator/main.ts', import.meta.url).pathname;
@@ -11,7 +12,7 @@ const MAIN = new URL('../functions/simulator/main.ts', import.meta.url).pathname
 describe('the simulator command line', () => {
   it('starts over TLS on the demo day, prints URL, user and CA file, takes EM_PASSWORD, stops on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--tls'], {
-      env: { ...process.env, EM_PASSWORD: 'cli-test-secret' },
+      env: { ...process.env, EM_PASSWORD: CANARY },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -32,11 +33,11 @@ describe('the simulator command line', () => {
       const caFile = /CA file: +(\S+)/.exec(output)?.[1] ?? '';
       expect(output).toContain(`user:     ${DEFAULT_USER.username}`);
       expect(output).toContain('password: from EM_PASSWORD');
-      expect(output).not.toContain('cli-test-secret');
+      expect(findCanary(output + errors)).toEqual([]);
       const dispatcher = new Agent({ connect: { ca: readFileSync(caFile, 'utf8') } });
       const response = await fetch(`${url}sessionMngr/?v=latest`, {
         method: 'POST',
-        headers: { authorization: basic(DEFAULT_USER.username, 'cli-test-secret') },
+        headers: { authorization: basic(DEFAULT_USER.username, CANARY) },
         dispatcher,
       });
       expect(response.status).toBe(201);

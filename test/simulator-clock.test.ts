@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
-import { call, type Doc, logon, NOW, parseXml, queryJson, smallEstate } from './support/simulator.ts';
+import { ScenarioBuilder, type Simulator } from '../functions/simulator/index.ts';
+import {
+  call,
+  type Doc,
+  logon,
+  NOW,
+  parseXml,
+  queryJson,
+  smallEstate,
+  startCanarySimulator,
+} from './support/simulator.ts';
 
 const { sessions: s, cdp, scenario } = smallEstate();
 const MINUTE = 60_000;
@@ -8,7 +17,7 @@ const MINUTE = 60_000;
 let sim: Simulator;
 let token: string;
 beforeAll(async () => {
-  sim = await startSimulator({ scenario });
+  sim = await startCanarySimulator({ scenario });
   ({ token } = await logon(sim));
 });
 afterAll(() => sim.close());

@@ -1,14 +1,14 @@
 import { fetch } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../functions/simulator/index.ts';
-import { call, logon, parseXml, smallEstate } from './support/simulator.ts';
+import type { Simulator } from '../functions/simulator/index.ts';
+import { call, logon, parseXml, smallEstate, startCanarySimulator } from './support/simulator.ts';
 
 const { scenario } = smallEstate();
 
 let sim: Simulator;
 let token: string;
 beforeAll(async () => {
-  sim = await startSimulator({ scenario });
+  sim = await startCanarySimulator({ scenario });
   ({ token } = await logon(sim));
 });
 beforeEach(() => sim.faults.clear());
@@ -129,7 +129,7 @@ describe('fault injection', () => {
 
 describe('latencyMs', () => {
   it('delays every answer', async () => {
-    const slow = await startSimulator({ latencyMs: 120 });
+    const slow = await startCanarySimulator({ latencyMs: 120 });
     try {
       const { ms, result } = await timed(() => call(slow, '/api/'));
       expect(result.status).toBe(200);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../functions/simulator/index.ts';
+import type { Simulator } from '../functions/simulator/index.ts';
 import {
   call,
   type Doc,
@@ -9,6 +9,7 @@ import {
   queryJson,
   SNAPSHOT,
   smallEstate,
+  startCanarySimulator,
   TRUNCATE,
 } from './support/simulator.ts';
 
@@ -21,7 +22,7 @@ const tasksOf = (uid: string) => scenario.replicaTaskSessions.filter((t) => t.jo
 let sim: Simulator;
 let token: string;
 beforeAll(async () => {
-  sim = await startSimulator({ scenario });
+  sim = await startCanarySimulator({ scenario });
   ({ token } = await logon(sim));
 });
 afterAll(() => sim.close());
@@ -182,7 +183,7 @@ describe('paging and sorting', () => {
   });
 
   it('caps the page size at maxPageSize and says so in PagingInfo', async () => {
-    const capped = await startSimulator({ scenario, maxPageSize: 5 });
+    const capped = await startCanarySimulator({ scenario, maxPageSize: 5 });
     try {
       const login = await logon(capped);
       const page = await queryJson(capped, login.token, { type: 'ReplicaJobSession', pageSize: '50' });

@@ -4,10 +4,9 @@ import {
   FAILURE_REASONS,
   generateEstate,
   ScenarioBuilder,
-  startSimulator,
   WARNING_REASONS,
 } from '../functions/simulator/index.ts';
-import { call, logon, NOW } from './support/simulator.ts';
+import { call, logon, NOW, startCanarySimulator } from './support/simulator.ts';
 
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const MINUTE = 60_000;
@@ -202,7 +201,7 @@ describe('generateEstate', () => {
     expect(failed / 50_000).toBeLessThan(0.12);
     expect(estate.cdpReplicaSessions).toHaveLength(4 * 30);
 
-    const sim = await startSimulator({ scenario: estate });
+    const sim = await startCanarySimulator({ scenario: estate });
     try {
       const { token, sessionId } = await logon(sim);
       const parents = estate.replicaJobSessions.slice(0, 500);

@@ -1,7 +1,6 @@
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_USER, startSimulator } from '../functions/simulator/index.ts';
-import { basic, call, logon } from './support/simulator.ts';
+import { basic, call, logon, SIM_USER, startCanarySimulator } from './support/simulator.ts';
 
 /** The TLS error code under undici's `fetch failed`. */
 const tlsError = (request: Promise<unknown>): Promise<string | undefined> =>
@@ -12,7 +11,7 @@ const tlsError = (request: Promise<unknown>): Promise<string | undefined> =>
 
 describe('HTTPS', () => {
   it('serves HTTPS with a certificate from a CA made at start-up, for 127.0.0.1 and localhost', async () => {
-    const sim = await startSimulator({ tls: true });
+    const sim = await startCanarySimulator({ tls: true });
     const trusting = new Agent({ connect: { ca: sim.caPem } });
     const asLocalhost = new Agent({ connect: { ca: sim.caPem, servername: 'localhost' } });
     try {
@@ -34,12 +33,12 @@ describe('HTTPS', () => {
   });
 
   it('marks the logon cookie Secure over HTTPS', async () => {
-    const sim = await startSimulator({ tls: true });
+    const sim = await startCanarySimulator({ tls: true });
     const trusting = new Agent({ connect: { ca: sim.caPem } });
     try {
       const answer = await call(sim, 'sessionMngr/?v=latest', {
         method: 'POST',
-        headers: { authorization: basic(DEFAULT_USER.username, DEFAULT_USER.password) },
+        headers: { authorization: basic(SIM_USER.username, SIM_USER.password) },
         dispatcher: trusting,
       });
       expect(answer.status).toBe(201);
@@ -51,7 +50,7 @@ describe('HTTPS', () => {
   });
 
   it('fails host-name verification when the certificate names other hosts', async () => {
-    const sim = await startSimulator({ tls: { hostnames: ['em01.tech.local'] } });
+    const sim = await startCanarySimulator({ tls: { hostnames: ['em01.tech.local'] } });
     const trusting = new Agent({ connect: { ca: sim.caPem } });
     const asEm01 = new Agent({ connect: { ca: sim.caPem, servername: 'em01.tech.local' } });
     try {

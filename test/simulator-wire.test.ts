@@ -1,9 +1,21 @@
 import { XMLParser } from 'fast-xml-parser';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
+import { ScenarioBuilder, type Simulator } from '../functions/simulator/index.ts';
 import { fixture } from './fixtures.ts';
-import { call, type Doc, logon, NOW, parseXml, queryJson, shape, smallEstate } from './support/simulator.ts';
+import {
+  basic,
+  call,
+  type Doc,
+  logon,
+  NOW,
+  parseXml,
+  queryJson,
+  SIM_USER,
+  shape,
+  smallEstate,
+  startCanarySimulator,
+} from './support/simulator.ts';
 
 const { sessions: s, cdp, scenario } = smallEstate();
 const guid = (uid: string) => uid.slice(uid.lastIndexOf(':') + 1);
@@ -17,7 +29,7 @@ const runningCdpTask = scenario.cdpReplicaTaskSessions.find(
 let sim: Simulator;
 let token: string;
 beforeAll(async () => {
-  sim = await startSimulator({ scenario });
+  sim = await startCanarySimulator({ scenario });
   ({ token } = await logon(sim));
 });
 afterAll(() => sim.close());
@@ -76,7 +88,7 @@ describe('XML has the shapes of the published samples', () => {
     const logonAnswer = await call(sim, 'sessionMngr/?v=latest', {
       method: 'POST',
       headers: {
-        authorization: `Basic ${Buffer.from('replica-alerts@tech.local:demo-only-password').toString('base64')}`,
+        authorization: basic(SIM_USER.username, SIM_USER.password),
       },
     });
     const mine = parseXml(logonAnswer.text).LogonSession;
@@ -140,7 +152,7 @@ describe('JSON has the shapes of the published samples', () => {
   });
 
   it('prefixes a byte-order mark when told to, as some EM versions do', async () => {
-    const bom = await startSimulator({ scenario, jsonBom: true });
+    const bom = await startCanarySimulator({ scenario, jsonBom: true });
     try {
       const login = await logon(bom);
       const response = await fetch(new URL('query?type=ReplicaJobSession', bom.url), {
@@ -168,7 +180,7 @@ describe('escaping', () => {
       vms: [{ name: `${nasty} vm`, result: 'Failed', reason: `${nasty} reason` }],
       failureMessage: nasty,
     });
-    return startSimulator({ scenario: b.build() });
+    return startCanarySimulator({ scenario: b.build() });
   };
   const exact = new XMLParser({
     ignoreAttributes: false,

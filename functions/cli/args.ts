@@ -1,9 +1,12 @@
 // Command-line parsing on node:util's parseArgs: strict (unknown flags are rejected with the valid ones listed),
-// plus the settings flags every command shares, turned into the alert engine's settings object.
+// plus the flags the commands share: how to reach an EM (poll, check), and the settings turned into the alert
+// engine's settings object.
 
 import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Settings, validateSettings } from '../alerts/index.ts';
+import type { Credentials } from '../em/config.ts';
+import type { Io } from './io.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -13,6 +16,51 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/** How poll and check trust and log on to an EM; the URL flag is each command's own (repeatable in poll only). */
+export const EM_OPTIONS = {
+  'ca-file': { type: 'string' },
+  'insecure-skip-tls-verify': { type: 'boolean' },
+  'password-stdin': { type: 'boolean' },
+  debug: { type: 'boolean' },
+} as const satisfies Options;
+
+export const EM_HELP = `  --ca-file PEM          CA bundle that issued the EM's certificate (self-signed EMs: the certificate)
+  --insecure-skip-tls-verify   do not verify the EM's certificate (insecure; warned about on every run)
+  --password-stdin       read the EM password from stdin instead of EM_PASSWORD
+  --debug                show stack traces and every log line
+
+Credentials: EM_USERNAME and EM_PASSWORD (or --password-stdin), never a flag.`;
+
+/** The credentials and the CA bundle the EM flags name, checked before anything is sent (else a usage error). */
+export async function emAccess(
+  values: { 'ca-file'?: string | undefined; 'password-stdin'?: boolean | undefined },
+  io: Io,
+): Promise<{ credentials: Credentials; caPem: string | undefined }> {
+  const username = io.env.EM_USERNAME ?? '';
+  const password = values['password-stdin']
+    ? (await io.readStdin()).replace(/\r?\n$/, '')
+    : (io.env.EM_PASSWORD ?? '');
+  if (!username || !password) {
+    throw new UsageError('Set EM_USERNAME and EM_PASSWORD (or pipe the password with --password-stdin).');
+  }
+  return {
+    credentials: { username, password },
+    caPem: values['ca-file'] ? readCa(values['ca-file']) : undefined,
+  };
+}
+
+function readCa(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--ca-file ${path}: ${(error as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new UsageError(`--ca-file ${path}: no PEM certificate in it.`);
+  return pem;
 }
 
 export const SETTINGS_OPTIONS = {
@@ -47,10 +95,16 @@ export function parse<T extends Options>(args: string[], options: T, command: st
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
   } catch (error) {
-    const valid = Object.keys(options)
-      .map((name) => `--${name}`)
-      .join(', ');
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n${command} accepts: ${valid}, --help`);
+    const { code, message } = error as Error & { code?: string };
+    // parseArgs calls a value-taking flag followed by another flag "ambiguous": it is a missing value.
+    const valueless = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument (?:missing|is ambiguous)/.exec(
+      message,
+    );
+    if (valueless) throw new UsageError(`${valueless[1]} needs a value: ${valueless[1]} VALUE.`);
+    const first = message.split('\n')[0] ?? message;
+    if (code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(first);
+    const valid = [...Object.keys(options), 'help'].map((name) => `--${name}`).join(', ');
+    throw new UsageError(`${first}\n${command} accepts: ${valid}`);
   }
 }
 

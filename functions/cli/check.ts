@@ -2,25 +2,28 @@
 // credentials), reads the API versions, asks each of the four query types for one row, logs off, and prints a
 // table. Exit 0 only when every step passed.
 
-import { readFileSync } from 'node:fs';
 import { EmSession } from '../em/client.ts';
-import { EmError } from '../em/errors.ts';
 import { ENTITY_TYPES } from '../em/model.ts';
-import { parse, UsageError } from './args.ts';
+import { EM_HELP, EM_OPTIONS, emAccess, parse, UsageError } from './args.ts';
 import type { Io } from './io.ts';
 
-export const CHECK_HELP = `Usage: replica-alerts check --em-url URL [--ca-file PEM] [--password-stdin]
+export const CHECK_HELP = `Usage: replica-alerts check --em-url URL [options]
 
 Checks that replica-alerts can use an Enterprise Manager: reachability, TLS, logon, the API version, read access
-to ReplicaJobSession, ReplicaTaskSession, CdpReplicaSession and CdpReplicaTaskSession, and logoff.
-Credentials from EM_USERNAME and EM_PASSWORD (or --password-stdin). Exit 0 only when every check passes.`;
+to ReplicaJobSession, ReplicaTaskSession, CdpReplicaSession and CdpReplicaTaskSession, and logoff (after a
+failed logon, the other steps are listed as SKIP).
+
+  --em-url URL           the EM REST API, e.g. https://em.example.com:9398/api/
+${EM_HELP}
+
+Exit codes: 0 every step passed; 1 a step failed; 2 bad usage.`;
 
 const OPTIONS = {
   'em-url': { type: 'string' },
-  'ca-file': { type: 'string' },
-  'insecure-skip-tls-verify': { type: 'boolean' },
-  'password-stdin': { type: 'boolean' },
+  ...EM_OPTIONS,
 } as const;
+
+type Row = [step: string, result: 'PASS' | 'FAIL' | 'SKIP', detail: string];
 
 export async function checkCommand(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, OPTIONS, 'replica-alerts check');
@@ -30,51 +33,66 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   }
   const url = values['em-url'];
   if (!url) throw new UsageError('--em-url is required.');
-  const username = io.env.EM_USERNAME ?? '';
-  const password = values['password-stdin']
-    ? (await io.readStdin()).replace(/\r?\n$/, '')
-    : (io.env.EM_PASSWORD ?? '');
-  if (!username || !password)
-    throw new UsageError('Set EM_USERNAME and EM_PASSWORD (or use --password-stdin).');
-  const rows: [string, boolean, string][] = [];
+  const { credentials, caPem } = await emAccess(values, io);
+  const rows: Row[] = [];
+  const step = async (name: string, run: () => Promise<string>) => {
+    try {
+      rows.push([name, 'PASS', await run()]);
+    } catch (error) {
+      rows.push([name, 'FAIL', message(error)]);
+      if (values.debug && error instanceof Error && error.stack) io.err(error.stack);
+    }
+  };
+  // close() only warns about a failed logoff: while it runs, a warning is the logoff step's failure.
+  let warn = (warning: string) => io.err(`warning: ${warning}`);
   let em: EmSession | undefined;
-  try {
+  await step('reach, TLS and logon', async () => {
     em = await EmSession.open({
       name: url,
       url,
-      credentials: { username, password },
-      caPem: values['ca-file'] ? readFileSync(values['ca-file'], 'utf8') : undefined,
+      credentials,
+      caPem,
       insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
       retry: { attempts: 1 },
-      warn: (m) => io.err(`warning: ${m}`),
+      warn: (warning) => warn(warning),
     });
-    rows.push(['reach, TLS and logon', true, `logged on as ${username}`]);
-    const versions = await em.apiVersions();
-    rows.push(['API version', versions.length > 0, versions.join(', ') || 'none listed']);
+    return `logged on as ${credentials.username}`;
+  });
+  const later = ['API version', ...ENTITY_TYPES.map((type) => `read ${type}`), 'logoff'];
+  if (!em) {
+    for (const name of later) rows.push([name, 'SKIP', 'not logged on']);
+  } else {
+    const session: EmSession = em;
+    await step('API version', async () => {
+      const versions = await session.apiVersions();
+      if (!versions.length) throw new Error('none listed');
+      return versions.join(', ');
+    });
     for (const type of ENTITY_TYPES) {
-      try {
-        for await (const page of em.query(type, { pageSize: 1 })) {
-          rows.push([`read ${type}`, true, page.length ? 'readable' : 'readable (no rows)']);
+      await step(`read ${type}`, async () => {
+        for await (const page of session.query(type, { pageSize: 1 })) {
+          if (page.length) return 'readable';
           break;
         }
-      } catch (error) {
-        rows.push([`read ${type}`, false, message(error)]);
-      }
+        return 'readable (no rows)';
+      });
     }
-  } catch (error) {
-    rows.push([rows.length ? 'API version' : 'reach, TLS and logon', false, message(error)]);
-  } finally {
-    if (em) {
-      await em.close();
-      rows.push(['logoff', true, 'logon session deleted']);
-    }
+    await step('logoff', async () => {
+      let failure: string | undefined;
+      warn = (warning) => {
+        failure = warning;
+      };
+      await session.close();
+      if (failure) throw new Error(failure.replace(/^logoff from Enterprise Manager "[^"]*" failed: /, ''));
+      return 'logon session deleted';
+    });
   }
-  const width = Math.max(...rows.map(([step]) => step.length));
-  for (const [step, ok, detail] of rows) io.out(`${ok ? 'PASS' : 'FAIL'}  ${step.padEnd(width)}  ${detail}`);
-  return rows.every(([, ok]) => ok) ? 0 : 1;
+  const width = Math.max(...rows.map(([name]) => name.length));
+  for (const [name, result, detail] of rows) io.out(`${result}  ${name.padEnd(width)}  ${detail}`);
+  return rows.every(([, result]) => result === 'PASS') ? 0 : 1;
 }
 
 function message(error: unknown): string {
-  if (error instanceof EmError) return error.message.replace(/^Enterprise Manager "[^"]*": /, '');
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^Enterprise Manager "[^"]*": /, '');
 }

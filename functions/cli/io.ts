@@ -6,9 +6,16 @@ export interface Io {
   /** A transient status line on a terminal (overwritten in place); absent when stderr is not a terminal. */
   progress?: ((line: string) => void) | undefined;
   readStdin(): Promise<string>;
+  /**
+   * Calls `handler` at the first SIGINT or SIGTERM (Ctrl-C) until the returned function is called; a second
+   * signal ends the process at once, with exit code 130.
+   */
+  onInterrupt(handler: () => void): () => void;
   env: Record<string, string | undefined>;
   cwd: string;
 }
+
+const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const;
 
 export const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -18,6 +25,18 @@ export const processIo: Io = {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
+  },
+  onInterrupt: (handler) => {
+    let interrupted = false;
+    const listener = () => {
+      if (interrupted) process.exit(130); // the clean stop takes too long for the user: leave it
+      interrupted = true;
+      handler();
+    };
+    for (const signal of INTERRUPTS) process.on(signal, listener);
+    return () => {
+      for (const signal of INTERRUPTS) process.off(signal, listener);
+    };
   },
   env: process.env,
   cwd: process.cwd(),

@@ -1,17 +1,17 @@
 // What the CLI does with each publication: publishes it to SNS when a topic is configured for its channel, and
-// prints it in the chosen output format. Without topics, printing is the delivery (a repeated poll on the same
-// state prints only what is new).
+// prints it in the chosen output format, topics or not. Printing is delivery too (a repeated poll on the same
+// state prints only what is new), so the channels are those with a topic plus those the format prints.
 
 import { type Notifier, type Publication, publishInput } from '../notify/notifier.ts';
 import { CHANNELS } from '../poller/env.ts';
 
 export type OutputFormat = 'text' | 'json' | 'sns';
 
-/** The channel each output format prints when nothing is published to SNS. */
+/** The channels each output format prints. */
 const PRINTED: Record<OutputFormat, string[]> = {
   text: ['email'],
   json: ['events'],
-  sns: [...CHANNELS].sort(),
+  sns: CHANNELS,
 };
 
 export class CliNotifier implements Notifier {
@@ -23,11 +23,11 @@ export class CliNotifier implements Notifier {
     private readonly sns?: Notifier,
     private readonly topics: Record<string, string> = {},
   ) {
-    this.channels = sns ? sns.channels : PRINTED[format];
+    this.channels = [...new Set([...(sns?.channels ?? []), ...PRINTED[format]])].sort();
   }
 
   async publish(publication: Publication): Promise<void> {
-    await this.sns?.publish(publication);
+    if (this.sns?.channels.includes(publication.channel)) await this.sns.publish(publication);
     if (this.format === 'sns') {
       const input = publishInput(publication, this.topics[publication.channel]);
       this.write(JSON.stringify({ channel: publication.channel, ...input }));

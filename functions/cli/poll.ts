@@ -1,17 +1,26 @@
 // `replica-alerts poll`: one poll of one or more EMs, through the same code as the Lambda. State lives in an
 // embedded DynamoDB-compatible store on disk (dynalite, `--state DIR`) or in a DynamoDB table (`--table`).
 
-import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { apiBase } from '../em/config.ts';
 import { SnsNotifier } from '../notify/notifier.ts';
 import { CHANNELS, type EmTarget, TOPIC_ARN } from '../poller/env.ts';
-import { type Log, type PollSummary, pollEm } from '../poller/poll.ts';
+import { type Log, leaseMs, PollInterrupted, type PollSummary, pollEm } from '../poller/poll.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
 import { ensureTable, startDynalite } from '../state/local.ts';
 import type { StateStore } from '../state/store.ts';
-import { minutes, parse, SETTINGS_HELP, SETTINGS_OPTIONS, settingsFrom, UsageError } from './args.ts';
+import {
+  EM_HELP,
+  EM_OPTIONS,
+  emAccess,
+  minutes,
+  parse,
+  SETTINGS_HELP,
+  SETTINGS_OPTIONS,
+  settingsFrom,
+  UsageError,
+} from './args.ts';
 import type { Io } from './io.ts';
 import { CliNotifier, type OutputFormat } from './output.ts';
 
@@ -21,35 +30,31 @@ Polls each Enterprise Manager once: reads new replica and CDP sessions, decides 
 them, and delivers them (prints them, and publishes them to SNS for each --topic).
 
   --em-url URL           the EM REST API, e.g. https://em.example.com:9398/api/ (repeatable)
-  --ca-file PEM          CA bundle that issued the EM's certificate (self-signed EMs: the certificate)
-  --insecure-skip-tls-verify   do not verify the EM's certificate (insecure; warned about on every run)
-  --state DIR            keep state on disk in DIR (default .replica-alerts)
+  --state DIR            keep state on disk in DIR (default .replica-alerts; one poll at a time uses it)
   --table NAME           keep state in this DynamoDB table instead (AWS credentials from the environment)
   --endpoint-url URL     DynamoDB endpoint for --table (e.g. DynamoDB Local)
   --topic CHANNEL=ARN    publish a channel (email, sms, chat, events) to this SNS topic (repeatable)
-  --output text|json|sns what to print: e-mails (default), one JSON event per line, or the SNS publishes
+  --output text|json|sns what to print, whatever is published: e-mails (default), one JSON event per line, or
+                         the SNS publishes of all four channels
   --history DURATION     how far back a first poll reads (default: the lookback); runs older than the lookback
                          only teach each job's schedule for stale detection, they never alert
-  --password-stdin       read the EM password from stdin instead of EM_PASSWORD
-  --debug                show stack traces and every log line
+${EM_HELP}
 
-Credentials: EM_USERNAME and EM_PASSWORD (or --password-stdin), never a flag.
-Exit codes: 0 the poll completed; 1 an EM could not be polled or a publish failed; 2 bad usage or settings.
+Exit codes: 0 the poll completed; 1 an EM could not be polled (also when another poll of it was running and
+this one skipped it) or a publish failed; 2 bad usage or settings; 130 interrupted (Ctrl-C, SIGTERM: the EM
+session is logged off and the lease released; a second Ctrl-C quits at once).
 
 ${SETTINGS_HELP}`;
 
 const OPTIONS = {
   'em-url': { type: 'string', multiple: true },
-  'ca-file': { type: 'string' },
-  'insecure-skip-tls-verify': { type: 'boolean' },
+  ...EM_OPTIONS,
   state: { type: 'string' },
   table: { type: 'string' },
   'endpoint-url': { type: 'string' },
   topic: { type: 'string', multiple: true },
   output: { type: 'string' },
   history: { type: 'string' },
-  'password-stdin': { type: 'boolean' },
-  debug: { type: 'boolean' },
   ...SETTINGS_OPTIONS,
 } as const;
 
@@ -88,16 +93,11 @@ export async function pollCommand(args: string[], io: Io): Promise<number> {
   if (!['text', 'json', 'sns'].includes(output)) throw new UsageError('--output must be text, json or sns.');
   if (values.state && values.table)
     throw new UsageError('--state and --table exclude each other: pick one store.');
+  if (values['endpoint-url'] && !values.table)
+    throw new UsageError('--endpoint-url is the DynamoDB endpoint of --table: give --table NAME too.');
   const settings = settingsFrom(values);
   const topics = topicsFrom(values.topic);
-  const username = io.env.EM_USERNAME ?? '';
-  const password = values['password-stdin']
-    ? (await io.readStdin()).replace(/\r?\n$/, '')
-    : (io.env.EM_PASSWORD ?? '');
-  if (!username || !password) {
-    throw new UsageError('Set EM_USERNAME and EM_PASSWORD (or pipe the password with --password-stdin).');
-  }
-  const caPem = values['ca-file'] ? readCa(values['ca-file']) : undefined;
+  const { credentials, caPem } = await emAccess(values, io);
   const historyMs = values.history ? minutes('history', values.history) * 60_000 : undefined;
   const targets: EmTarget[] = urls.map((url) => {
     try {
@@ -112,44 +112,50 @@ export async function pollCommand(args: string[], io: Io): Promise<number> {
     ? new SnsNotifier(new SNSClient({ maxAttempts: 5 }), topics)
     : undefined;
   const notifier = new CliNotifier(output, io.out, sns, topics);
-  const log = cliLog(io, values.debug === true);
+  const deps = {
+    store,
+    notifier,
+    credentials: async () => credentials,
+    now: () => new Date(),
+    log: cliLog(io, values.debug === true),
+  };
+  // Ctrl-C stops cleanly: the EM logged off and the lease released, or every later poll would skip this EM.
+  const interrupt = new AbortController();
+  const stopListening = io.onInterrupt(() => interrupt.abort());
+  const polls: PollSummary[] = [];
+  let interruptedRead: string | undefined;
   try {
-    const polls: PollSummary[] = [];
     for (const target of targets) {
+      if (interrupt.signal.aborted) break;
       polls.push(
-        await pollEm(
-          target,
-          { store, notifier, credentials: async () => ({ username, password }), now: () => new Date(), log },
-          {
-            settings,
-            historyMs,
-            onProgress: io.progress && ((n) => io.progress?.(`${target.name}: ${n} sessions read...`)),
-            em: {
-              insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
-              warn: (m) => io.err(`warning: ${m}`),
-            },
+        await pollEm(target, deps, {
+          settings,
+          historyMs,
+          signal: interrupt.signal,
+          onProgress: io.progress && ((n) => io.progress?.(`${target.name}: ${n} sessions read...`)),
+          em: {
+            insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
+            warn: (m) => io.err(`warning: ${m}`),
           },
-        ),
+        }),
       );
     }
-    io.progress?.('');
-    for (const poll of polls) io.err(describe(poll));
-    return polls.some((p) => p.status !== 'ok' || p.publishFailures) ? 1 : 0;
+  } catch (error) {
+    if (!(error instanceof PollInterrupted)) throw error;
+    interruptedRead = error.em;
   } finally {
+    stopListening();
     await close();
   }
-}
-
-function readCa(path: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--ca-file ${path}: ${(error as Error).message}`);
+  io.progress?.('');
+  for (const poll of polls) io.err(describe(poll, notifier.channels));
+  if (interrupt.signal.aborted) {
+    const unpolled = targets.slice(polls.length + (interruptedRead ? 1 : 0)).map((t) => t.name);
+    io.err(interrupted(interruptedRead, unpolled, polls));
+    return 130;
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-    throw new UsageError(`--ca-file ${path}: no PEM certificate in it.`);
-  return pem;
+  // A skipped EM exits 1 too: exit 0 says the poll completed, and this run neither read nor delivered for it.
+  return polls.some((p) => p.status !== 'ok' || p.publishFailures) ? 1 : 0;
 }
 
 async function openStore(
@@ -192,11 +198,34 @@ function cliLog(io: Io, debug: boolean): Log {
   return { info: line('info'), warn: line('warning'), error: line('error') };
 }
 
-function describe(poll: PollSummary): string {
-  if (poll.status === 'skipped') return `${poll.em}: skipped, another poll holds its lease.`;
-  const read = `${poll.sessionsRead} sessions read in ${poll.emRequests} EM requests`;
-  const sent = `${poll.eventsDecided} new alerts, ${poll.published} delivered`;
-  const left = poll.pending ? `, ${poll.pending} still pending` : '';
-  const failed = poll.status === 'em-failed' ? `; polling failed (${poll.error?.kind})` : '';
-  return `${poll.em}: ${read}, ${sent}${left}${failed}.`;
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+function describe(poll: PollSummary, channels: string[]): string {
+  if (poll.status === 'skipped') {
+    // The CLI's lease is the longest any poller takes (the Lambda's ends a minute after its 5-minute timeout).
+    return (
+      `${poll.em}: skipped, another poll of it holds its lease (until that poll ends; if it died, the lease ` +
+      `expires within ${leaseMs({}) / 60_000} minutes).`
+    );
+  }
+  // A failed poll's request count misses the requests of the session that failed: not worth printing.
+  const read =
+    poll.status === 'em-failed'
+      ? `polling failed (${poll.error?.kind})`
+      : `${count(poll.sessionsRead, 'session')} read in ${count(poll.emRequests, 'EM request')}`;
+  const delivered = `${count(poll.published, 'message')} delivered (channels: ${channels.join(', ')})`;
+  const sent = `${count(poll.eventsDecided, 'new alert')}, ${delivered}`;
+  const left = poll.pending ? `, ${count(poll.pending, 'alert')} still pending` : '';
+  return `${poll.em}: ${read}, ${sent}${left}.`;
+}
+
+/** The one line an interrupted poll ends with: what was left undone, and that nothing is left locked. */
+function interrupted(read: string | undefined, unpolled: string[], polls: PollSummary[]): string {
+  const pending = polls.reduce((sum, poll) => sum + poll.pending, 0);
+  const parts = [
+    read ? `logged off ${read} and released its lease; nothing recorded for it` : 'every lease released',
+    ...(pending ? [`${count(pending, 'alert')} left pending for the next poll`] : []),
+    ...(unpolled.length ? [`not polled: ${unpolled.join(', ')}`] : []),
+  ];
+  return `Interrupted: ${parts.join('; ')}.`;
 }

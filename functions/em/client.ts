@@ -54,7 +54,8 @@ export class EmSession {
     private readonly base: URL,
     private readonly transport: Transport,
   ) {
-    this.deadline = AbortSignal.timeout(config.deadlineMs ?? DEFAULTS.deadlineMs);
+    const deadline = AbortSignal.timeout(config.deadlineMs ?? DEFAULTS.deadlineMs);
+    this.deadline = config.signal ? AbortSignal.any([deadline, config.signal]) : deadline;
     this.format = config.format ?? DEFAULTS.format;
     this.warn = config.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`));
   }
@@ -257,7 +258,8 @@ export class EmSession {
 
   /** Logs off (DELETE the logon session) and releases connections. A failed logoff is warned about, not thrown. */
   async close(): Promise<void> {
-    // The logoff has its own few seconds: a poll cut short by its deadline must still free its EM session.
+    // The logoff has its own few seconds: a poll cut short by its deadline or its signal must still free its EM
+    // session.
     this.deadline = AbortSignal.timeout(LOGOFF_TIMEOUT_MS);
     try {
       if (this.sessionId) await this.call('DELETE', new URL(`logonSessions/${this.sessionId}`, this.base));

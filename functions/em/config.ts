@@ -28,6 +28,11 @@ export interface EmConfig {
   requestTimeoutMs?: number | undefined;
   /** The whole session (logon to logoff) must end by then; the Lambda passes its remaining time. */
   deadlineMs?: number | undefined;
+  /**
+   * Aborts the session's requests like the deadline does (the CLI's Ctrl-C); the error is the deadline's, so the
+   * caller that aborted tells the two apart. The logoff still runs, on its own short timeout.
+   */
+  signal?: AbortSignal | undefined;
   retry?: Partial<RetryPolicy> | undefined;
   /**
    * Largest answer read. A 500-row page is about 1 MB; 32 MB of rows parses within the Lambda's 384 MB heap,

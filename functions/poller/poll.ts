@@ -52,9 +52,14 @@ export interface PollOptions {
   /** The whole EM session must end by then (the Lambda's remaining time minus a margin). */
   deadlineMs?: number;
   /** Extra EM client settings: timeouts, retries, page size, format, insecure TLS (never by default). */
-  em?: Partial<Omit<EmConfig, 'name' | 'url' | 'credentials'>>;
+  em?: Partial<Omit<EmConfig, 'name' | 'url' | 'credentials' | 'signal'>>;
   /** True when no more publishing should start (the invocation is about to time out). */
   shouldStop?: () => boolean;
+  /**
+   * Interrupts the poll (the CLI's Ctrl-C). Before the EM is read to the end: its requests stop, it is logged off,
+   * nothing is recorded and `PollInterrupted` is thrown. After: as `shouldStop` (no more publishing starts).
+   */
+  signal?: AbortSignal;
   /** Called after each page of sessions read, with the count so far (the CLI's progress line). */
   onProgress?: (sessionsRead: number) => void;
 }
@@ -73,6 +78,14 @@ export interface PollSummary {
   pending: number;
 }
 
+/** The poll's signal aborted while it read the EM: logged off, nothing recorded, the lease released. */
+export class PollInterrupted extends Error {
+  constructor(readonly em: string) {
+    super(`The poll of Enterprise Manager "${em}" was interrupted before it recorded anything.`);
+    this.name = 'PollInterrupted';
+  }
+}
+
 export function emptySummary(em: string): PollSummary {
   return {
     em,
@@ -87,17 +100,23 @@ export function emptySummary(em: string): PollSummary {
 }
 
 const HOUR = 3_600_000;
+const DEFAULT_DEADLINE_MS = 10 * 60_000;
 /** Delivered events are kept this long: long enough for any re-decision of the same event to find them. */
 const KEEP_DELIVERED_MS = 14 * 24 * HOUR;
+
+/** How long a poll's lease lasts if its holder dies: its deadline, plus a minute for the writes after it. */
+export function leaseMs(options: Pick<PollOptions, 'deadlineMs'>): number {
+  return (options.deadlineMs ?? DEFAULT_DEADLINE_MS) + 60_000;
+}
 
 export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOptions): Promise<PollSummary> {
   const { store, log } = deps;
   const startedMs = deps.now().getTime();
-  const deadlineMs = options.deadlineMs ?? 10 * 60_000;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const summary = emptySummary(target.name);
   const holder = randomUUID();
   const lease = `em#${target.name}`;
-  if (!(await store.tryLease(lease, holder, startedMs, deadlineMs + 60_000))) {
+  if (!(await store.tryLease(lease, holder, startedMs, leaseMs(options)))) {
     log.warn('Another poll of this Enterprise Manager is running; skipped.', { em: target.name });
     return { ...summary, status: 'skipped' };
   }
@@ -187,6 +206,8 @@ async function readAll(
       result.emRequests = em.requestCount + 1; // + the logoff still to come
     });
   } catch (error) {
+    // Whatever the interrupted request reported (the deadline's error), this is not an EM failure to count.
+    if (options.signal?.aborted) throw new PollInterrupted(target.name);
     if (!(error instanceof EmError || error instanceof SecretError)) throw error;
     const kind = error instanceof EmError ? error.kind : 'credentials';
     result.outcome = { ok: false, error: { kind, message: error.message } };
@@ -212,6 +233,7 @@ async function emConfig(
     url: target.url,
     caPem: target.caCert ?? secret.caCert ?? options.em?.caPem,
     deadlineMs,
+    signal: options.signal,
     credentials: async ({ refresh }) => (refresh ? deps.credentials(target, true) : secret),
   };
 }
@@ -230,7 +252,7 @@ async function deliver(
     let left = item.pendingChannels.length;
     const order = (channel: string) => notifier.channels.indexOf(channel) >>> 0; // unconfigured ones last
     for (const channel of [...item.pendingChannels].sort((a, b) => order(a) - order(b))) {
-      if (failedChannels.has(channel) || options.shouldStop?.()) continue;
+      if (failedChannels.has(channel) || options.shouldStop?.() || options.signal?.aborted) continue;
       // Rendered per pending channel: a retried SMS does not re-render the e-mail.
       const render = RENDERERS[channel as Channel];
       if (!render || !notifier.channels.includes(channel)) {

@@ -2,7 +2,10 @@
 // table definition they create (the CDK stack defines the same keys for the real table).
 
 import { once } from 'node:events';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import {
   CreateTableCommand,
@@ -56,8 +59,9 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-/** Starts dynalite on a loopback port: in memory, or persisted under `path`. */
+/** Starts dynalite on a loopback port: in memory, or persisted under `path` (checked first: see `checkStateDir`). */
 export async function startDynalite(path?: string): Promise<LocalDynamo> {
+  if (path) await checkStateDir(path);
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -71,4 +75,64 @@ export async function startDynalite(path?: string): Promise<LocalDynamo> {
     endpoint: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** dynalite's own LevelDB binding (its dependency, not ours): the store opened exactly as dynalite opens it. */
+const { Level } = createRequire(createRequire(import.meta.url).resolve('dynalite'))('level') as {
+  Level: new (location: string) => { open(): Promise<void>; close(): Promise<void> };
+};
+
+/**
+ * Makes sure dynalite can keep its LevelDB store in `dir`, with one clear error if not. dynalite reports none: it
+ * answers requests on a store that failed to open by throwing from its request handler, which ends the process
+ * with a stack trace ("Database is closed"). So: create the directory, write to it, and open and close the store
+ * as dynalite will. Another process that opens the store in the moment between that close and dynalite's open
+ * still wins that way; that needs two polls started within a millisecond of each other.
+ */
+async function checkStateDir(dir: string): Promise<void> {
+  const fail = (what: string, error: unknown) =>
+    new Error(`state directory ${dir} ${what}: ${(error as Error).message}`, { cause: error });
+  try {
+    makeDir(dir);
+  } catch (error) {
+    throw fail('cannot be created', error);
+  }
+  const probe = join(dir, `.write-test-${process.pid}`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+    rmSync(probe);
+  } catch (error) {
+    throw fail('is not writable', error);
+  }
+  const store = new Level(dir);
+  try {
+    await store.open();
+  } catch (error) {
+    const cause = (error as Error).cause as (Error & { code?: string }) | undefined;
+    if (cause?.code === 'LEVEL_LOCKED') {
+      throw new Error(
+        `state directory ${dir} is in use by another replica-alerts poll (its lock is held): wait for that ` +
+          'poll to end, or use another directory.',
+        { cause },
+      );
+    }
+    throw fail('cannot be opened', cause ?? error);
+  }
+  await store.close();
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir spins forever where a parent refuses children with
+ * ENOENT (under /proc, for one).
+ */
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(dir).isDirectory()) return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+    makeDir(dirname(dir));
+    mkdirSync(dir); // the parent exists now; failing again (ENOENT) is final
+  }
 }

@@ -3,11 +3,13 @@
 // --heap-mb N: cap the poller's V8 heap at N MB, as the stack caps it at 3/4 of the function's memory (default 192,
 //   what a 256 MB function would get: the RSS goal's size; 0 for unbounded).
 // --smoke: a few hundred sessions and little latency, for CI (numbers printed, nothing asserted on time).
+// The simulator's account is its default user, with EM_PASSWORD as password when set (as for `npm run simulator`).
 // 20 ms per request stands for an EM across a WAN or a busy EM; every request, logon and logoff included, pays it.
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../../functions/em/config.ts';
+import { DEFAULT_USER } from '../../functions/simulator/index.ts';
 import { renderTable } from './report.ts';
 import { runBench } from './run.ts';
 
@@ -33,13 +35,16 @@ function integer(name: string, text: string | undefined, fallback: number): numb
 }
 
 const smoke = values.smoke;
-const results = await runBench({
-  sessions: integer('sessions', values.sessions, smoke ? 300 : 50_000),
-  latencyMs: integer('latency', values.latency, smoke ? 2 : 20),
-  pageSize: integer('page-size', values['page-size'], smoke ? 200 : DEFAULTS.pageSize),
-  loadRuns: integer('load-runs', values['load-runs'], smoke ? 1 : 5),
-  heapMb: values['heap-mb'] === '0' ? 0 : integer('heap-mb', values['heap-mb'], 192),
-  progress: (line) => process.stderr.write(`${line}\n`),
-});
+const results = await runBench(
+  {
+    sessions: integer('sessions', values.sessions, smoke ? 300 : 50_000),
+    latencyMs: integer('latency', values.latency, smoke ? 2 : 20),
+    pageSize: integer('page-size', values['page-size'], smoke ? 200 : DEFAULTS.pageSize),
+    loadRuns: integer('load-runs', values['load-runs'], smoke ? 1 : 5),
+    heapMb: values['heap-mb'] === '0' ? 0 : integer('heap-mb', values['heap-mb'], 192),
+    progress: (line) => process.stderr.write(`${line}\n`),
+  },
+  { ...DEFAULT_USER, password: process.env.EM_PASSWORD || DEFAULT_USER.password },
+);
 if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
 process.stdout.write(`${renderTable(results)}\n`);

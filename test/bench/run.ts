@@ -5,10 +5,10 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import {
-  DEFAULT_USER,
   type RequestRecord,
   type Simulator,
   startSimulator,
+  type User,
 } from '../../functions/simulator/index.ts';
 import { ensureTable, localClient, startDynalite } from '../../functions/state/local.ts';
 import { type BundleFigures, bundle, measureHandler } from './bundle.ts';
@@ -58,14 +58,15 @@ const ROOT = process.cwd();
 /** The SDK warns once per process that Node 20 support ends; the Lambda runs Node 24 anyway. */
 export const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
-export async function runBench(options: BenchOptions): Promise<BenchResults> {
+/** `user` is the simulator's one account, the poller's credentials: kept out of the results (and `--json`). */
+export async function runBench(options: BenchOptions, user: User): Promise<BenchResults> {
   const { progress } = options;
   Object.assign(process.env, QUIET_SDK);
   const started = Date.now();
   const step = (what: string) => progress(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
   step(`generating ${options.sessions} replica job sessions`);
   const scenario = settledEstate(options.sessions, NOW);
-  const sim = await startSimulator({ scenario, latencyMs: options.latencyMs });
+  const sim = await startSimulator({ scenario, latencyMs: options.latencyMs, users: [user] });
   const arrivals = stampArrivals(sim);
   const timed = (poll: () => Promise<PollResult>) => measure(sim, arrivals, options.latencyMs, poll);
   const dynamo = await startDynalite();
@@ -78,7 +79,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     const childFile = await bundle(join(ROOT, 'test/bench/poller-child.ts'), 'poller-child', false);
     const config: ChildConfig = {
       emUrl: sim.url,
-      user: DEFAULT_USER,
+      user,
       dynamoEndpoint: dynamo.endpoint,
       pageSize: options.pageSize,
       lookback: LOOKBACK_MIN,

@@ -1,5 +1,5 @@
-// Every fault the matrix injects, and the kind of step it acts on. The fault-free day's record of each poll says
-// how many steps of each kind that poll has, so a poll that gains a step (one more write, one more request) is
+// Every fault the matrix injects, and the kind of step it acts on. The fault-free day's record of each poll lists
+// the steps of each kind that poll has, so a poll that gains a step (one more write, one more request) is
 // covered without touching this file.
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { FaultRule } from '../../functions/simulator/index.ts';
@@ -20,12 +20,13 @@ export interface FaultKind {
   mayDecideDifferently?: boolean;
 }
 
-export function stepsOf(on: StepKind, poll: PollRecord): number {
+/** The steps of a kind in a poll, in order, each by its label; a whole poll is labelled by whether it alerted. */
+export function stepsOf(on: StepKind, poll: PollRecord): readonly string[] {
   if (on === 'em') return poll.emRequests;
   if (on === 'page2') return poll.page2;
   if (on === 'write') return poll.writes;
   if (on === 'publish') return poll.publishes;
-  return 1;
+  return [poll.publishes.length ? 'alerting poll' : 'quiet poll'];
 }
 
 const MIN = 60_000;

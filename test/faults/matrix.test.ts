@@ -1,12 +1,14 @@
 // The matrix's own checks: the fault-free day it compares against, the generator (every step of every
-// scheduled poll, for every fault, with no list of steps kept by hand) and the verdict's arithmetic.
+// scheduled poll, for every fault, with no list of steps kept by hand), the default slice and the verdict.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertEvent, AlertSeverity } from '../../functions/alerts/index.ts';
 import { type LocalDynamo, startDynalite } from '../../functions/state/local.ts';
-import { FAULTS, stepsOf } from './catalogue.ts';
+import { findCanary } from '../support/canary.ts';
+import { FAULTS, type StepKind, stepsOf } from './catalogue.ts';
 import { SCHEDULED, scriptedDay } from './day.ts';
-import { allTrials, compare, spread, table } from './matrix.ts';
+import { allTrials, compare, perLabel, table } from './matrix.ts';
 import { Ledger } from './probes.ts';
-import { PASSWORD, type PollRecord, World } from './support.ts';
+import { type PollRecord, World } from './support.ts';
 
 let dynamo: LocalDynamo;
 let day: World;
@@ -39,26 +41,31 @@ describe('the fault-free day', () => {
     expect(compare(day.ledger, day.ledger)).toEqual({
       ...{ lost: [], duplicated: [], windowRepeats: 0, extra: [], replaced: [] },
     });
-    expect(day.polls.at(-1)).toMatchObject({ outcome: 'ok', publishes: 0, pending: 0 });
-    expect(day.transcript()).not.toContain(PASSWORD);
+    expect(day.polls.at(-1)).toMatchObject({ outcome: 'ok', publishes: [], pending: 0 });
+    expect(findCanary(day.transcript())).toEqual([]);
   });
 
-  it('has every kind of step the faults act on', () => {
-    const scheduled = day.polls.slice(0, SCHEDULED);
-    for (const on of ['em', 'page2', 'write', 'publish'] as const)
-      expect(
-        scheduled.reduce((n, p) => n + stepsOf(on, p), 0),
-        on,
-      ).toBeGreaterThan(10);
+  it('has every kind of step the faults act on, under every label', () => {
+    const labels = (on: StepKind) => new Set(day.polls.slice(0, SCHEDULED).flatMap((p) => stepsOf(on, p)));
+    const queries = ['ReplicaJobSession', 'ReplicaTaskSession', 'CdpReplicaSession', 'CdpReplicaTaskSession'];
+    expect(labels('em')).toEqual(new Set(['logon', ...queries, 'logoff']));
+    expect(labels('page2')).toEqual(
+      new Set(['ReplicaJobSession', 'ReplicaTaskSession', 'CdpReplicaTaskSession']),
+    );
+    expect(labels('write')).toEqual(
+      new Set(['tryLease', 'recordEvent', 'saveSubject', 'saveMeta', 'markDelivered', 'releaseLease']),
+    );
+    expect(labels('publish')).toEqual(new Set(['chat', 'email', 'events', 'sms']));
+    expect(labels('poll')).toEqual(new Set(['alerting poll', 'quiet poll']));
   });
 });
 
 describe('the generator', () => {
   const poll = (steps: Partial<PollRecord>): PollRecord => ({
-    writes: 0,
-    publishes: 0,
-    emRequests: 0,
-    page2: 0,
+    writes: [],
+    publishes: [],
+    emRequests: [],
+    page2: [],
     outcome: 'ok',
     pending: 0,
     ...steps,
@@ -67,7 +74,7 @@ describe('the generator', () => {
   it('gives each fault every step of its kind in every scheduled poll, and none in settling polls', () => {
     for (const fault of FAULTS) {
       const trials = allTrials(fault, day.polls);
-      const expected = day.polls.slice(0, SCHEDULED).reduce((n, p) => n + stepsOf(fault.on, p), 0);
+      const expected = day.polls.slice(0, SCHEDULED).reduce((n, p) => n + stepsOf(fault.on, p).length, 0);
       expect(trials, fault.name).toHaveLength(expected);
       expect(new Set(trials.map((t) => `${t.poll}/${t.step}`)).size).toBe(expected);
       expect(trials.every((t) => t.poll < SCHEDULED && t.step >= 1)).toBe(true);
@@ -77,22 +84,39 @@ describe('the generator', () => {
   it('covers a new step without being told', () => {
     const crash = FAULTS.find((f) => f.name === 'crash-after-write');
     if (!crash) throw new Error('crash-after-write is gone');
-    const before = allTrials(crash, [poll({ writes: 3 }), poll({ writes: 5 })]);
-    const after = allTrials(crash, [poll({ writes: 3 }), poll({ writes: 6 })]);
+    const writes = ['tryLease', 'saveMeta', 'releaseLease'] as const;
+    const before = allTrials(crash, [poll({ writes: [...writes] }), poll({ writes: [...writes] })]);
+    const after = allTrials(crash, [
+      poll({ writes: [...writes] }),
+      poll({ writes: ['tryLease', 'saveSubject', 'saveMeta', 'releaseLease'] }),
+    ]);
     expect(after).toHaveLength(before.length + 1);
-    expect(after.at(-1)).toMatchObject({ poll: 1, step: 6 });
+    expect(after.at(-1)).toMatchObject({ poll: 1, step: 4, label: 'releaseLease' });
+    expect(perLabel(after).map((t) => t.label)).toContain('saveSubject');
   });
 
-  it('spreads a slice over the whole day, first and last step included', () => {
-    expect(spread([1, 2, 3, 4, 5, 6, 7], 3)).toEqual([1, 4, 7]);
-    expect(spread([1, 2], 3)).toEqual([1, 2]);
+  it('slices one step per label, after the first poll when another has it', () => {
+    const crash = FAULTS.find((f) => f.name === 'crash-after-write');
+    if (!crash) throw new Error('crash-after-write is gone');
+    const trials = allTrials(crash, [
+      poll({ writes: ['tryLease', 'recordEvent', 'releaseLease'] }),
+      poll({ writes: ['tryLease', 'saveMeta', 'releaseLease'] }),
+      poll({ writes: ['tryLease', 'saveMeta', 'releaseLease'] }),
+    ]);
+    expect(perLabel(trials).map((t) => `${t.label}@${t.poll}/${t.step}`)).toEqual([
+      'tryLease@1/1',
+      'recordEvent@0/2',
+      'releaseLease@1/3',
+      'saveMeta@1/2',
+    ]);
   });
 });
 
 describe('the verdict', () => {
-  const ledger = (deliveries: [string, string, boolean][]) => {
+  const ledger = (deliveries: [string, string, boolean][], events: AlertEvent[] = []) => {
     const l = new Ledger();
     l.deliveries.push(...deliveries.map(([id, channel, afterMark]) => ({ id, channel, afterMark })));
+    for (const event of events) l.events.set(event.id, event);
     return l;
   };
 
@@ -115,6 +139,43 @@ describe('the verdict', () => {
       windowRepeats: 1,
       extra: ['d/sms'],
       replaced: [],
+    });
+  });
+
+  it('counts a lost alert as replaced only by an extra one the same in all but its trigger, one for one', () => {
+    const failure = (id: string, severity: AlertSeverity, uid = 'job-1') =>
+      ({
+        id,
+        event: 'failure',
+        severity,
+        alertSeverity: severity,
+        subject: { kind: 'replica-job', uid },
+      }) as AlertEvent;
+    const expected = ledger(
+      [
+        ['warned', 'sms', false],
+        ['failed', 'sms', false],
+        ['failed-again', 'sms', false],
+      ],
+      [failure('warned', 'Warning'), failure('failed', 'Failed'), failure('failed-again', 'Failed')],
+    );
+    // The Warning of the same job is no stand-in for its Failed alert, nor a failure of another job.
+    const kept = ledger([['warned', 'sms', false]], [failure('warned', 'Warning')]);
+    const other = ledger([['other-job', 'sms', false]], [failure('other-job', 'Failed', 'job-2')]);
+    expect(compare(expected, kept).replaced).toEqual([]);
+    expect(compare(expected, other).replaced).toEqual([]);
+    // Decided under another trigger: one Failed failure stands in for one of the two lost.
+    const retriggered = ledger(
+      [
+        ['warned', 'sms', false],
+        ['failed-later', 'sms', false],
+      ],
+      [failure('warned', 'Warning'), failure('failed-later', 'Failed')],
+    );
+    expect(compare(expected, retriggered)).toMatchObject({
+      lost: ['failed/sms', 'failed-again/sms'],
+      extra: ['failed-later/sms'],
+      replaced: ['failed/sms'],
     });
   });
 

@@ -33,11 +33,13 @@ export interface Hooks {
   afterPublish?: Hook;
 }
 
-/** One process running one poll: its hooks, whether it died, and its step counters. */
+/** One process running one poll: its hooks, whether it died, and its steps so far (their labels, in order). */
 export class Run {
   dead = false;
-  writes = 0;
-  publishes = 0;
+  /** The store operation of each write. */
+  readonly writes: WriteOp[] = [];
+  /** The channel of each publish. */
+  readonly publishes: string[] = [];
   constructor(readonly hooks: Hooks = {}) {}
 
   /** Dies now: this and every later step of the process throws. */
@@ -83,8 +85,13 @@ export class Ledger {
       this.rendered.set(`${channel}\n${r.message}`, item.id);
   }
 
+  /** The channel a topic ARN belongs to. */
+  channel(topicArn: string | undefined): string {
+    return this.channelOf.get(topicArn ?? '') ?? '?';
+  }
+
   accept(input: PublishCommandInput): void {
-    const channel = this.channelOf.get(input.TopicArn ?? '') ?? '?';
+    const channel = this.channel(input.TopicArn);
     const id = this.rendered.get(`${channel}\n${input.Message}`);
     if (!id) throw new Error(`A publication to ${channel} that no pending event renders to`);
     this.deliveries.push({ id, channel, afterMark: this.marked.has(`${id}\n${channel}`) });
@@ -105,7 +112,7 @@ export class ProbedStore implements StateStore {
 
   private async write<T>(op: WriteOp, perform: () => Promise<T>): Promise<T> {
     this.run.alive();
-    const n = ++this.run.writes;
+    const n = this.run.writes.push(op);
     await this.run.hooks.beforeWrite?.(n, this.run, op);
     this.run.alive(); // a hook may have let another poll run, or killed this one
     const result = await perform();

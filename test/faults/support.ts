@@ -1,9 +1,9 @@
 // The fault trials' world: the real poller against the simulator over HTTP, state in dynalite, SNS mocked at the
-// SDK. Every state-store write, every publish and every EM request is a numbered "step" of its poll; a trial arms
-// hooks on the steps of one poll (throw instead of writing, write then die, pause and let another poll run...),
-// see probes.ts.
+// SDK. Every state-store write, every publish and every EM request is a numbered "step" of its poll, labelled
+// with what it is (the store operation, the channel, the kind of request); a trial arms hooks on the steps of
+// one poll (throw instead of writing, write then die, pause and let another poll run...), see probes.ts.
 import { createServer } from 'node:net';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DeleteTableCommand, paginateScan } from '@aws-sdk/client-dynamodb';
 import {
   PublishCommand,
   type PublishCommandInput,
@@ -23,16 +23,15 @@ import {
   type PollSummary,
   pollEm,
 } from '../../functions/poller/poll.ts';
-import { type Simulator, startSimulator } from '../../functions/simulator/index.ts';
+import { type RequestRecord, type Simulator, startSimulator } from '../../functions/simulator/index.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, localClient } from '../../functions/state/local.ts';
 import type { EmMeta, StateStore } from '../../functions/state/store.ts';
+import { canaryUser } from '../support/canary.ts';
 import { type Day, POLL_TIMES } from './day.ts';
-import { Crash, type Hooks, Ledger, ProbedStore, Run } from './probes.ts';
+import { Crash, type Hooks, Ledger, ProbedStore, Run, type WriteOp } from './probes.ts';
 
-/** Recognisable, so a test can prove it never leaks. */
-export const PASSWORD = 'Fault-canary-9q!Zx';
-export const USER = { username: 'TECH\\svc-faults', password: PASSWORD, role: 'portal-user' as const };
+export const USER = canaryUser('TECH\\svc-faults');
 export const TOPICS: Record<string, string> = {
   chat: 'arn:aws:sns:eu-west-1:123456789012:ra-chat',
   email: 'arn:aws:sns:eu-west-1:123456789012:ra-email',
@@ -60,7 +59,7 @@ function sns() {
     if (!publishing) throw new Error('No world is publishing');
     const { run, ledger } = publishing;
     run.alive();
-    const n = ++run.publishes;
+    const n = run.publishes.push(ledger.channel(input.TopicArn));
     await run.hooks.beforePublish?.(n, run);
     ledger.accept(input);
     await run.hooks.afterPublish?.(n, run);
@@ -69,13 +68,16 @@ function sns() {
   return mocked;
 }
 
-/** Per poll of a trial: how many steps of each kind it took, and how it ended. */
+/** Per poll of a trial: its steps of each kind in order, each by its label, and how it ended. */
 export interface PollRecord {
-  writes: number;
-  publishes: number;
-  emRequests: number;
-  /** Requests for the second page of a query. */
-  page2: number;
+  /** The store operation of each state write. */
+  writes: WriteOp[];
+  /** The channel of each publish. */
+  publishes: string[];
+  /** What each EM request was (see `requestKind`). */
+  emRequests: string[];
+  /** What each request for the second page of a query read. */
+  page2: string[];
   outcome: PollSummary['status'] | 'crashed' | 'threw';
   /** Events left with channels to deliver (only known when the poll returned). */
   pending: number;
@@ -96,18 +98,27 @@ export type Prepare = () => Promise<PollTweaks> | PollTweaks;
 
 let tables = 0;
 
+/** What an EM request was, as the matrix labels its steps: logon, logoff, or the entity type a query read. */
+function requestKind(request: RequestRecord): string {
+  if (request.method === 'POST' && request.path.startsWith('/api/sessionMngr')) return 'logon';
+  if (request.method === 'DELETE' && request.path.startsWith('/api/logonSessions/')) return 'logoff';
+  return request.query.type ?? `${request.method} ${request.path}`;
+}
+
 /** One replay of the scripted day, on a fresh table and a fresh simulator. */
 export class World {
   readonly ledger = new Ledger(TOPICS, SETTINGS.timeZone);
   readonly logs: string[] = [];
   readonly errors: string[] = [];
   readonly polls: PollRecord[] = [];
+  /** The state table's items as the day left them, read when the world closes. */
+  private stored: Record<string, AttributeValue>[] = [];
   private readonly times: string[];
   private constructor(
     readonly sim: Simulator,
     private readonly store: StateStore,
     private readonly day: Day,
-    private readonly drop: () => Promise<unknown>,
+    private readonly dropTable: () => Promise<Record<string, AttributeValue>[]>,
   ) {
     this.times = day.times ?? POLL_TIMES;
   }
@@ -118,8 +129,15 @@ export class World {
     await ensureTable(client, table);
     const sim = await startSimulator({ scenario: day.scenario, users: [USER] });
     sns().resetHistory();
-    const drop = () => client.send(new DeleteTableCommand({ TableName: table })); // thousands of trials
-    return new World(sim, new DynamoStateStore(client, table), day, drop);
+    // Thousands of trials: each table is dropped once read for the transcript.
+    const dropTable = async () => {
+      const items: Record<string, AttributeValue>[] = [];
+      for await (const page of paginateScan({ client }, { TableName: table }))
+        items.push(...(page.Items ?? []));
+      await client.send(new DeleteTableCommand({ TableName: table }));
+      return items;
+    };
+    return new World(sim, new DynamoStateStore(client, table), day, dropTable);
   }
 
   /** Runs the poll with this index of the day; `prepare`, called once the EM's clock is set, arms a fault. */
@@ -134,10 +152,10 @@ export class World {
     const requestsBefore = this.sim.requests.length;
     publishing = { run, ledger: this.ledger };
     const record: PollRecord = {
-      writes: 0,
-      publishes: 0,
-      emRequests: 0,
-      page2: 0,
+      writes: run.writes,
+      publishes: run.publishes,
+      emRequests: [],
+      page2: [],
       outcome: 'ok',
       pending: 0,
     };
@@ -152,12 +170,8 @@ export class World {
       tweaks.after?.();
     }
     const requests = this.sim.requests.slice(requestsBefore);
-    Object.assign(record, {
-      writes: run.writes,
-      publishes: run.publishes,
-      emRequests: requests.length,
-      page2: requests.filter((r) => r.path === '/api/query' && r.query.page === '2').length,
-    });
+    record.emRequests = requests.map(requestKind);
+    record.page2 = requests.filter((r) => r.path === '/api/query' && r.query.page === '2').map(requestKind);
     this.polls.push(record);
     return record;
   }
@@ -189,12 +203,18 @@ export class World {
     return this;
   }
 
-  /** Everything the world wrote where a secret could leak: logs, errors, SNS messages, EM request records. */
+  /**
+   * Everything the world wrote where a secret could leak: logs, errors, SNS messages, EM request records and,
+   * once the world is closed, the state table.
+   */
   transcript(): string {
-    const published = this.published();
-    return [...this.logs, ...this.errors, JSON.stringify(published), JSON.stringify(this.sim.requests)].join(
-      '\n',
-    );
+    return [
+      ...this.logs,
+      ...this.errors,
+      JSON.stringify(this.published()),
+      JSON.stringify(this.sim.requests),
+      JSON.stringify(this.stored),
+    ].join('\n');
   }
 
   /** What this world asked SNS to publish, accepted or not. */
@@ -220,7 +240,7 @@ export class World {
   async close(): Promise<void> {
     publishing = undefined;
     await this.sim.close();
-    await this.drop();
+    this.stored = await this.dropTable();
   }
 }
 

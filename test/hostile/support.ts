@@ -16,12 +16,11 @@ import { makePki } from '../../functions/simulator/tls.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
 import { TOPICS } from '../faults/support.ts';
+import { basicOf, canaryUser } from '../support/canary.ts';
 
-/** Recognisable in any output; the suite proves it appears in none. */
-export const PASSWORD = 'Hostile-canary-P4ss-7731';
-export const USER = { username: 'TECH\\svc-hostile', password: PASSWORD, role: 'portal-user' as const };
+export const USER = canaryUser('TECH\\svc-hostile');
 /** What a proxy or log would show instead of the password. */
-export const BASIC = Buffer.from(`${USER.username}:${PASSWORD}`).toString('base64');
+export const BASIC = basicOf(USER);
 
 /** Everything any poll of this test file printed, published or stored: for the canary check at the end. */
 export const transcript: string[] = [];
@@ -140,6 +139,8 @@ async function listen(server: net.Server, scheme: string, caPem?: string): Promi
 export async function front(
   sim: Simulator,
   answer: (req: http.IncomingMessage, res: http.ServerResponse) => boolean,
+  /** Rewrites each forwarded answer's bytes (the simulator writes well-formed text only). */
+  edit?: (body: Buffer, req: http.IncomingMessage) => Buffer,
 ): Promise<Server> {
   const target = new URL(sim.url);
   const server = http.createServer((req, res) => {
@@ -147,9 +148,16 @@ export async function front(
     if (answer(req, res)) return;
     const forward = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (upstream) => {
-        res.writeHead(upstream.statusCode ?? 502, upstream.headers);
-        upstream.pipe(res);
+      async (upstream) => {
+        if (!edit) {
+          res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+          return void upstream.pipe(res);
+        }
+        const chunks: Buffer[] = [];
+        for await (const chunk of upstream) chunks.push(chunk as Buffer);
+        const body = edit(Buffer.concat(chunks), req);
+        res.writeHead(upstream.statusCode ?? 502, { ...upstream.headers, 'content-length': body.length });
+        res.end(body);
       },
     );
     forward.on('error', () => res.destroy());

@@ -8,9 +8,12 @@ import {
   FAILURE_REASONS,
   ScenarioBuilder,
   type Simulator,
+  type SimulatorOptions,
+  startSimulator,
   type User,
   WARNING_REASONS,
 } from '../../functions/simulator/index.ts';
+import { basicOf, canaryUser } from './canary.ts';
 
 /** A parsed document; tests walk them by known paths. */
 // biome-ignore lint/suspicious/noExplicitAny: test code walks parsed documents of a known shape
@@ -39,12 +42,19 @@ export async function call(sim: Simulator, path: string, options: CallOptions = 
 }
 
 export const basic = (username: string, password: string): string =>
-  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  `Basic ${basicOf({ username, password })}`;
+
+/** The account of the simulator's own suites: its default user name, with the canary password. */
+export const SIM_USER = canaryUser(DEFAULT_USER.username);
+
+/** The simulator with SIM_USER as its account, unless `options` lists the users. */
+export const startCanarySimulator = (options: SimulatorOptions = {}): Promise<Simulator> =>
+  startSimulator({ users: [SIM_USER], ...options });
 
 /** Logs on; returns the token (header) and the session GUID (body) for logoff. */
 export async function logon(
   sim: Simulator,
-  user: Pick<User, 'username' | 'password'> = DEFAULT_USER,
+  user: Pick<User, 'username' | 'password'> = SIM_USER,
   dispatcher?: Agent,
 ): Promise<{ token: string; sessionId: string }> {
   const answer = await call(sim, 'sessionMngr/?v=latest', {
