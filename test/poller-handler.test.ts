@@ -121,6 +121,31 @@ describe('Lambda handler', () => {
     expect((error as Error).message).toMatch(/SETTINGS: retryHold/);
   });
 
+  it('polls every EM independently: one that is down does not stop the others', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    const { handler } = await loadHandler({
+      ...baseEnv(),
+      TABLE_NAME: 'replica-alerts-two-ems',
+      ENTERPRISE_MANAGERS: JSON.stringify([
+        { name: 'em-down', url: 'https://127.0.0.1:1/api/', secretArn: SECRET_ARN },
+        { name: 'em-prod', url: sim.url, secretArn: SECRET_ARN, caCert: sim.caPem },
+      ]),
+    });
+    await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-two-ems');
+    const { restore } = captureOutput();
+    const { polls } = await handler({}, context).finally(restore);
+    expect(polls).toMatchObject([
+      { em: 'em-down', status: 'em-failed', error: { kind: 'unreachable' } },
+      { em: 'em-prod', status: 'ok', eventsDecided: 1, published: 4 },
+    ]);
+    expect(sim.openSessions()).toBe(0);
+    sns.restore();
+    secrets.restore();
+  });
+
   it('an empty or unreadable secret is an EM failure: named, counted, and alerted as unreachable', async () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });

@@ -8,7 +8,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../functions/alerts/index.ts';
-import { SnsNotifier } from '../functions/notify/notifier.ts';
+import { type Channel, RENDERERS } from '../functions/messages/render.ts';
+import { publishInput, SnsNotifier } from '../functions/notify/notifier.ts';
 import type { EmTarget } from '../functions/poller/env.ts';
 import { type Log, type PollerDeps, pollEm } from '../functions/poller/poll.ts';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
@@ -56,6 +57,8 @@ interface World {
     vms: { name: string; reason: string }[];
   }[];
   logs: string[];
+  /** What the handler's context says is left of the invocation (the Lambda driver only). */
+  remainingMs: number;
 }
 
 async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
@@ -97,9 +100,10 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
       .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
       .resolves({ SecretString: JSON.stringify(USER) });
     const env = {
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      // DynamoDB Local keeps tables per access key and region: the ones the table was created with (localClient).
+      AWS_REGION: 'local',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       TABLE_NAME: table,
       ...Object.fromEntries(Object.entries(TOPICS).map(([c, arn]) => [`TOPIC_${c.toUpperCase()}_ARN`, arn])),
@@ -115,7 +119,7 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
         .spyOn(process.stdout, 'write')
         .mockImplementation((chunk) => logs.push(String(chunk)) > 0);
       try {
-        const { polls } = await handler({}, { getRemainingTimeInMillis: () => 120_000 });
+        const { polls } = await handler({}, { getRemainingTimeInMillis: () => w.remainingMs });
         return polls[0] ?? expect.fail('the handler polled no EM');
       } finally {
         write.mockRestore();
@@ -124,18 +128,20 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
     };
   }
 
-  return {
+  const w: World = {
     sim,
     builder,
     sql,
     logs,
-    poll,
+    poll: () => poll(),
+    remainingMs: 120_000,
     events: () =>
       sns
         .commandCalls(PublishCommand)
         .filter((c) => c.args[0].input.TopicArn === TOPICS.events)
         .map((c) => JSON.parse(c.args[0].input.Message ?? '')),
   };
+  return w;
 }
 
 // The same day through both drivers, against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own).
@@ -144,6 +150,7 @@ describe.each([
   ['pollEm', 'dynalite'],
   ['pollEm', 'DynamoDB Local'],
   ['Lambda handler', 'dynalite'],
+  ['Lambda handler', 'DynamoDB Local'],
 ] as const)('%s with state on %s', (driver, backend) => {
   let dynamo: LocalDynamo;
   let w: World;
@@ -179,12 +186,24 @@ describe.each([
       ['sql01', 'Error: Failed to create VM snapshot.'],
       ['sql02', 'Warning: Unable to truncate logs.'],
     ]);
-    const topics = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn);
-    expect(topics.sort()).toEqual(Object.values(TOPICS).sort());
-    const email = sns.commandCalls(PublishCommand).find((c) => c.args[0].input.TopicArn === TOPICS.email)
-      ?.args[0].input;
-    expect(email?.Subject).toMatch(/SQL Replication/);
-    expect(email?.MessageAttributes?.severity).toEqual({ DataType: 'String', StringValue: 'Failed' });
+    // Exactly what SNS receives: each channel's rendering of the event, to that channel's topic, and nothing else.
+    const sent = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(sent).toHaveLength(4);
+    for (const channel of Object.keys(RENDERERS) as Channel[]) {
+      const rendered = RENDERERS[channel](failure as never, { timeZone: settings.timeZone });
+      expect(sent).toContainEqual(publishInput({ channel, ...rendered }, TOPICS[channel]));
+    }
+    const email = sent.find((input) => input.TopicArn === TOPICS.email);
+    expect(email?.Subject).toBe(
+      '[FAILED] Replica job "SQL Replication" on vbr01.tech.local: 1 of 3 VMs failed',
+    );
+    expect(email?.MessageAttributes).toMatchObject({
+      event: { DataType: 'String', StringValue: 'failure' },
+      severity: { DataType: 'String', StringValue: 'Failed' },
+      job: { DataType: 'String', StringValue: 'SQL Replication' },
+      backupServer: { DataType: 'String', StringValue: 'vbr01.tech.local' },
+      enterpriseManager: { DataType: 'String', StringValue: 'em-prod' },
+    });
 
     w.sim.clock.advance(5 * MIN);
     const again = await w.poll();
@@ -222,7 +241,46 @@ describe.each([
       'source-unreachable:em-prod',
       'resolved:em-prod',
     ]);
+    expect(w.sim.openSessions()).toBe(0);
   });
+
+  it('sends nothing for a failed run that its retry recovers within the hold', async () => {
+    w = await world(dynamo, driver);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const exchange = w.builder.replicaJob('Exchange DR', { backupServer: 'vbr02.tech.local' });
+    exchange.run({
+      start: '2026-11-25T05:45:00Z', // ended 05:55, inside its 15-minute hold at 06:00
+      durationMin: 10,
+      vms: [{ name: 'exch01', result: 'Failed', reason: 'Error: Cannot connect to host esx03' }],
+    });
+    exchange.retry({ afterMin: 10, recover: true }); // 06:05 to 06:10, Success
+    const { replicaJobSessions, replicaTaskSessions } = w.builder.build();
+    w.sim.add({ replicaJobSessions, replicaTaskSessions });
+    await w.poll(); // 06:00: SQL Replication's failure goes out; Exchange DR is held (its retry not even started)
+    for (let i = 0; i < 4; i++) {
+      w.sim.clock.advance(10 * MIN);
+      await w.poll();
+    }
+    expect(w.events().map((e) => `${e.event}:${e.subject.name}`)).toEqual(['failure:SQL Replication']);
+  });
+
+  it.runIf(driver === 'Lambda handler')(
+    'starts no publish inside the safety margin, and the next invocation delivers what is pending',
+    async () => {
+      w = await world(dynamo, driver);
+      sns.on(PublishCommand).resolves({ MessageId: 'm' });
+      // Inside the 20 s margin: the EM is still read (within the 1 s floor of its deadline) and the event
+      // recorded, but no publish starts.
+      w.remainingMs = 19_000;
+      const short = await w.poll();
+      expect(short).toMatchObject({ status: 'ok', eventsDecided: 1, published: 0, pending: 1 });
+      expect(w.sim.openSessions()).toBe(0);
+      w.remainingMs = 120_000;
+      w.sim.clock.advance(5 * MIN);
+      expect(await w.poll()).toMatchObject({ eventsDecided: 0, published: 4, pending: 0 });
+      expect(w.events().map((e) => e.event)).toEqual(['failure']);
+    },
+  );
 
   it('retries only the channel that failed, at the next poll', async () => {
     w = await world(dynamo, driver);
