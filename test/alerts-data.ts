@@ -5,7 +5,7 @@ import { decidePoll } from '../functions/alerts/engine.ts';
 import type { AlertEvent } from '../functions/alerts/event.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../functions/alerts/settings.ts';
 import type { PollOutcome } from '../functions/alerts/source.ts';
-import type { SubjectState } from '../functions/alerts/state.ts';
+import { type JobState, type SubjectState, subjectKey } from '../functions/alerts/state.ts';
 import type {
   CdpReplicaSession,
   CdpReplicaTaskSession,
@@ -152,6 +152,8 @@ export interface PollSpec {
   cdp?: CdpRun[];
   outcome?: PollOutcome;
   em?: string;
+  /** Settings for this poll only (the user changed them). */
+  settings?: Settings;
 }
 
 /** Plays polls against an in-memory store, keeping every event sent. */
@@ -161,6 +163,15 @@ export class Harness {
 
   constructor(readonly config: Settings = settings()) {}
 
+  /** The stored state of a job or policy (`job` as in SessionSpec). */
+  job(job = 1, kind: 'replica-job' | 'cdp-policy' = 'replica-job'): JobState | undefined {
+    const uid =
+      kind === 'replica-job'
+        ? jobSession({ job, n: 0, start: 0 }).jobUid
+        : cdpSession({ job, n: 0, start: 0 }).policyUid;
+    return this.store.get(subjectKey(EM, kind, uid)) as JobState | undefined;
+  }
+
   poll(spec: PollSpec): AlertEvent[] {
     const decision = decidePoll({
       em: spec.em ?? EM,
@@ -169,7 +180,7 @@ export class Harness {
       replicaRuns: spec.replica ?? [],
       cdpRuns: spec.cdp ?? [],
       states: [...this.store.values()],
-      settings: this.config,
+      settings: spec.settings ?? this.config,
     });
     for (const state of decision.states) this.store.set(state.key, structuredClone(state));
     this.sent.push(...decision.events);

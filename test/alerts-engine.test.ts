@@ -12,8 +12,8 @@ const fail = (n: number, start: number, end: number, extra: object = {}) =>
   ]);
 const ok = (n: number, start: number, end: number, extra: object = {}) =>
   jobRun({ n, start, end, result: 'Success', ...extra }, ['Success']);
-const warn = (n: number, start: number, end: number) =>
-  jobRun({ n, start, end, result: 'Warning' }, ['Warning', 'Success']);
+const warn = (n: number, start: number, end: number, extra: object = {}) =>
+  jobRun({ n, start, end, result: 'Warning', ...extra }, ['Warning', 'Success']);
 
 describe('failure and retry hold', () => {
   it('holds a failed run for retryHold minutes, then sends it with VMs, reasons and counts', () => {
@@ -38,7 +38,7 @@ describe('failure and retry hold', () => {
       failingSince: at(10),
       failedRuns: 1,
     });
-    expect(event?.vms.map((v) => [v.name, v.result, v.reason])).toEqual([
+    expect(event?.vms?.map((v) => [v.name, v.result, v.reason])).toEqual([
       ['sql-vm-01', 'Failed', 'Error: Failed to create VM snapshot (Failed, VM 1)'],
       ['sql-vm-03', 'Failed', 'Error: Failed to create VM snapshot (Failed, VM 3)'],
     ]);
@@ -66,7 +66,7 @@ describe('failure and retry hold', () => {
     [
       'a new run that starts after the hold expired does not recover the earlier failure',
       [fail(1, 0, 10), ok(2, 60, 70)],
-      [75],
+      [12, 75],
       ['failure:Failed:1', 'resolved:Success:1'],
     ],
   ])('%s', (_name, runs, polls, expected) => {
@@ -79,6 +79,12 @@ describe('failure and retry hold', () => {
       h.poll({ now, replica: seen });
     }
     expect(brief(h.sent)).toEqual(expected);
+  });
+
+  it('a run that started after the hold ended does not extend it', () => {
+    const h = new Harness();
+    h.poll({ now: 12, replica: [fail(1, 0, 10)] });
+    expect(brief(h.poll({ now: 31, replica: [running(ok(2, 30, 60))] }))).toEqual(['failure:Failed:1']);
   });
 
   it('reports the retry count and the chain start on the event', () => {
@@ -103,6 +109,44 @@ describe('failure and retry hold', () => {
     expect(h.poll({ now: 5, replica: [running(fail(1, 0, 10))] })).toEqual([]);
     expect(h.poll({ now: 12, replica: [fail(1, 0, 10)] })).toEqual([]);
     expect(brief(h.poll({ now: 30, replica: [] }))).toEqual(['failure:Failed:1']);
+  });
+
+  it.each([
+    ['ends Stopped with result None', { state: 'Stopped', result: 'None' }],
+    ['ends Stopped with an unknown result', { state: 'Stopped', result: 'Cancelled' }],
+  ])('a retry seen running that %s holds the failure no longer', (_name, end) => {
+    const h = new Harness();
+    h.poll({ now: 12, replica: [fail(1, 0, 10)] });
+    expect(h.poll({ now: 21, replica: [running(ok(2, 20, 35, { isRetry: true }))] })).toEqual([]);
+    const stopped = jobRun({ n: 2, start: 20, end: 35, isRetry: true, ...end });
+    expect(brief(h.poll({ now: 40, replica: [stopped] }))).toEqual(['failure:Failed:1']);
+  });
+
+  it('a retry seen running that is no longer reported holds the failure no longer', () => {
+    const h = new Harness();
+    h.poll({ now: 12, replica: [fail(1, 0, 10)] });
+    expect(h.poll({ now: 21, replica: [running(ok(2, 20, 35, { isRetry: true }))] })).toEqual([]);
+    expect(h.poll({ now: 30, replica: [running(ok(2, 20, 35, { isRetry: true }))] })).toEqual([]);
+    expect(brief(h.poll({ now: 40 }))).toEqual(['failure:Failed:1']);
+  });
+
+  it('carries the retry count across polls', () => {
+    const h = new Harness();
+    h.poll({ now: 12, replica: [fail(1, 0, 10)] });
+    h.poll({ now: 32, replica: [fail(2, 20, 30, { isRetry: true })] });
+    h.poll({ now: 52, replica: [fail(3, 40, 50, { isRetry: true })] });
+    h.poll({ now: 70 });
+    expect(h.sent.map((e) => [e.event, e.session?.retries, e.failedRuns])).toEqual([['failure', 2, 3]]);
+  });
+
+  it("a Failed run whose retry ends Warning is reported as the chain's latest result", () => {
+    const h = new Harness();
+    h.poll({ now: 12, replica: [fail(1, 0, 10)] });
+    const [event] = h.poll({ now: 50, replica: [warn(2, 20, 30, { isRetry: true })] });
+    expect(event).toMatchObject({ event: 'failure', severity: 'Warning', failedRuns: 2 });
+    expect(event?.session).toMatchObject({ result: 'Warning', retries: 1, endTime: at(30) });
+    // A later Failed run is then a rise in severity, sent at once.
+    expect(brief(h.poll({ now: 71, replica: [fail(3, 60, 70)] }))).toEqual(['failure:Failed:3']);
   });
 
   it.each([
@@ -147,6 +191,44 @@ describe('open alerts', () => {
       h.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
     expect(brief(h.sent)).toEqual(['failure:Failed:1', 'reminder:Failed:25', 'reminder:Failed:49']);
     expect(new Set(h.sent.map((e) => e.id)).size).toBe(3);
+  });
+
+  it('a reminder reports the latest failed run', () => {
+    const h = new Harness();
+    for (let hour = 0; hour < 25; hour++)
+      h.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
+    const reminder = h.sent.find((e) => e.event === 'reminder');
+    expect(reminder?.session).toMatchObject({ uid: fail(25, 0, 0).session.uid, endTime: at(24 * 60 + 10) });
+  });
+
+  it('a rise in severity restarts the reminder clock', () => {
+    const h = new Harness();
+    for (let hour = 0; hour < 40; hour++) {
+      const run = (hour < 10 ? warn : fail)(hour + 1, hour * 60, hour * 60 + 10);
+      h.poll({ now: hour * 60 + 30, replica: [run] });
+    }
+    expect(brief(h.sent)).toEqual(['failure:Warning:1', 'failure:Failed:11', 'reminder:Failed:35']);
+  });
+
+  it('a failing job that stops running is not reminded about until it fails again', () => {
+    const h = new Harness();
+    h.poll({ now: 30, replica: [fail(1, 0, 10)] });
+    for (const day of [1, 2, 3, 30]) expect(h.poll({ now: day * 1440 + 30 })).toEqual([]);
+    const again = fail(2, 31 * 1440, 31 * 1440 + 10);
+    expect(brief(h.poll({ now: 31 * 1440 + 30, replica: [again] }))).toEqual(['reminder:Failed:2']);
+  });
+
+  it.each([
+    ['muted', { muted: ['SQL Replication'] }],
+    ['excluded', { exclude: ['SQL*'] }],
+  ])('an open alert of a job later %s is closed without a message', (_name, change) => {
+    const h = new Harness();
+    h.poll({ now: 30, replica: [fail(1, 0, 10)] });
+    expect(h.poll({ now: 90, replica: [fail(2, 60, 70)], settings: settings(change) })).toEqual([]);
+    expect(h.job()).toMatchObject({ alert: null, hold: null });
+    // Watched again: a success has nothing to resolve, and a new failure is a new alert.
+    expect(h.poll({ now: 150, replica: [ok(3, 120, 130)] })).toEqual([]);
+    expect(brief(h.poll({ now: 210, replica: [fail(4, 180, 190)] }))).toEqual(['failure:Failed:1']);
   });
 
   it('repeat 0 turns reminders off', () => {
@@ -213,13 +295,39 @@ describe('stale', () => {
   });
 
   it.each([
+    ['2 runs known: 26 hours', 2, 26 * 60, 'few-runs'],
+    ['3 runs known: 3 × the median gap', 3, 180, 'median'],
+  ])('%s', (_name, count, threshold, basis) => {
+    const h = new Harness();
+    const lastEnd = (count - 1) * 60 + 5;
+    h.poll({
+      now: lastEnd + 1,
+      replica: Array.from({ length: count }, (_, i) => ok(i + 1, i * 60, i * 60 + 5)),
+    });
+    expect(h.poll({ now: lastEnd + threshold })).toEqual([]);
+    expect(h.poll({ now: lastEnd + threshold + 1 })[0]?.stale).toMatchObject({
+      thresholdMinutes: threshold,
+      basis,
+    });
+  });
+
+  it.each([
     ['a configured threshold', { stale: 60 }, 71, 'configured'],
     ['a per-job override by name', { staleOverrides: { 'SQL Replication': 30 } }, 41, 'configured'],
+    ['a per-job override by uid', { staleOverrides: { [ok(1, 0, 0).session.jobUid]: 30 } }, 41, 'configured'],
   ] as const)('%s', (_name, overrides, staleAt, basis) => {
     const h = new Harness(settings(overrides));
     h.poll({ now: 11, replica: [ok(1, 0, 10)] });
     expect(h.poll({ now: staleAt - 1 })).toEqual([]);
     expect(h.poll({ now: staleAt })[0]?.stale?.basis).toBe(basis);
+  });
+
+  it('is not checked while a failure is held', () => {
+    const h = new Harness(settings({ stale: 60 }));
+    h.poll({ now: 12, replica: [fail(1, 0, 10)] });
+    // A retry runs for hours: the failure stays held (at most 24 h), and meanwhile the job is not stale.
+    const retry = running(ok(2, 20, 600, { isRetry: true }));
+    for (const now of [30, 75, 120]) expect(h.poll({ now, replica: [retry] })).toEqual([]);
   });
 
   it('"off" turns stale detection off', () => {
@@ -266,6 +374,19 @@ describe('source unreachable', () => {
     expect(h.poll({ now: 30 })).toEqual([]);
   });
 
+  it.each([1, 5])('with unreachableAfter %i, after that many failed polls', (n) => {
+    const h = new Harness(settings({ unreachableAfter: n }));
+    for (let i = 1; i < n; i++) expect(h.poll({ now: i * 5, outcome: down })).toEqual([]);
+    expect(brief(h.poll({ now: n * 5, outcome: down }))).toEqual(['source-unreachable:Failed']);
+  });
+
+  it('muting an unreachable EM closes its notice without a message', () => {
+    const h = new Harness();
+    for (const now of [5, 10, 15]) h.poll({ now, outcome: down });
+    expect(h.poll({ now: 20, outcome: down, settings: settings({ muted: [EM] }) })).toEqual([]);
+    expect(h.poll({ now: 25 })).toEqual([]);
+  });
+
   it('fewer failed polls than the threshold send nothing; a repeated poll is not counted twice', () => {
     const h = new Harness();
     h.poll({ now: 5, outcome: down });
@@ -280,6 +401,34 @@ describe('source unreachable', () => {
     const h = new Harness();
     h.poll({ now: 12, replica: [fail(1, 0, 10)] });
     expect(h.poll({ now: 60 * 30, outcome: down })).toEqual([]);
+  });
+});
+
+describe('first sight of a subject', () => {
+  it('an incident that ended before the first poll only seeds the state', () => {
+    const h = new Harness();
+    expect(h.poll({ now: 75, replica: [fail(1, 0, 10), ok(2, 60, 70)] })).toEqual([]);
+    expect(h.job()).toMatchObject({
+      lastRun: { endTime: at(70) },
+      starts: [at(0), at(60)],
+      alert: null,
+      hold: null,
+    });
+  });
+
+  it('failures after the last success alert', () => {
+    const h = new Harness();
+    const events = h.poll({ now: 200, replica: [fail(1, 0, 10), ok(2, 60, 70), fail(3, 120, 130)] });
+    expect(brief(events)).toEqual(['failure:Failed:1']);
+    expect(events[0]?.failingSince).toBe(at(130));
+  });
+
+  it('a CDP policy session that failed and a later one that succeeded send nothing', () => {
+    const h = new Harness();
+    const failed = cdpSession({ n: 1, start: 0, end: 600, result: 'Failed' });
+    const fine = cdpSession({ n: 2, start: 600, end: 1200, result: 'Success' });
+    const cdp = [failed, fine].map((session) => ({ session, tasks: [] }));
+    expect(h.poll({ now: 1210, cdp })).toEqual([]);
   });
 });
 
@@ -350,9 +499,18 @@ describe('idempotence', () => {
     h.poll({ now: 30, replica: [fail(1, 0, 10)] });
     h.poll({ now: 20, replica: [fail(1, 0, 10)] });
     h.poll({ now: -500, replica: [fail(1, 0, 10)] });
-    h.poll({ now: 3000 });
-    h.poll({ now: 1000 });
-    expect(brief(h.sent)).toEqual(['failure:Failed:1', 'reminder:Failed:1']);
+    h.poll({ now: 3000, replica: [fail(2, 2900, 2910)] });
+    h.poll({ now: 1000, replica: [fail(2, 2900, 2910)] });
+    expect(brief(h.sent)).toEqual(['failure:Failed:1', 'reminder:Failed:2']);
+  });
+
+  it('state expires 400 days after the last run, open alert or not, but not while a failure is held', () => {
+    const h = new Harness();
+    h.poll({ now: 12, replica: [fail(1, 0, 10)] });
+    expect(h.job()?.expiresAt).toBeNull();
+    h.poll({ now: 30 });
+    expect(h.job()?.alert).not.toBeNull();
+    expect(h.job()?.expiresAt).toBe(Date.parse(at(10)) / 1000 + 400 * 24 * 3600);
   });
 
   it('event ids are deterministic: the same subject, session and kind give the same id', () => {
@@ -383,7 +541,7 @@ describe('CDP policies', () => {
       subject: { kind: 'cdp-policy', name: 'CDP Policy' },
       counts: { total: 3, failed: 3 },
     });
-    expect(events[0]?.vms.map((v) => v.reason)).toEqual([
+    expect(events[0]?.vms?.map((v) => v.reason)).toEqual([
       'RPO violated for db01',
       'RPO violated for web01',
       'RPO violated for web02',
@@ -422,6 +580,26 @@ describe('CDP policies', () => {
       event: 'failure',
       session: { failureMessage: 'Target host esx03 is not available' },
     });
+  });
+
+  it('a rise from Warning to Failed first reported by the same VM sync has its own id', () => {
+    const h = new Harness();
+    const s = policy(1, 0, null);
+    const warned = cdpTask(s, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Warning' });
+    const failed = cdpTask(s, { vm: 'db01', n: 1, start: 0, end: 130, result: 'Failed' });
+    h.poll({ now: 101, cdp: [{ session: s, tasks: [warned] }] });
+    h.poll({ now: 120, cdp: [{ session: s, tasks: [warned] }] });
+    h.poll({ now: 135, cdp: [{ session: s, tasks: [warned, failed] }] });
+    expect(brief(h.sent)).toEqual(['failure:Warning:1', 'failure:Failed:1']);
+    expect(new Set(h.sent.map((e) => e.id)).size).toBe(2);
+  });
+
+  it('switching CDP off closes an open CDP alert without a message', () => {
+    const h = new Harness();
+    h.poll({ now: 620, cdp: [{ session: policy(1, 0, 600, 'Failed'), tasks: [] }] });
+    expect(h.poll({ now: 700, settings: settings({ cdp: false }) })).toEqual([]);
+    expect(h.job(50, 'cdp-policy')).toMatchObject({ alert: null, hold: null });
+    expect(h.poll({ now: 1300, cdp: [{ session: policy(2, 700, 1290, 'Success'), tasks: [] }] })).toEqual([]);
   });
 
   it('cdp: false ignores CDP policies', () => {

@@ -471,8 +471,11 @@ describe('replica-alerts demo', () => {
     expect(r.out).toMatch(/E-mail {2}Subject: \[FAILED\] Replica job "Exchange DR"/);
     expect(r.out).toMatch(/SMS {5}FAILED Exchange DR @vbr02/);
     expect(r.out).toMatch(/Slack {3}.*FAILED: Replica job Exchange DR/);
-    expect(r.out).toMatch(/REMINDER/);
-    expect(r.out).toMatch(/SMS {5}STALE Legacy CRM Replica @vbr02/);
+    expect(r.out).toMatch(
+      /=== STILL FAILING =+\nE-mail {2}Subject: \[STILL FAILING\] CDP policy "CDP Finance"/,
+    );
+    expect(r.out).toMatch(/SMS {5}STALE Legacy CRM Replica @vbr02.*\(not sent by the default SMS filter\)/);
+    expect(r.out).not.toMatch(/Büro "Nord" Replica" on/); // its retry recovered: never sent
     expect(r.out).toMatch(/SMS {5}RESOLVED Exchange DR @vbr02: ok after/);
     expect(r.out).toMatch(/0 EM logon sessions left open/);
   });

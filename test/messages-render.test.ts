@@ -2,30 +2,32 @@ import { describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../functions/alerts/event.ts';
 import { toGsmAscii } from '../functions/messages/ascii.ts';
 import { escapeMarkdown } from '../functions/messages/chat.ts';
-import { renderAll } from '../functions/messages/render.ts';
+import { BODY_BUDGET_BYTES, publishBytes, SNS_MAX_BYTES } from '../functions/messages/limits.ts';
+import { RENDERERS } from '../functions/messages/render.ts';
+import { utf8Bytes } from '../functions/messages/text.ts';
 import { formatTime, shortTime } from '../functions/messages/time.ts';
-import { cdpFailure, jobFailure, jobResolved, sourceUnreachable } from './messages-data.ts';
+import { cdpFailure, jobFailure, jobResolved, sourceUnreachable, staleJob } from './messages-data.ts';
 
 const UTC = { timeZone: 'UTC' };
+const { chat, email, events, sms } = RENDERERS;
 
 describe('email', () => {
   it('has the documented subject line', () => {
-    expect(renderAll(jobFailure(), UTC).email.subject).toBe(
+    expect(email(jobFailure(), UTC).subject).toBe(
       '[FAILED] Replica job "SQL Replication" on srv02.tech.local: 2 of 5 VMs failed',
     );
   });
 
   it('shortens a long name first, keeping what happened, in ASCII', () => {
     const e = jobFailure();
-    const subject = renderAll({ ...e, subject: { ...e.subject, name: `Zürich ${'Ø'.repeat(200)}` } }, UTC)
-      .email.subject;
+    const { subject } = email({ ...e, subject: { ...e.subject, name: `Zürich ${'Ø'.repeat(200)}` } }, UTC);
     expect(subject).toMatch(
       /^\[FAILED\] Replica job "Zurich OOO+\.\.\." on srv02\.tech\.local: 2 of 5 VMs failed$/,
     );
     expect(subject?.length).toBeLessThanOrEqual(99);
   });
 
-  it('lists the first VMs of a huge run and says how many more', () => {
+  it('lists the first VMs of a huge run within its budget and says how many more', () => {
     const e = jobFailure();
     const vms = Array.from({ length: 5000 }, (_, i) => ({
       name: `vm${i}`,
@@ -33,9 +35,14 @@ describe('email', () => {
       state: 'Completed',
       reason: 'x'.repeat(3000),
     }));
-    const { message } = renderAll({ ...e, vms, vmsOmitted: 1000 }, UTC).email;
-    expect(message).toMatch(/\.\.\.and 5,8\d\d more VMs not listed here/);
-    expect(message).toContain('[…cut: 3,000 characters in all]');
+    const rendered = email({ ...e, vms, vmsOmitted: 1000 }, UTC);
+    expect(utf8Bytes(rendered.message)).toBeLessThanOrEqual(BODY_BUDGET_BYTES);
+    expect(publishBytes(rendered)).toBeLessThanOrEqual(SNS_MAX_BYTES);
+    const listed = rendered.message.match(/^ {2}- vm\d+: Failed$/gm)?.length ?? 0;
+    expect(listed).toBeGreaterThan(50);
+    const more = rendered.message.match(/\.\.\.and ([\d,]+) more VMs not listed here/)?.[1];
+    expect(Number(more?.replace(',', ''))).toBe(6000 - listed);
+    expect(rendered.message).toContain(`${'x'.repeat(2000)} […cut 1000 characters]`);
   });
 
   it('keeps a reason verbatim, its lines indented, without control characters', () => {
@@ -48,8 +55,15 @@ describe('email', () => {
         reason: 'line one\r\nline\u001b[31m two',
       },
     ];
-    const { message } = renderAll({ ...e, vms }, UTC).email;
+    const { message } = email({ ...e, vms }, UTC);
     expect(message).toContain('  - vm one x: Failed\n      line one\n      line [31m two');
+  });
+
+  it("shows a stale job's session as its last run", () => {
+    const { message } = email(staleJob(), UTC);
+    expect(message).toMatch(/^Last run: +File Server Replica@/m);
+    expect(message).toMatch(/^Last run result: +Success$/m);
+    expect(message).not.toMatch(/^(Session|Result):/m);
   });
 });
 
@@ -60,7 +74,16 @@ describe('sms', () => {
     ['CDP', cdpFailure, 'FAILED CDP Tier-1 Apps @srv02: 2/3 VMs, 01:40Z'],
     ['unreachable', sourceUnreachable, 'UNREACHABLE EM em-prod: TLS certificate not trusted, 3 polls'],
   ])('%s', (_name, make, expected) => {
-    expect(renderAll(make(), UTC).sms.message).toBe(expected);
+    expect(sms(make(), UTC).message).toBe(expected);
+  });
+
+  it.each([
+    ['an IPv4 address whole', '10.20.30.40', '@10.20.30.40:'],
+    ['an IPv6 address whole', 'fd00:10::20', '@fd00:10::20:'],
+    ['a host name without domain as is', 'SRV02', '@SRV02:'],
+  ])('shows the backup server by %s', (_name, backupServer, expected) => {
+    const e = jobFailure();
+    expect(sms({ ...e, subject: { ...e.subject, backupServer } }, UTC).message).toContain(` ${expected}`);
   });
 
   it('transliterates to GSM-7 basic ASCII', () => {
@@ -69,16 +92,17 @@ describe('sms', () => {
 
   it('fits one segment whatever the name', () => {
     const e = jobFailure();
-    const { message } = renderAll({ ...e, subject: { ...e.subject, name: 'Ω'.repeat(500) } }, UTC).sms;
+    const { message } = sms({ ...e, subject: { ...e.subject, name: 'Ω'.repeat(500) } }, UTC);
     expect(message.length).toBeLessThanOrEqual(140);
     expect(message).toMatch(/^FAILED \?+\.\. @srv02: 2\/5 VMs, 06:21Z, 3 runs$/);
   });
 });
 
 describe('chat', () => {
+  const notification = (e: AlertEvent) => JSON.parse(chat(e, UTC).message);
+
   it('is an AWS Chatbot custom notification', () => {
-    const chat = JSON.parse(renderAll(jobFailure(), UTC).chat.message);
-    expect(chat).toMatchObject({
+    expect(notification(jobFailure())).toMatchObject({
       version: '1.0',
       source: 'custom',
       id: jobFailure().id,
@@ -87,26 +111,41 @@ describe('chat', () => {
         title: '🔴 FAILED: Replica job SQL Replication on srv02.tech.local',
       },
     });
-    expect(chat.content.nextSteps.length).toBeGreaterThan(0);
+    expect(notification(jobFailure()).content.nextSteps.length).toBeGreaterThan(0);
   });
 
-  it('escapes markdown, links and mentions from the EM', () => {
-    expect(escapeMarkdown('<!channel> *x* _y_ [a](b) `c` @here\nz')).toBe(
-      '&lt;!channel&gt; \\*x\\* \\_y\\_ \\[a\\](b) \\`c\\` @\u200bhere z',
+  it('neutralises markdown, links and mentions from the EM with look-alikes, not escapes', () => {
+    expect(escapeMarkdown('<!channel> *x* _y_ [a](b) `c` ~d~ @here\nz')).toBe(
+      '‹!channel> ∗x∗ ˍyˍ [a]\u200b(b) ˋcˋ ∼d∼ @\u200bhere z',
     );
+    expect(escapeMarkdown('> quoted')).toBe('\u00ad> quoted');
+  });
+
+  it('leaves names that cannot format as the EM wrote them', () => {
+    expect(escapeMarkdown('Replica_SQL_01 on srv\\02 & co > x')).toBe('Replica_SQL_01 on srv\\02 & co > x');
+  });
+
+  it("neutralises the EM's FailureMessage too", () => {
+    const e = jobFailure();
+    const session = e.session && { ...e.session, failureMessage: '<!channel> *urgent* [fix](http://e.vil)' };
+    const { description } = notification({ ...e, session }).content;
+    expect(description).toContain('\n> ‹!channel> ∗urgent∗ [fix]\u200b(http://e.vil)\n');
+  });
+
+  it('writes its own next steps without entities or escapes', () => {
+    const [first] = notification(jobFailure()).content.nextSteps;
+    expect(first).toContain('(Home > Replicas / Last 24 hours)');
   });
 
   it('threads every notification about one subject together', () => {
-    const a = JSON.parse(renderAll(jobFailure(), UTC).chat.message);
-    const b = JSON.parse(renderAll(jobResolved(), UTC).chat.message);
-    expect(a.metadata.threadId).toBe(b.metadata.threadId);
+    expect(notification(jobFailure()).metadata.threadId).toBe(notification(jobResolved()).metadata.threadId);
   });
 });
 
 describe('attributes and events', () => {
   it('carries the filter attributes on every channel', () => {
-    for (const rendered of Object.values(renderAll(jobFailure(), UTC))) {
-      expect(rendered.attributes).toEqual({
+    for (const render of Object.values(RENDERERS)) {
+      expect(render(jobFailure(), UTC).attributes).toEqual({
         event: 'failure',
         severity: 'Failed',
         alertSeverity: 'Failed',
@@ -119,22 +158,36 @@ describe('attributes and events', () => {
   });
 
   it('leaves job attributes off EM events', () => {
-    expect(renderAll(sourceUnreachable(), UTC).events.attributes).not.toHaveProperty('job');
+    expect(events(sourceUnreachable(), UTC).attributes).not.toHaveProperty('job');
   });
 
   it('publishes the JSON event itself', () => {
     const e: AlertEvent = jobFailure();
-    expect(JSON.parse(renderAll(e, UTC).events.message)).toEqual(e);
+    expect(JSON.parse(events(e, UTC).message)).toEqual(e);
+  });
+
+  it.each([
+    ['Enterprise Manager events', sourceUnreachable],
+    ['stale events (the VMs of the last run are not known)', staleJob],
+  ])('leaves VMs off %s', (_name, make) => {
+    const json = JSON.parse(events(make(), UTC).message);
+    expect(json).not.toHaveProperty('vms');
+    expect(json).not.toHaveProperty('vmsOmitted');
+    expect(json.counts).toBeNull();
   });
 });
 
-describe('times', () => {
+describe('times, with the zone as people there write it', () => {
   it.each([
-    ['UTC', 'Tue 17 Jun 2025 05:41 UTC', '05:41Z'],
-    ['Europe/Berlin', 'Tue 17 Jun 2025 07:41 CEST', '07:41 CEST'],
-    ['America/New_York', 'Tue 17 Jun 2025 01:41 GMT-4', '01:41 GMT-4'],
-  ])('%s', (timeZone, long, short) => {
-    expect(formatTime('2025-06-17T05:41:00Z', timeZone)).toBe(long);
-    expect(shortTime('2025-06-17T05:41:00Z', timeZone)).toBe(short);
+    ['UTC', '2025-06-17T05:41:00Z', 'Tue 17 Jun 2025 05:41 UTC', '05:41Z'],
+    ['Europe/Berlin', '2025-06-17T05:41:00Z', 'Tue 17 Jun 2025 07:41 CEST', '07:41 CEST'],
+    ['Europe/London', '2025-01-17T05:41:00Z', 'Fri 17 Jan 2025 05:41 GMT', '05:41 GMT'],
+    ['America/New_York', '2025-06-17T05:41:00Z', 'Tue 17 Jun 2025 01:41 EDT', '01:41 EDT'],
+    ['America/Los_Angeles', '2025-01-17T05:41:00Z', 'Thu 16 Jan 2025 21:41 PST', '21:41 PST'],
+    ['Australia/Sydney', '2025-06-17T05:41:00Z', 'Tue 17 Jun 2025 15:41 AEST', '15:41 AEST'],
+    ['Asia/Kathmandu', '2025-06-17T05:41:00Z', 'Tue 17 Jun 2025 11:26 GMT+5:45', '11:26 GMT+5:45'],
+  ])('%s', (timeZone, iso, long, short) => {
+    expect(formatTime(iso, timeZone)).toBe(long);
+    expect(shortTime(iso, timeZone)).toBe(short);
   });
 });

@@ -5,6 +5,7 @@ import {
   type AlertSeverity,
   EVENT_VERSION,
   type EventKind,
+  type EventSession,
   type EventSubject,
   eventId,
   type Severity,
@@ -17,7 +18,10 @@ export interface EventParts {
   alertSeverity: AlertSeverity;
   /** What makes this event unique for its subject besides kind and severity: the triggering session, an ordinal. */
   trigger: readonly (string | number)[];
+  /** The run the event is about, with its VMs. */
   run: RunSummary | null;
+  /** Without `run`: the session the event is about when its VMs are not known (stale: the last run). */
+  session?: EventSession;
   failingSince: string | null;
   failedRuns: number | null;
   stale?: AlertEvent['stale'];
@@ -42,9 +46,8 @@ export function buildEvent(subject: EventSubject, detectedAt: string, parts: Eve
     alertSeverity: parts.alertSeverity,
     detectedAt,
     subject,
-    session: run?.session ?? null,
-    vms: run?.vms ?? [],
-    vmsOmitted: run?.vmsOmitted ?? 0,
+    session: run?.session ?? parts.session ?? null,
+    ...(run ? { vms: run.vms, vmsOmitted: run.vmsOmitted } : {}),
     counts: run?.counts ?? null,
     failingSince: parts.failingSince,
     failedRuns: parts.failedRuns,

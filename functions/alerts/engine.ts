@@ -10,7 +10,7 @@ import type { AnyRun } from './runs.ts';
 import type { Settings } from './settings.ts';
 import { type PollOutcome, stepSource } from './source.ts';
 import { type JobState, type SourceState, type SubjectState, subjectKey } from './state.ts';
-import { type PollContext, type SubjectInfo, stepSubject } from './subject.ts';
+import { closeQuietly, type PollContext, type SubjectInfo, stepSubject } from './subject.ts';
 
 export interface PollInput {
   /** The EM's configured name. */
@@ -47,6 +47,7 @@ export function decidePoll(input: PollInput): PollDecision {
   const source = stored.get(sourceKey) as SourceState | undefined;
   if (!isMuted(settings)({ name: em, uid: em }))
     keep(source, stepSource(source, em, input.outcome, now, settings));
+  else if (source) keep(source, { state: { ...source, open: false }, events: [] }); // muted: closed quietly
   // Without a successful poll nothing is known about the jobs: no hold expires, nothing goes stale.
   if (!input.outcome.ok) return { events, states };
 
@@ -71,17 +72,18 @@ export function decidePoll(input: PollInput): PollDecision {
     }
   }
   for (const state of stored.values()) {
-    if (state.kind === 'enterprise-manager' || (state.kind === 'cdp-policy' && !settings.cdp)) continue;
-    if (!groups.has(state.key)) groups.set(state.key, { info: state, runs: [], latest: '' });
+    if (state.kind !== 'enterprise-manager' && !groups.has(state.key))
+      groups.set(state.key, { info: state, runs: [], latest: '' });
   }
 
   const included = subjectFilter(settings);
+  const watched = (info: SubjectInfo) => included(info) && (info.kind !== 'cdp-policy' || settings.cdp);
   const ctx: PollContext = { em, now, settings };
   // In key order, so that events and states come out the same whatever order the pages came in.
   for (const [key, { info, runs }] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!included(info)) continue;
     const prev = stored.get(key) as JobState | undefined;
-    keep(prev, stepSubject(prev, info, runs, ctx));
+    if (watched(info)) keep(prev, stepSubject(prev, info, runs, ctx));
+    else if (prev) keep(prev, { state: closeQuietly(prev), events: [] });
   }
   return { events, states };
 }

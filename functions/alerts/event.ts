@@ -1,6 +1,7 @@
 // The JSON event: the machine contract every channel renders from and the `events` topic publishes as is.
-// Version 1. Times are ISO-8601 UTC; names and reasons are exactly as the EM gave them (long reasons are cut
-// with a marker, and at most MAX_EVENT_VMS VMs are listed, so every event stays far below SNS's 256 KiB).
+// Version 1. Times are ISO-8601 UTC; names and reasons are exactly as the EM gave them (text longer than
+// EVENT_TEXT_CHARS is cut with a marker, and at most MAX_EVENT_VMS VMs are listed, so every event stays far
+// below SNS's 256 KiB). Fields that do not apply are null or absent, never invented.
 
 import { createHash } from 'node:crypto';
 
@@ -62,9 +63,12 @@ export interface AlertEvent {
   subject: EventSubject;
   /** The run the event is about: the failed run, the run that resolved, the last run before going stale. */
   session: EventSession | null;
-  /** VMs that did not succeed (failed first), at most MAX_EVENT_VMS; `vmsOmitted` says how many more. */
-  vms: EventVm[];
-  vmsOmitted: number;
+  /**
+   * VMs of `session` that did not succeed (failed first), at most MAX_EVENT_VMS; `vmsOmitted` says how many more.
+   * Absent where VMs do not apply or are not known: Enterprise Manager events and `stale`.
+   */
+  vms?: EventVm[];
+  vmsOmitted?: number;
   counts: EventCounts | null;
   /** When the open alert began: the end of the first failed run, the moment a job became overdue, the first failed poll. */
   failingSince: string | null;
@@ -77,18 +81,26 @@ export interface AlertEvent {
 }
 
 export const MAX_EVENT_VMS = 25;
-export const MAX_REASON_CHARS = 1000;
+/** Longest name, reason or message in an event, in code points. */
+export const EVENT_TEXT_CHARS = 1000;
 
 /** A stable id: 32 hex digits of SHA-256 over the parts that make an event what it is. */
 export function eventId(parts: readonly (string | number)[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 
-/** Cuts text to `max` characters (code points, never half a surrogate pair) and says how much was cut. */
+/** UTF-16 units of the code point at `i`: a surrogate pair is never split. */
+const width = (text: string, i: number) => ((text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1);
+
+/**
+ * The one cutter for long text (events and every channel): at most `max` code points, then a marker that says how
+ * many were cut. Walks the text once without copying it, so a reason of megabytes costs little.
+ */
 export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  const marker = ` […cut ${chars.length - max} characters]`;
-  return chars.slice(0, max).join('') + marker;
+  let end = 0;
+  for (let kept = 0; kept < max && end < text.length; kept++) end += width(text, end);
+  let cut = 0;
+  for (let i = end; i < text.length; i += width(text, i)) cut++;
+  return cut ? `${text.slice(0, end)} […cut ${cut} characters]` : text;
 }

@@ -11,7 +11,7 @@ export type {
   Severity,
   SubjectKind,
 } from './event.ts';
-export { EVENT_VERSION, MAX_EVENT_VMS, MAX_REASON_CHARS } from './event.ts';
+export { EVENT_TEXT_CHARS, EVENT_VERSION, MAX_EVENT_VMS } from './event.ts';
 export {
   DEFAULT_SETTINGS,
   type Settings,

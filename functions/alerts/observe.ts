@@ -29,9 +29,9 @@ export interface Observation {
   at: string;
   /** Since when the run was under way, holding an earlier failure (jobs: its start; CDP: `at`). */
   from: string;
-  /** A new run: counts in history and in failed runs (not so for the end of a CDP session already counted). */
+  /** A new run: counts in failed runs (not so for the end of a CDP session already counted). */
   newRun: boolean;
-  /** The final session, which advances the state's mark. */
+  /** The final session: advances the state's mark and its history (run starts, last run). */
   final: boolean;
 }
 
@@ -50,10 +50,14 @@ export function observeJob(
   alertOn: readonly AlertSeverity[],
 ): Observed {
   const observations: Observation[] = [];
-  let running = state.running;
+  const merged = mergeRuns(runs);
+  // The poller reads every session it saw running until it is final: one it no longer reports is gone.
+  let running = merged.some(({ session }) => session.uid === state.running?.uid) ? state.running : null;
   let streak = state.retryStreak;
-  for (const { session, tasks } of mergeRuns(runs)) {
+  for (const { session, tasks } of merged) {
     if (!afterMark(state, session)) continue;
+    // Stopped with any result, even None or an unknown one, the session no longer runs: it holds nothing.
+    if (running && session.state === 'Stopped' && byStart(session, running) >= 0) running = null;
     const health = healthOf(session.result, alertOn);
     if (isFinal(session) && health) {
       streak = session.isRetry ? streak + 1 : 0;
@@ -67,7 +71,6 @@ export function observeJob(
         newRun: true,
         final: true,
       });
-      if (running && byStart(session, running) >= 0) running = null;
     } else if (isRunning(session) && (!running || byStart(session, running) > 0)) {
       running = { uid: session.uid, creationTime: session.creationTime };
     }

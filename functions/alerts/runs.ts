@@ -5,11 +5,11 @@ import type { Run } from '../em/runs.ts';
 import {
   type AlertSeverity,
   cutText,
+  EVENT_TEXT_CHARS,
   type EventCounts,
   type EventSession,
   type EventVm,
   MAX_EVENT_VMS,
-  MAX_REASON_CHARS,
 } from './event.ts';
 import type { RunSummary } from './state.ts';
 
@@ -53,8 +53,6 @@ export function healthOf(result: string, alertOn: readonly AlertSeverity[]): Hea
 }
 
 export const SEVERITY_RANK: Record<AlertSeverity, number> = { Warning: 1, Failed: 2 };
-export const worse = (a: AlertSeverity, b: AlertSeverity): AlertSeverity =>
-  SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 
 /** Orders sessions or tasks by creation time, then uid: a job's runs never overlap, so this is their order. */
 export const byStart = (a: { creationTime: string; uid: string }, b: { creationTime: string; uid: string }) =>
@@ -125,7 +123,7 @@ export function summarize(session: AnySession, tasks: readonly AnyTask[], retrie
 export function eventSession(session: AnySession, retries: number): EventSession {
   return {
     uid: session.uid,
-    name: cutText(session.name, MAX_REASON_CHARS),
+    name: cutText(session.name, EVENT_TEXT_CHARS),
     result: session.result,
     state: session.state,
     isRetry: session.isRetry,
@@ -133,16 +131,16 @@ export function eventSession(session: AnySession, retries: number): EventSession
     creationTime: session.creationTime,
     endTime: session.endTime,
     failureMessage:
-      session.failureMessage === null ? null : cutText(session.failureMessage, MAX_REASON_CHARS),
+      session.failureMessage === null ? null : cutText(session.failureMessage, EVENT_TEXT_CHARS),
   };
 }
 
 function eventVm(task: AnyTask): EventVm {
   return {
-    name: cutText(task.vmDisplayName, MAX_REASON_CHARS),
+    name: cutText(task.vmDisplayName, EVENT_TEXT_CHARS),
     result: task.result,
     state: task.state,
-    reason: task.reason === null ? null : cutText(task.reason, MAX_REASON_CHARS),
+    reason: task.reason === null ? null : cutText(task.reason, EVENT_TEXT_CHARS),
   };
 }
 

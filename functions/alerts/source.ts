@@ -3,7 +3,7 @@
 // back) changes nothing.
 
 import { buildEvent } from './emit.ts';
-import { type AlertEvent, cutText, type EventSubject, MAX_REASON_CHARS } from './event.ts';
+import { type AlertEvent, cutText, EVENT_TEXT_CHARS, type EventSubject } from './event.ts';
 import { ms } from './runs.ts';
 import type { Settings } from './settings.ts';
 import { type SourceState, STATE_VERSION, subjectKey } from './state.ts';
@@ -52,7 +52,7 @@ export function stepSource(
   }
   state.failedPolls++;
   state.firstFailedAt ??= now;
-  state.cause = { kind: outcome.error.kind, message: cutText(outcome.error.message, MAX_REASON_CHARS) };
+  state.cause = { kind: outcome.error.kind, message: cutText(outcome.error.message, EVENT_TEXT_CHARS) };
   if (!state.open && state.failedPolls >= settings.unreachableAfter) {
     state.open = true;
     events.push(notice('source-unreachable', 'Failed', state.firstFailedAt));

@@ -37,13 +37,13 @@ export interface OpenAlert {
   failedRuns: number;
   /** Last failure or reminder sent (poll time), for `repeat`. */
   notifiedAt: string;
+  /** `failedRuns` when it was sent: a reminder needs failed runs since (a deleted job is not reminded forever). */
+  notifiedRuns: number;
   reminders: number;
   /** The session that opened it: part of reminder ids. */
   openedBy: string;
   /** The latest failed run, for reminders. */
   last: RunSummary | null;
-  /** A stale notice is out and no run has finished since. */
-  stale: boolean;
 }
 
 export interface JobState {
@@ -62,13 +62,13 @@ export interface JobState {
   lastRun: EventSession | null;
   /** Consecutive retry sessions up to the latest run. */
   retryStreak: number;
-  /** The newest session seen running after `mark`: it holds a failure until it ends. */
+  /** The newest session seen running after `mark`: it holds a failure until reported Stopped or no longer reported. */
   running: { uid: string; creationTime: string } | null;
   hold: Hold | null;
   alert: OpenAlert | null;
   /** CDP: the running policy session whose completed VM tasks are currently bad (decided before it ends). */
   interim: { sessionUid: string; severity: AlertSeverity | null } | null;
-  /** DynamoDB TTL (epoch seconds): only when nothing is open, held or running; null keeps the item. */
+  /** DynamoDB TTL (epoch seconds) from the last run's end, unless a failure is held or a session runs; null keeps it. */
   expiresAt: number | null;
 }
 

@@ -5,7 +5,7 @@
 import { buildEvent, type EventParts } from './emit.ts';
 import type { AlertEvent, AlertSeverity, EventSubject } from './event.ts';
 import { type Observation, observeCdp, observeJob } from './observe.ts';
-import { type AnyRun, byStart, endOf, ms, SEVERITY_RANK, worse } from './runs.ts';
+import { type AnyRun, byStart, endOf, ms, SEVERITY_RANK } from './runs.ts';
 import type { Settings } from './settings.ts';
 import { staleThreshold } from './stale.ts';
 import { type JobState, MAX_STARTS, STATE_VERSION, subjectKey } from './state.ts';
@@ -25,7 +25,7 @@ export interface SubjectInfo {
 
 /** A running session holds a failure at most this long after the failure ended (hung sessions exist). */
 const MAX_RUNNING_HOLD_MS = 24 * 3600_000;
-/** TTL of a subject with nothing open: long enough for the median of monthly jobs, short enough to forget deleted ones. */
+/** TTL after a subject's last run: long enough for the median of monthly jobs, short enough to forget deleted ones. */
 const IDLE_TTL_SECONDS = 400 * 24 * 3600;
 
 export function stepSubject(
@@ -40,21 +40,38 @@ export function stepSubject(
   const machine = new Machine(state, ctx);
   const observe = state.kind === 'cdp-policy' ? observeCdp : observeJob;
   const observed = observe(state, runs, ctx.settings.alertOn);
+  // First sight of a subject: what ended before its last success, or before the lookback, is over before we
+  // watched; it only seeds the state (schedule, last run) and never alerts.
+  const news = prev ? 0 : observed.observations.findLastIndex((obs) => obs.health === 'Success') + 1;
   const quietBefore = ms(ctx.now) - ctx.settings.lookback * 60_000;
-  for (const obs of observed.observations) {
+  observed.observations.forEach((obs, i) => {
     if (state.hold && machine.holdEnd(state.hold) <= ms(obs.from)) machine.release();
     machine.record(obs);
-    // First sight of a subject: runs older than the lookback only seed its state.
-    if (!prev && ms(obs.at) < quietBefore) continue;
-    machine.take(obs);
-  }
+    if (i >= news && (prev || ms(obs.at) >= quietBefore)) machine.take(obs);
+  });
   state.running = observed.running;
   state.interim = observed.interim;
   machine.tick();
-  const idle = !state.alert && !state.hold && !state.running && !state.interim?.severity;
+  return { state: withExpiry(state), events: machine.events };
+}
+
+/**
+ * A subject no longer watched (excluded, muted, or a CDP policy with CDP off): whatever was open or held ends
+ * without a message, as the user chose not to hear about it; its history stays for when it is watched again.
+ */
+export function closeQuietly(prev: JobState): JobState {
+  return withExpiry({ ...prev, hold: null, alert: null, running: null, interim: null });
+}
+
+/**
+ * Expires the state IDLE_TTL after the last run ended, open alert or not (a deleted job is forgotten), but never
+ * while a failure is held or a session runs: those can still alert.
+ */
+function withExpiry(state: JobState): JobState {
+  const busy = state.hold || state.running || state.interim?.severity;
   state.expiresAt =
-    idle && state.lastRun ? Math.floor(ms(endOf(state.lastRun)) / 1000) + IDLE_TTL_SECONDS : null;
-  return { state, events: machine.events };
+    !busy && state.lastRun ? Math.floor(ms(endOf(state.lastRun)) / 1000) + IDLE_TTL_SECONDS : null;
+  return state;
 }
 
 function fresh(info: SubjectInfo, em: string): JobState {
@@ -98,13 +115,10 @@ class Machine {
     const { state } = this;
     const { session } = obs.run;
     if (obs.final) state.mark = { creationTime: session.creationTime, uid: session.uid };
-    if (!obs.newRun && !obs.final) return;
-    if (obs.final) {
-      state.retryStreak = session.retries;
-      state.lastRun = session;
-      if (!session.isRetry) state.starts = [...state.starts, session.creationTime].slice(-MAX_STARTS);
-    }
-    if (state.alert?.stale) state.alert.stale = false; // a run finished (or a CDP sync did): no longer stale
+    if (!obs.final) return;
+    state.retryStreak = session.retries;
+    state.lastRun = session;
+    if (!session.isRetry) state.starts = [...state.starts, session.creationTime].slice(-MAX_STARTS);
   }
 
   take(obs: Observation): void {
@@ -122,6 +136,7 @@ class Machine {
         // A rise in severity is sent at once, never held.
         alert.severity = obs.health;
         alert.notifiedAt = this.ctx.now;
+        alert.notifiedRuns = alert.failedRuns;
         this.emit({
           event: 'failure',
           severity: obs.health,
@@ -140,7 +155,8 @@ class Machine {
       last: obs.run,
       at: obs.at,
       trigger: obs.trigger,
-      severity: hold ? worse(hold.severity, obs.health) : obs.health,
+      // What the chain's latest run says: Failed then a Warning retry is a Warning (a later Failed is a rise).
+      severity: obs.health,
       failedRuns: Math.max(1, (hold?.failedRuns ?? 0) + (obs.newRun ? 1 : 0)),
     };
   }
@@ -156,7 +172,6 @@ class Machine {
   private heldByRunning(hold: NonNullable<JobState['hold']>): boolean {
     const { running } = this.state;
     return (
-      this.ctx.settings.retryHold > 0 &&
       running !== null &&
       byStart(running, hold.last.session) > 0 &&
       ms(running.creationTime) < this.holdEnd(hold) &&
@@ -176,10 +191,10 @@ class Machine {
       severity: hold.severity,
       failedRuns,
       notifiedAt: this.ctx.now,
+      notifiedRuns: failedRuns,
       reminders: 0,
       openedBy: hold.trigger,
       last: hold.last,
-      stale: false,
     };
     this.emit({
       event: 'failure',
@@ -207,12 +222,15 @@ class Machine {
     });
   }
 
+  /** Once per `repeat`, and only with failed runs since the last notice: a job that stopped running stays quiet. */
   private remind(): void {
     const { alert } = this.state;
     const repeat = this.ctx.settings.repeat * 60_000;
     if (!alert?.severity || !repeat || this.nowMs - ms(alert.notifiedAt) < repeat) return;
+    if (alert.failedRuns <= alert.notifiedRuns) return;
     alert.reminders++;
     alert.notifiedAt = this.ctx.now;
+    alert.notifiedRuns = alert.failedRuns;
     this.emit({
       event: 'reminder',
       severity: alert.severity,
@@ -239,17 +257,18 @@ class Machine {
       severity: null,
       failedRuns: 0,
       notifiedAt: this.ctx.now,
+      notifiedRuns: 0,
       reminders: 0,
       openedBy: lastRun.uid,
       last: null,
-      stale: true,
     };
     this.emit({
       event: 'stale',
       severity: 'Warning',
       alertSeverity: 'Warning' satisfies AlertSeverity,
       trigger: [lastRun.uid],
-      run: { session: lastRun, vms: [], vmsOmitted: 0, counts: null },
+      run: null,
+      session: lastRun,
       failingSince: since,
       failedRuns: null,
       stale: { lastRunEnd, thresholdMinutes: threshold.minutes, basis: threshold.basis },

@@ -31,10 +31,13 @@ class PreviewNotifier implements Notifier {
   async publish({ channel, subject, message, attributes }: Publication): Promise<void> {
     const indent = (text: string) => text.replace(/^/gm, '    ');
     if (channel === 'email') {
-      this.io.out(`\n=== ${attributes.event?.toUpperCase()} · ${attributes.severity} ${'='.repeat(50)}`);
+      const tag = /^\[([^\]]+)\]/.exec(subject ?? '')?.[1] ?? attributes.event?.toUpperCase();
+      this.io.out(`\n=== ${tag} ${'='.repeat(70 - (tag?.length ?? 0))}`);
       this.io.out(`E-mail  Subject: ${subject}\n${indent(message.trimEnd())}`);
     } else if (channel === 'sms') {
-      this.io.out(`SMS     ${message}`);
+      // The stack subscribes phone numbers with a filter on alertSeverity=Failed: say when one would not get it.
+      const filtered = attributes.alertSeverity === 'Failed' ? '' : ' (not sent by the default SMS filter)';
+      this.io.out(`SMS     ${message}${filtered}`);
     } else {
       const { content } = JSON.parse(message) as { content: { title: string; description: string } };
       this.io.out(`Slack   ${content.title}\n${indent(content.description)}`);
@@ -112,9 +115,11 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     };
     io.out(`Enterprise Manager simulator: ${sim.url} (HTTPS, verified against its own CA)`);
     io.out('Settings: retry hold 15 min, reminders every 60 min (24 h by default), lookback 24 h.');
-    await poll('first poll: the last 24 hours');
+    await poll(
+      'first poll: the last 24 hours (Büro "Nord" Replica failed 5 minutes ago: held while Veeam retries it)',
+    );
     sim.clock.advance(30 * MINUTE);
-    await poll('30 minutes later: a retry has recovered one job, nothing is sent twice');
+    await poll('30 minutes later: the retry of Büro "Nord" Replica succeeded, so its failure is never sent');
     sim.clock.advance(45 * MINUTE);
     await poll('75 minutes later: still failing, so a reminder');
     sim.add({ replicaJobSessions: [nextRun(scenario, sim.clock.now(), 'Exchange DR')] });

@@ -1,10 +1,11 @@
 // Chat: an AWS Chatbot (Amazon Q Developer in chat applications) custom notification, so Slack and Teams
-// channels render it. Everything the EM wrote is escaped for markdown and cannot mention or link anyone.
+// channels render it. Nothing the EM wrote can format, link or mention anyone.
 
 import type { AlertEvent } from '../alerts/event.ts';
 import { eventId } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
 import { label, NOUN, nextSteps, summary } from './describe.ts';
+import { CHAT_MAX_VMS, CHAT_NAME_CHARS, CHAT_TEXT_CHARS } from './limits.ts';
 import type { Rendered, RenderOptions } from './render.ts';
 import { line, plural } from './text.ts';
 import { duration, formatTime } from './time.ts';
@@ -23,9 +24,6 @@ export interface ChatbotNotification {
   metadata: { threadId: string; summary: string; eventType: string };
 }
 
-const MAX_VMS = 10;
-const MAX_REASON_CHARS = 300;
-const MAX_NAME_CHARS = 120;
 const ICON: Record<string, string> = {
   FAILED: '🔴',
   'STILL FAILING': '🔴',
@@ -36,17 +34,27 @@ const ICON: Record<string, string> = {
   UNREACHABLE: '🔌',
 };
 
+/** Invisible: breaks `](` and `@name` apart without changing what a reader sees. */
+const ZWSP = '\u200b';
+/** Look-alikes for characters that start markup (jsx-slack's for `*~\`_`, where Slack has no escape). */
+const LOOK_ALIKE: Record<string, string> = { '<': '‹', '*': '∗', '~': '∼', '`': 'ˋ', _: 'ˍ' };
+
 /**
- * Markdown-inert text: one line; the characters that format mid-line (emphasis, code, links, tables)
- * backslash-escaped; `<>&` as entities (no Slack `<!channel>` or link syntax); `@` defused with a zero-width space.
+ * EM text made inert for Slack's mrkdwn and Teams' markdown alike, on one line, with nothing a reader would see as
+ * an escape. Slack's mrkdwn has no backslash escape (a `\_` shows its backslash) and AWS does not say whether
+ * Chatbot passes `&lt;` entities through or shows them, so a character that could start markup gets a look-alike
+ * (github.com/yhatt/jsx-slack, docs/about-escape-and-exact-mode.md), and only where markup can form: `<` always (Slack's `<!channel>`, `<@U1>`, `<url|text>`; Teams' HTML tags); `*`, `~` and `` ` `` always
+ * (CommonMark emphasis forms inside words too); `_` only at a word's edge, as inside a word (`Replica_SQL_01`)
+ * neither Slack nor CommonMark reads it as italics. A zero-width space goes between `]` and `(` (a Teams link) and
+ * after `@` (a mention); a soft hyphen before a leading `>` (a quote), as jsx-slack does. `&` and `|` form
+ * nothing without `<`.
  */
-export function escapeMarkdown(text: string, max = MAX_NAME_CHARS): string {
+export function escapeMarkdown(text: string, max = CHAT_NAME_CHARS): string {
   return line(text, max)
-    .replace(/[\\`*_~[\]|]/g, '\\$&')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@/g, '@\u200b');
+    .replace(/[<*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, (c) => LOOK_ALIKE[c] ?? c)
+    .replace(/\](?=\()/g, `]${ZWSP}`)
+    .replace(/@/g, `@${ZWSP}`)
+    .replace(/^>/, '\u00ad>');
 }
 
 export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rendered {
@@ -55,7 +63,7 @@ export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rend
   const where = subject.backupServer ? ` on ${md(subject.backupServer)}` : '';
   const title =
     `${ICON[label(event)] ?? ''} ${label(event)}: ${NOUN[subject.kind]} ${md(subject.name)}${where}`.trim();
-  const lines = [`*${md(summary(event), 300)}*`];
+  const lines = [`*${md(summary(event), CHAT_TEXT_CHARS)}*`];
   if (session?.endTime) {
     const took = duration(session.creationTime, session.endTime);
     const retry = session.isRetry ? ` · Veeam's retry ${session.retries}` : '';
@@ -66,14 +74,15 @@ export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rend
       `${event.event === 'resolved' ? 'Was failing' : 'Failing'} since ${formatTime(event.failingSince, timeZone)} · ${plural(event.failedRuns, 'failed run')}`,
     );
   }
-  if (session?.failureMessage) lines.push(`> ${md(session.failureMessage, MAX_REASON_CHARS)}`);
-  for (const vm of event.vms.slice(0, MAX_VMS)) {
-    const reason = vm.reason ? `: ${md(vm.reason, MAX_REASON_CHARS)}` : '';
+  if (session?.failureMessage) lines.push(`> ${md(session.failureMessage, CHAT_TEXT_CHARS)}`);
+  const vms = event.vms ?? [];
+  for (const vm of vms.slice(0, CHAT_MAX_VMS)) {
+    const reason = vm.reason ? `: ${md(vm.reason, CHAT_TEXT_CHARS)}` : '';
     lines.push(`• *${md(vm.name)}* (${md(vm.result, 40)})${reason}`);
   }
-  const more = Math.max(0, event.vms.length - MAX_VMS) + event.vmsOmitted;
+  const more = Math.max(0, vms.length - CHAT_MAX_VMS) + (event.vmsOmitted ?? 0);
   if (more) lines.push(`…and ${plural(more, 'more VM')}`);
-  if (event.source?.cause) lines.push(`Cause: ${md(event.source.cause.message, 600)}`);
+  if (event.source?.cause) lines.push(`Cause: ${md(event.source.cause.message, CHAT_TEXT_CHARS)}`);
   lines.push(`Enterprise Manager: ${md(subject.enterpriseManager)}`);
   const steps = nextSteps(event);
   const notification: ChatbotNotification = {
@@ -84,7 +93,7 @@ export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rend
       textType: 'client-markdown',
       title,
       description: lines.join('\n'),
-      ...(steps.length ? { nextSteps: steps.map((step) => md(step, 600)) } : {}),
+      ...(steps.length ? { nextSteps: steps.map((step) => md(step, CHAT_TEXT_CHARS)) } : {}),
       keywords: [event.severity, NOUN[subject.kind], subject.backupServer ?? subject.enterpriseManager].map(
         (k) => md(k, 60),
       ),

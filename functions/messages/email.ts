@@ -5,7 +5,13 @@ import type { AlertEvent } from '../alerts/event.ts';
 import { toGsmAscii } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
 import { label, NOUN, nextSteps, summary } from './describe.ts';
-import { BODY_BUDGET_BYTES, SUBJECT_MAX_CHARS } from './limits.ts';
+import {
+  BODY_BUDGET_BYTES,
+  EMAIL_MAX_VMS,
+  EMAIL_NAME_CHARS,
+  EMAIL_TEXT_CHARS,
+  SUBJECT_MAX_CHARS,
+} from './limits.ts';
 import type { Rendered, RenderOptions } from './render.ts';
 import { block, clip, line, oneLine, plural, utf8Bytes } from './text.ts';
 import { duration, formatTime, span } from './time.ts';
@@ -15,10 +21,6 @@ const STALE_BASIS = {
   'few-runs': 'the default while fewer than 3 runs are known',
   configured: 'configured',
 };
-
-const MAX_NAME_CHARS = 300;
-const MAX_REASON_CHARS = 2000;
-const MAX_VMS = 200;
 
 export function renderEmail(event: AlertEvent, options: RenderOptions): Rendered {
   return { subject: subjectLine(event), message: body(event, options), attributes: attributesOf(event) };
@@ -39,7 +41,7 @@ export function subjectLine(event: AlertEvent): string {
 }
 
 function body(event: AlertEvent, { timeZone }: RenderOptions): string {
-  const name = (s: string) => line(s, MAX_NAME_CHARS);
+  const name = (s: string) => line(s, EMAIL_NAME_CHARS);
   const time = (iso: string | null | undefined) => (iso ? formatTime(iso, timeZone) : null);
   const { subject, session } = event;
   const lines: string[] = [
@@ -54,9 +56,11 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
   field('Backup server', subject.backupServer && name(subject.backupServer));
   field('Enterprise Manager', name(subject.enterpriseManager));
   if (session) {
-    field('Session', name(session.name));
+    // A stale job's session is its last run, whatever it ended with: not what the alert is about.
+    const last = event.event === 'stale';
+    field(last ? 'Last run' : 'Session', name(session.name));
     field(
-      'Result',
+      last ? 'Last run result' : 'Result',
       session.state === 'Stopped' ? name(session.result) : `session still running (${name(session.state)})`,
     );
     if (session.isRetry) field('Retry', `yes, Veeam's retry ${session.retries} of this run`);
@@ -77,7 +81,6 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
     field(event.event === 'resolved' ? 'Was failing since' : 'Failing since', since && `${since}${runs}`);
   }
   if (event.stale) {
-    field('Last run ended', time(event.stale.lastRunEnd));
     field(
       'Stale after',
       `${span(event.stale.thresholdMinutes)} without a finished run (${STALE_BASIS[event.stale.basis]})`,
@@ -87,10 +90,10 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
     field('Failed polls', String(event.source.failedPolls));
     field(event.event === 'resolved' ? 'Unreachable since' : 'First failed poll', time(event.failingSince));
     if (event.source.cause)
-      lines.push('', 'Cause:', indent(block(event.source.cause.message, MAX_REASON_CHARS)));
+      lines.push('', 'Cause:', indent(block(event.source.cause.message, EMAIL_TEXT_CHARS)));
   }
   if (session?.failureMessage)
-    lines.push('', "Veeam's failure message:", indent(block(session.failureMessage, MAX_REASON_CHARS)));
+    lines.push('', "Veeam's failure message:", indent(block(session.failureMessage, EMAIL_TEXT_CHARS)));
   const steps = nextSteps(event);
   const tail = [
     ...(steps.length ? ['', 'What to check next:', ...steps.map((s) => `  - ${oneLine(s)}`)] : []),
@@ -103,25 +106,26 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
 
 /** The VMs that did not succeed, each with Veeam's reason verbatim (indented), as many as the budget allows. */
 function vmLines(event: AlertEvent, budget: number): string[] {
-  if (!event.vms.length) return [];
+  const vms = event.vms ?? [];
+  if (!vms.length) return [];
   const out = [
     '',
     event.event === 'resolved' ? 'VMs that did not succeed in this run:' : 'VMs that did not succeed:',
   ];
   let used = utf8Bytes(out.join('\n'));
   let shown = 0;
-  for (const vm of event.vms.slice(0, MAX_VMS)) {
+  for (const vm of vms.slice(0, EMAIL_MAX_VMS)) {
     const entry = [
-      `  - ${line(vm.name, MAX_NAME_CHARS)}: ${line(vm.result, 40)}${vm.state === 'Completed' ? '' : ` (${line(vm.state, 40)})`}`,
+      `  - ${line(vm.name, EMAIL_NAME_CHARS)}: ${line(vm.result, 40)}${vm.state === 'Completed' ? '' : ` (${line(vm.state, 40)})`}`,
     ];
-    if (vm.reason) entry.push(indent(block(vm.reason, MAX_REASON_CHARS), '      '));
+    if (vm.reason) entry.push(indent(block(vm.reason, EMAIL_TEXT_CHARS), '      '));
     const bytes = utf8Bytes(entry.join('\n')) + 1;
     if (used + bytes > budget) break;
     out.push(...entry);
     used += bytes;
     shown++;
   }
-  const more = event.vms.length - shown + event.vmsOmitted;
+  const more = vms.length - shown + (event.vmsOmitted ?? 0);
   if (more > 0)
     out.push(`  ...and ${plural(more, 'more VM')} not listed here (see the session in the Veeam console).`);
   return out;

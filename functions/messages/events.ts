@@ -1,24 +1,21 @@
 // The `events` channel: the versioned JSON event itself, kept under SNS's limit whatever it holds (names and
 // reasons cut with a marker, then VMs dropped from the end and counted in `vmsOmitted`).
 
-import type { AlertEvent } from '../alerts/event.ts';
+import { type AlertEvent, cutText } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
-import { BODY_BUDGET_BYTES } from './limits.ts';
+import { BODY_BUDGET_BYTES, EVENTS_TEXT_CHARS } from './limits.ts';
 import type { Rendered } from './render.ts';
-import { cut, utf8Bytes } from './text.ts';
-
-/** Longest text field, tried in turn: JSON escapes can make a character of EM text cost up to 12 bytes. */
-const FIELD_CHARS = [4000, 1000, 250];
+import { utf8Bytes } from './text.ts';
 
 export function renderEvents(event: AlertEvent): Rendered {
   let message = '';
-  for (const max of FIELD_CHARS) {
+  for (const max of EVENTS_TEXT_CHARS) {
     const bounded = bound(event, max);
     message = JSON.stringify(bounded);
-    while (utf8Bytes(message) > BODY_BUDGET_BYTES && bounded.vms.length) {
+    while (utf8Bytes(message) > BODY_BUDGET_BYTES && bounded.vms?.length) {
       const drop = Math.max(1, Math.ceil(bounded.vms.length / 4));
       bounded.vms = bounded.vms.slice(0, -drop);
-      bounded.vmsOmitted += drop;
+      bounded.vmsOmitted = (bounded.vmsOmitted ?? 0) + drop;
       message = JSON.stringify(bounded);
     }
     if (utf8Bytes(message) <= BODY_BUDGET_BYTES) break;
@@ -27,7 +24,7 @@ export function renderEvents(event: AlertEvent): Rendered {
 }
 
 function bound(event: AlertEvent, max: number): AlertEvent {
-  const text = (s: string) => cut(s, max);
+  const text = (s: string) => cutText(s, max);
   const maybe = (s: string | null) => (s === null ? null : text(s));
   return {
     ...event,
@@ -44,12 +41,14 @@ function bound(event: AlertEvent, max: number): AlertEvent {
       state: text(event.session.state),
       failureMessage: maybe(event.session.failureMessage),
     },
-    vms: event.vms.map((vm) => ({
-      name: text(vm.name),
-      result: text(vm.result),
-      state: text(vm.state),
-      reason: maybe(vm.reason),
-    })),
+    ...(event.vms && {
+      vms: event.vms.map((vm) => ({
+        name: text(vm.name),
+        result: text(vm.result),
+        state: text(vm.state),
+        reason: maybe(vm.reason),
+      })),
+    }),
     ...(event.source && {
       source: {
         ...event.source,

@@ -26,13 +26,3 @@ export const RENDERERS: Record<Channel, (event: AlertEvent, options: RenderOptio
   chat: renderChat,
   events: renderEvents,
 };
-
-/** Every channel's rendering of one event. */
-export function renderAll(event: AlertEvent, options: RenderOptions): Record<Channel, Rendered> {
-  return {
-    email: RENDERERS.email(event, options),
-    sms: RENDERERS.sms(event, options),
-    chat: RENDERERS.chat(event, options),
-    events: RENDERERS.events(event, options),
-  };
-}

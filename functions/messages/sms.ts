@@ -1,6 +1,7 @@
 // SMS: one segment, at most 140 characters of GSM-7-basic printable ASCII, e.g.
 // `FAILED SQL Replication @srv02: 2/5 VMs, 05:41Z`. The name is shortened first when it does not fit.
 
+import { isIP } from 'node:net';
 import type { AlertEvent } from '../alerts/event.ts';
 import { toGsmAscii } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
@@ -19,9 +20,7 @@ const TAG: Record<AlertEvent['subject']['kind'], string> = {
 
 export function renderSms(event: AlertEvent, options: RenderOptions): Rendered {
   const ascii = (s: string) => toGsmAscii(line(s, 200));
-  const server = event.subject.backupServer
-    ? ` @${ascii(event.subject.backupServer.split('.')[0] ?? '')}`
-    : '';
+  const server = event.subject.backupServer ? ` @${ascii(shortHost(event.subject.backupServer))}` : '';
   const { kind, name: subjectName } = event.subject;
   const head = `${label(event)}${kind === 'cdp-policy' && /\bcdp\b/i.test(subjectName) ? '' : TAG[kind]}`;
   const tail = ascii(details(event, options));
@@ -30,6 +29,12 @@ export function renderSms(event: AlertEvent, options: RenderOptions): Rendered {
   const room = Math.max(8, SMS_MAX_BYTES - fixed);
   const message = clip(`${head} ${clip(name, room, '..')}${server}${tail}`, SMS_MAX_BYTES, '..');
   return { message, attributes: attributesOf(event) };
+}
+
+/** A DNS name's first label (`srv02.tech.local`: `srv02`); an IP address whole, as any part of it is ambiguous. */
+function shortHost(host: string): string {
+  const name = host.trim();
+  return isIP(name) ? name : (name.split('.')[0] ?? name);
 }
 
 function details(event: AlertEvent, { timeZone }: RenderOptions): string {

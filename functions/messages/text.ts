@@ -1,5 +1,8 @@
 // Text hygiene for anything the EM wrote: no control characters breaking a layout, bounded lengths, cut on
-// code points (never half a character).
+// code points (never half a character). Long text is cut by the events' own cutter, with its one marker; `clip`
+// only fits short one-line fields (names, subjects, SMS) into a width.
+
+import { cutText } from '../alerts/event.ts';
 
 // Controls (C0, C1, DEL), line/paragraph separators and bidi overrides (which could reorder what a reader sees).
 const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]+/gu;
@@ -35,23 +38,9 @@ export function clip(text: string, max: number, marker = '…'): string {
   return chars.slice(0, room).join('') + marker;
 }
 
-/** Several lines of at most `max` code points, for reasons and messages; a longer text says it was cut. */
+/** Several lines of at most `max` code points, for reasons and messages; a longer text is cut with the marker. */
 export function block(text: string, max: number): string {
-  const sliced = text.length > 4 * max + 64;
-  const head = sliced ? text.slice(0, 4 * max + 64).replace(/[\uD800-\uDBFF]$/, '') : text;
-  const clean = multiLine(head);
-  if (!sliced && clean.length <= max) return clean;
-  const chars = Array.from(clean);
-  if (!sliced && chars.length <= max) return clean;
-  return `${chars.slice(0, max).join('')} […cut: ${text.length.toLocaleString('en-US')} characters in all]`;
-}
-
-/** Cuts a long text and says how much was cut, for reasons and messages that may be megabytes. */
-export function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return `${chars.slice(0, max).join('')} […cut ${chars.length - max} more characters]`;
+  return multiLine(cutText(text, max));
 }
 
 export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');

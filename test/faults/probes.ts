@@ -3,7 +3,7 @@
 // state had already marked that pair delivered: the only allowed duplicate is one published before its mark.
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { AlertEvent } from '../../functions/alerts/index.ts';
-import { renderAll } from '../../functions/messages/render.ts';
+import { RENDERERS } from '../../functions/messages/render.ts';
 import type { EmMeta, EmSnapshot, OutboxEvent, StateStore } from '../../functions/state/store.ts';
 
 /** The simulated process died: it stops without another write, publish or release of its lease. */
@@ -81,8 +81,8 @@ export class Ledger {
 
   learn(item: OutboxEvent<AlertEvent>): void {
     this.events.set(item.id, item.event);
-    for (const [channel, r] of Object.entries(renderAll(item.event, { timeZone: this.timeZone })))
-      this.rendered.set(`${channel}\n${r.message}`, item.id);
+    for (const [channel, render] of Object.entries(RENDERERS))
+      this.rendered.set(`${channel}\n${render(item.event, { timeZone: this.timeZone }).message}`, item.id);
   }
 
   /** The channel a topic ARN belongs to. */
