@@ -387,6 +387,19 @@ describe('source unreachable', () => {
     expect(h.poll({ now: 25 })).toEqual([]);
   });
 
+  it('unmuted, an EM starts counting afresh: a new outage is a new notice after N polls', () => {
+    const h = new Harness();
+    const first = h.poll({ now: 5, outcome: down }).concat(h.poll({ now: 10, outcome: down }));
+    const notice = h.poll({ now: 15, outcome: down });
+    expect(first).toEqual([]);
+    h.poll({ now: 20, outcome: down, settings: settings({ muted: [EM] }) });
+    expect(h.poll({ now: 25, outcome: down })).toEqual([]); // unmuted: one failed poll is not three
+    h.poll({ now: 30, outcome: down });
+    const again = h.poll({ now: 35, outcome: down });
+    expect(brief(again)).toEqual(['source-unreachable:Failed']);
+    expect(again[0]?.id).not.toBe(notice[0]?.id);
+  });
+
   it('fewer failed polls than the threshold send nothing; a repeated poll is not counted twice', () => {
     const h = new Harness();
     h.poll({ now: 5, outcome: down });

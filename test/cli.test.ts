@@ -346,6 +346,7 @@ describe('replica-alerts poll', () => {
     const r = await run(['poll', '--em-url', sim.url, '--state', dir()]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(message);
+    expect(r.err).toMatch(/\. Fix its permissions, or give another directory with --state DIR\.$/);
     expect(r.err).not.toMatch(/\n\s+at /); // no stack trace without --debug
   });
 

@@ -1,6 +1,8 @@
 // The EM client against the simulator over real HTTP and HTTPS: logon/logoff, both formats, paging, batching,
 // escaping, re-logon, retries, timeouts and every error kind.
+import * as http from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
+import * as tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EmSession, withSession } from '../functions/em/client.ts';
 import { apiBase, type EmConfig } from '../functions/em/config.ts';
@@ -15,6 +17,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from '../functions/simulator/index.ts';
+import { makePki } from '../functions/simulator/tls.ts';
 import { CANARY, canaryUser, findCanary } from './support/canary.ts';
 
 const NOW = '2026-11-25T08:00:00Z';
@@ -396,6 +399,67 @@ describe('EM client errors a Veeam admin can act on', () => {
     );
     expect(error).toMatchObject({ kind: 'tls' });
     expect(error.message).toMatch(/did not answer with TLS.*scheme and port/);
+  });
+
+  it.each([
+    // A page that is not the logon document: its first 120 characters are quoted, the password straddling the cut.
+    [201, 'text/html', (quoted: string) => `${'x'.repeat(110)}${quoted}`],
+    // The EM's own message: quoted up to 300 characters, the password straddling that cut.
+    [
+      500,
+      'application/xml',
+      (quoted: string) => `<Error><Message>${'x'.repeat(290)}${quoted}</Message></Error>`,
+    ],
+  ] as const)(
+    'a logon answer (HTTP %i, %s) quoting the password escaped or cut: none of it shown',
+    async (status, type, body) => {
+      const password = `${CANARY}"\\&<'>`; // changes under JSON, XML and URL escaping
+      const xml = password.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      const quoted = [xml, JSON.stringify(password).slice(1, -1), encodeURIComponent(password)].join(' ');
+      const server = http.createServer((req, res) => {
+        req.resume();
+        res.writeHead(status, { 'content-type': type, 'x-restsvcsessionid': 'a-token' });
+        res.end(body(quoted));
+      });
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      const { port } = server.address() as AddressInfo;
+      const error = await failure(
+        withSession(
+          {
+            name: 'em-test',
+            url: `http://127.0.0.1:${port}/api/`,
+            credentials: { username: 'TECH\\svc', password },
+            retry: FAST_RETRY,
+          },
+          async () => 0,
+        ),
+      ).finally(() => server.close());
+      const shown = `${error.message} ${JSON.stringify(error)} ${String(error.stack)}`;
+      expect(shown).toMatch(/x{10}.*\[redacted\]/);
+      expect(shown).not.toContain(CANARY.slice(0, 6));
+    },
+  );
+
+  it('a TLS handshake the EM cannot complete (TLS 1.1 only): tls, naming TLS 1.2', async () => {
+    const pki = await makePki(['127.0.0.1']);
+    const server = tls.createServer({
+      key: pki.keyPem,
+      cert: pki.certPem,
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    });
+    server.on('tlsClientError', () => {});
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    const error = await failure(
+      withSession(
+        { name: 'em-test', url: `https://127.0.0.1:${port}/api/`, caPem: pki.caPem, credentials: USER },
+        async () => 0,
+      ),
+    ).finally(() => server.close());
+    expect(error).toMatchObject({ kind: 'tls', transient: false });
+    expect(error.message).toMatch(/TLS handshake .* failed \(ERR_SSL_.*TLS 1\.2 or later/);
   });
 
   it('an unresolvable host name: unreachable, DNS', async () => {

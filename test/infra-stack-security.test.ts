@@ -198,8 +198,9 @@ describe('the poller role in a VPC', () => {
         Action: 'ec2:CreateNetworkInterface',
         Resource: [
           `${at}:network-interface/*`,
-          `${at}:subnet/subnet-0123456789abcdef0`,
-          `${at}:subnet/subnet-0123456789abcdef1`,
+          // Any account's: a subnet shared from another account (a shared VPC) is in the owner's.
+          'arn:aws:ec2:eu-west-1:*:subnet/subnet-0123456789abcdef0',
+          'arn:aws:ec2:eu-west-1:*:subnet/subnet-0123456789abcdef1',
           `${at}:security-group/<PollerSecurityGroup>`,
         ],
       },

@@ -69,6 +69,27 @@ describe('EM secrets', () => {
     sm.restore();
   });
 
+  it.each([
+    ['ResourceNotFoundException', /has no value yet .*put JSON like \{"username"/],
+    ['AccessDeniedException', /poller's role, or the policy of the KMS key .* does not allow reading it/],
+    ['DecryptionFailure', /KMS key .*policy must let the poller's role decrypt \(kms:Decrypt\)/],
+    ['InvalidRequestException', /scheduled for deletion: restore it/],
+    ['ThrottlingException', /transient .*the next poll reads it again/],
+    ['InternalServiceError', /transient .*the next poll reads it again/],
+    ['TimeoutError', /reachable from the poller \(a VPC needs a NAT or an endpoint\)/],
+  ])('says what to do when reading fails with %s', async (name, advice) => {
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('Secrets Manager said no.'), { name }));
+    const source = new SecretsManagerSource(new SecretsManagerClient({ region: 'eu-west-1' }));
+    const error = await source.get(ARN).catch((e: Error) => e);
+    sm.restore();
+    expect(error).toMatchObject({ name: 'SecretError' });
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Secret "${ARN}" could not be read \\(${name}: Secrets Manager said no\\.\\)\\. `),
+    );
+    expect((error as Error).message).toMatch(advice);
+  });
+
   // Titled by the error, not the value: a test name is output too, and the value holds the canary.
   it.each([
     [/is empty/, ''],

@@ -166,7 +166,7 @@ describe('Lambda handler', () => {
       restore();
     }
     expect(output.join('\n')).toMatch(/"PollsFailed":1,"EmErrors":1/);
-    expect(polls.map((p) => [p.status, p.error?.kind])).toEqual(Array(3).fill(['em-failed', 'credentials']));
+    expect(polls.map((p) => [p.status, p.error?.kind])).toEqual(Array(3).fill(['em-failed', 'secret']));
     expect(polls[0]?.error?.message).toMatch(/ResourceNotFoundException.*put JSON like \{"username"/);
     const events = sns
       .commandCalls(PublishCommand)
@@ -187,7 +187,9 @@ describe('Lambda handler', () => {
       (error: Error) => error,
     );
     restore();
-    expect(failure.message).toMatch(/^1 of 1 polls crashed: em-prod: \S/);
+    expect(failure.message).toMatch(
+      /^1 of 1 polls crashed \(see the poller's log .*; the next scheduled poll retries .*\): em-prod: \S/,
+    );
     expect(output.join('\n')).toMatch(/"Heartbeat":1/);
     secrets.restore();
   });

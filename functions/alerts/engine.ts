@@ -47,7 +47,12 @@ export function decidePoll(input: PollInput): PollDecision {
   const source = stored.get(sourceKey) as SourceState | undefined;
   if (!isMuted(settings)({ name: em, uid: em }))
     keep(source, stepSource(source, em, input.outcome, now, settings));
-  else if (source) keep(source, { state: { ...source, open: false }, events: [] }); // muted: closed quietly
+  else if (source) {
+    // Muted: closed quietly, its count of failed polls forgotten, so that unmuted it starts afresh (a kept
+    // `firstFailedAt` would give a new outage the id of the notice already sent, and it would be dropped).
+    const closed = { ...source, open: false, failedPolls: 0, firstFailedAt: null, cause: null };
+    keep(source, { state: closed, events: [] });
+  }
   // Without a successful poll nothing is known about the jobs: no hold expires, nothing goes stale.
   if (!input.outcome.ok) return { events, states };
 

@@ -11,7 +11,6 @@ export type {
   Severity,
   SubjectKind,
 } from './event.ts';
-export { EVENT_TEXT_CHARS, EVENT_VERSION, MAX_EVENT_VMS } from './event.ts';
 export {
   DEFAULT_SETTINGS,
   type Settings,

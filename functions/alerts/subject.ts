@@ -110,12 +110,12 @@ class Machine {
     return ms(hold.at) + this.ctx.settings.retryHold * 60_000;
   }
 
-  /** History: the mark, the run starts for the median gap, the last run. */
+  /** History, from final runs only: the mark, the run starts for the median gap, the last run. */
   record(obs: Observation): void {
+    if (!obs.final) return;
     const { state } = this;
     const { session } = obs.run;
-    if (obs.final) state.mark = { creationTime: session.creationTime, uid: session.uid };
-    if (!obs.final) return;
+    state.mark = { creationTime: session.creationTime, uid: session.uid };
     state.retryStreak = session.retries;
     state.lastRun = session;
     if (!session.isRetry) state.starts = [...state.starts, session.creationTime].slice(-MAX_STARTS);

@@ -35,34 +35,31 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   if (!url) throw new UsageError('--em-url is required.');
   const { credentials, caPem } = await emAccess(values, io);
   const rows: Row[] = [];
+  const fail = (name: string, error: unknown) => {
+    rows.push([name, 'FAIL', message(error)]);
+    if (values.debug && error instanceof Error && error.stack) io.err(error.stack);
+  };
   const step = async (name: string, run: () => Promise<string>) => {
     try {
       rows.push([name, 'PASS', await run()]);
     } catch (error) {
-      rows.push([name, 'FAIL', message(error)]);
-      if (values.debug && error instanceof Error && error.stack) io.err(error.stack);
+      fail(name, error);
     }
   };
-  // close() only warns about a failed logoff: while it runs, a warning is the logoff step's failure.
-  let warn = (warning: string) => io.err(`warning: ${warning}`);
-  let em: EmSession | undefined;
-  await step('reach, TLS and logon', async () => {
-    em = await EmSession.open({
-      name: url,
-      url,
-      credentials,
-      caPem,
-      insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
-      retry: { attempts: 1 },
-      warn: (warning) => warn(warning),
-    });
-    return `logged on as ${credentials.username}`;
-  });
-  const later = ['API version', ...ENTITY_TYPES.map((type) => `read ${type}`), 'logoff'];
-  if (!em) {
-    for (const name of later) rows.push([name, 'SKIP', 'not logged on']);
+  const session = await EmSession.open({
+    name: url,
+    url,
+    credentials,
+    caPem,
+    insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
+    retry: { attempts: 1 },
+    warn: (warning) => io.err(`warning: ${warning}`),
+  }).catch((error: unknown) => fail('reach, TLS and logon', error));
+  if (!session) {
+    for (const name of ['API version', ...ENTITY_TYPES.map((type) => `read ${type}`), 'logoff'])
+      rows.push([name, 'SKIP', 'not logged on']);
   } else {
-    const session: EmSession = em;
+    rows.push(['reach, TLS and logon', 'PASS', `logged on as ${credentials.username}`]);
     await step('API version', async () => {
       const versions = await session.apiVersions();
       if (!versions.length) throw new Error('none listed');
@@ -78,12 +75,8 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
       });
     }
     await step('logoff', async () => {
-      let failure: string | undefined;
-      warn = (warning) => {
-        failure = warning;
-      };
-      await session.close();
-      if (failure) throw new Error(failure.replace(/^logoff from Enterprise Manager "[^"]*" failed: /, ''));
+      const failure = await session.close();
+      if (failure) throw failure;
       return 'logon session deleted';
     });
   }

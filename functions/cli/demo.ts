@@ -109,7 +109,8 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
       io.out(`\n##### ${sim.clock.now().slice(0, 16).replace('T', ' ')} UTC: ${title}`);
       const summary = await pollEm(target, deps, { settings });
       io.out(
-        `\n(${summary.sessionsRead} sessions read in ${summary.emRequests} EM requests; ${summary.eventsDecided} alert${summary.eventsDecided === 1 ? '' : 's'}; ` +
+        `\n(${summary.sessionsRead} sessions read in ${summary.emRequests} EM requests; ` +
+          `${summary.eventsDecided} alert${summary.eventsDecided === 1 ? '' : 's'}; ` +
           `${sim.openSessions()} EM logon sessions left open)`,
       );
     };

@@ -8,7 +8,7 @@ import { SnsNotifier } from '../notify/notifier.ts';
 import { CHANNELS, type EmTarget, TOPIC_ARN } from '../poller/env.ts';
 import { type Log, leaseMs, PollInterrupted, type PollSummary, pollEm } from '../poller/poll.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
-import { ensureTable, startDynalite } from '../state/local.ts';
+import { ensureTable, localClient, startDynalite } from '../state/local.ts';
 import type { StateStore } from '../state/store.ts';
 import {
   EM_HELP,
@@ -171,11 +171,7 @@ async function openStore(
   }
   const dir = values.state ?? `${io.cwd}/.replica-alerts`;
   const local = await startDynalite(dir);
-  const client = new DynamoDBClient({
-    endpoint: local.endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = localClient(local.endpoint);
   await ensureTable(client, 'replica-alerts');
   return {
     store: new DynamoStateStore(client, 'replica-alerts'),

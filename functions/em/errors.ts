@@ -57,13 +57,49 @@ export function firstBytes(body: string, max = 120): string {
 }
 
 /**
+ * Replaces each secret in `text` with `[redacted]`, also where JSON, XML/HTML or URL escaping changed some of its
+ * characters (an error page may quote the request in any of these forms, or a mix of them).
+ */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  return secrets
+    .filter(Boolean)
+    .reduce((clean, secret) => clean.replace(secretPattern(secret), '[redacted]'), text);
+}
+
+const NAMED: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** Each character of `secret` as itself or any of its escaped forms. */
+function secretPattern(secret: string): RegExp {
+  const literal = (form: string) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const char = (c: string) => {
+    const code = c.codePointAt(0) ?? 0;
+    const forms = [
+      c,
+      JSON.stringify(c).slice(1, -1),
+      encodeURIComponent(c),
+      encodeURIComponent(c).toLowerCase(),
+      `&#${code};`,
+      `&#x${code.toString(16)};`,
+      `&#x${code.toString(16).toUpperCase()};`,
+    ];
+    return `(?:${[...new Set([...forms, NAMED[c] ?? c])].map(literal).join('|')})`;
+  };
+  return new RegExp([...secret].map(char).join(''), 'g');
+}
+
+/**
  * Removes `secrets` from an error's message and stack, and from its causes (a parse error keeps the body): an EM
  * or a proxy in front of it may echo the logon request, Authorization header included, in its error page, and
  * the message goes to logs and, as the cause of an unreachable alert, to every channel.
  */
 export function withoutSecrets<E extends Error>(error: E, secrets: readonly string[]): E {
-  const scrub = (text: string) =>
-    secrets.reduce((t, secret) => (secret ? t.replaceAll(secret, '[redacted]') : t), text);
+  const scrub = (text: string) => scrubSecrets(text, secrets);
   /** Rewrites one text property; false when it holds a secret and cannot be rewritten (a getter, frozen). */
   const clean = (target: Error, key: 'message' | 'stack' | 'body'): boolean => {
     const text = (target as unknown as Record<string, unknown>)[key];

@@ -1,4 +1,4 @@
-// The HTTP transport to one EM: undici with keep-alive, TLS always verified (a PEM CA bundle may be added),
+// The HTTP transport to one EM: undici with keep-alive, TLS always verified (against a PEM CA bundle if given),
 // a per-request timeout, a bounded response size, and failures classified into actionable `EmError`s.
 
 import { Agent, request } from 'undici';
@@ -111,8 +111,8 @@ export class Transport {
     if (req.deadline.aborted) {
       return new EmError(
         'timeout',
-        `the poll's deadline passed while waiting for ${req.url.pathname}.`,
-        'The EM answers too slowly for the time the poll has: check its load, or give the poll more time ' +
+        `the time allowed for this EM session ran out while waiting for ${req.url.pathname}.`,
+        'The EM answers too slowly for the time a poll has: check its load, or give polls more time ' +
           '(the Lambda timeout, or fewer EMs per invocation).',
         detail,
       );
@@ -136,7 +136,16 @@ export class Transport {
         detail,
       );
     }
-    if (isNotHttp(error)) {
+    const handshake = codes.find((c) => c.startsWith('ERR_SSL_'));
+    if (handshake) {
+      return new EmError(
+        'tls',
+        `the TLS handshake with ${where} failed (${handshake}).`,
+        "The EM's port 9398 must offer TLS 1.2 or later with current ciphers: check its certificate binding.",
+        detail,
+      );
+    }
+    if (causes(error).some((e) => (e as { name?: unknown }).name === 'HTTPParserError')) {
       return new EmError(
         'unparseable',
         `${where} answered ${req.url.pathname} with something that is not HTTP (${describe(error)}).`,
@@ -195,24 +204,23 @@ function certificateAdvice(code: string, url: URL): [string, string] {
   ];
 }
 
-/** undici's parser error: the peer answered, but not in HTTP/1.1 (it carries no `code`). */
-function isNotHttp(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
-    if ((e as { name?: unknown }).name === 'HTTPParserError') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+/** An error and its causes (undici wraps socket and TLS errors; its parser error, HTTPParserError, has no code). */
+function causes(error: unknown): object[] {
+  const chain: object[] = [];
+  for (
+    let e: unknown = error;
+    e && typeof e === 'object' && chain.length < 8;
+    e = (e as { cause?: unknown }).cause
+  )
+    chain.push(e);
+  return chain;
 }
 
-/** Every `code` along an error's cause chain (undici wraps socket and TLS errors). */
+/** Every `code` along an error's cause chain. */
 function causeCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    e = (e as { cause?: unknown }).cause;
-  }
-  return codes;
+  return causes(error)
+    .map((e) => (e as { code?: unknown }).code)
+    .filter((code): code is string => typeof code === 'string');
 }
 
 function describe(error: unknown): string {

@@ -40,14 +40,11 @@ const ZWSP = '\u200b';
 const LOOK_ALIKE: Record<string, string> = { '<': '‹', '*': '∗', '~': '∼', '`': 'ˋ', _: 'ˍ' };
 
 /**
- * EM text made inert for Slack's mrkdwn and Teams' markdown alike, on one line, with nothing a reader would see as
- * an escape. Slack's mrkdwn has no backslash escape (a `\_` shows its backslash) and AWS does not say whether
- * Chatbot passes `&lt;` entities through or shows them, so a character that could start markup gets a look-alike
- * (github.com/yhatt/jsx-slack, docs/about-escape-and-exact-mode.md), and only where markup can form: `<` always (Slack's `<!channel>`, `<@U1>`, `<url|text>`; Teams' HTML tags); `*`, `~` and `` ` `` always
- * (CommonMark emphasis forms inside words too); `_` only at a word's edge, as inside a word (`Replica_SQL_01`)
- * neither Slack nor CommonMark reads it as italics. A zero-width space goes between `]` and `(` (a Teams link) and
- * after `@` (a mention); a soft hyphen before a leading `>` (a quote), as jsx-slack does. `&` and `|` form
- * nothing without `<`.
+ * EM text made inert for Slack's mrkdwn and Teams' markdown, on one line. Slack has no backslash escape and
+ * AWS does not say whether Chatbot shows `&lt;` as is, so markup characters get look-alikes, as in jsx-slack
+ * (github.com/yhatt/jsx-slack, docs/about-escape-and-exact-mode.md): `<`, `*`, `~`, `` ` `` always; `_` only
+ * at a word's edge (inside one, neither reads italics). A zero-width space splits `](` (a link) and follows
+ * `@` (a mention); a soft hyphen precedes a leading `>` (a quote). `&` and `|` form nothing without `<`.
  */
 export function escapeMarkdown(text: string, max = CHAT_NAME_CHARS): string {
   return line(text, max)

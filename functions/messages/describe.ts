@@ -64,8 +64,10 @@ export function summary(event: AlertEvent): string {
 const CAUSES: Record<string, string> = {
   unreachable: 'cannot connect',
   timeout: 'not answering',
-  tls: 'TLS certificate not trusted',
+  tls: 'TLS failed',
   credentials: 'credentials rejected',
+  secret: 'credentials secret unreadable',
+  config: 'EM URL unusable',
   forbidden: 'access denied',
   'api-not-available': 'REST API not available',
   'em-error': 'EM reported an error',

@@ -115,9 +115,8 @@ function vmLines(event: AlertEvent, budget: number): string[] {
   let used = utf8Bytes(out.join('\n'));
   let shown = 0;
   for (const vm of vms.slice(0, EMAIL_MAX_VMS)) {
-    const entry = [
-      `  - ${line(vm.name, EMAIL_NAME_CHARS)}: ${line(vm.result, 40)}${vm.state === 'Completed' ? '' : ` (${line(vm.state, 40)})`}`,
-    ];
+    const state = vm.state === 'Completed' ? '' : ` (${line(vm.state, 40)})`;
+    const entry = [`  - ${line(vm.name, EMAIL_NAME_CHARS)}: ${line(vm.result, 40)}${state}`];
     if (vm.reason) entry.push(indent(block(vm.reason, EMAIL_TEXT_CHARS), '      '));
     const bytes = utf8Bytes(entry.join('\n')) + 1;
     if (used + bytes > budget) break;

@@ -3,13 +3,13 @@
 
 import { type AlertEvent, cutText } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
-import { BODY_BUDGET_BYTES, EVENTS_TEXT_CHARS } from './limits.ts';
+import { BODY_BUDGET_BYTES, EVENTS_FIELD_CHARS } from './limits.ts';
 import type { Rendered } from './render.ts';
 import { utf8Bytes } from './text.ts';
 
 export function renderEvents(event: AlertEvent): Rendered {
   let message = '';
-  for (const max of EVENTS_TEXT_CHARS) {
+  for (const max of EVENTS_FIELD_CHARS) {
     const bounded = bound(event, max);
     message = JSON.stringify(bounded);
     while (utf8Bytes(message) > BODY_BUDGET_BYTES && bounded.vms?.length) {

@@ -23,7 +23,7 @@ export const CHAT_NAME_CHARS = 120;
 export const CHAT_TEXT_CHARS = 300;
 export const CHAT_MAX_VMS = 10;
 /** `events`: the longest text field, tried in turn (JSON escapes can make one character cost 12 bytes). */
-export const EVENTS_TEXT_CHARS = [4000, 1000, 250] as const;
+export const EVENTS_FIELD_CHARS = [4000, 1000, 250] as const;
 
 /** Bytes SNS counts for a publish: the message and each attribute's name, type (`String`) and value. */
 export function publishBytes(rendered: Rendered): number {

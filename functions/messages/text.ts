@@ -20,7 +20,7 @@ export function line(text: string, max: number): string {
 }
 
 /** Keeps line breaks (normalised to \n), turns every other control into a space, drops trailing blanks. */
-export function multiLine(text: string): string {
+function multiLine(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .split('\n')

@@ -6,7 +6,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { Settings } from '../alerts/index.ts';
 import { SnsNotifier } from '../notify/notifier.ts';
 import { SecretsManagerSource } from '../secrets/secrets.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
@@ -19,7 +18,7 @@ const SAFETY_MARGIN_MS = 20_000;
 const logger = new Logger({ serviceName: 'replica-alerts' });
 const metrics = new Metrics({ namespace: 'ReplicaAlerts', serviceName: 'replica-alerts' });
 
-function configure(): { config: LambdaConfig; settings: Settings; deps: PollerDeps } | ConfigError {
+function configure(): { config: LambdaConfig; deps: PollerDeps } | ConfigError {
   try {
     const config = readLambdaConfig(process.env);
     const secrets = new SecretsManagerSource(undefined, 300);
@@ -30,7 +29,7 @@ function configure(): { config: LambdaConfig; settings: Settings; deps: PollerDe
       now: () => new Date(),
       log: logger,
     };
-    return { config, settings: config.settings, deps };
+    return { config, deps };
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -51,14 +50,14 @@ export interface LambdaContext {
 
 export async function handler(event: PollEvent, context: LambdaContext): Promise<{ polls: PollSummary[] }> {
   if (setup instanceof ConfigError) throw setup;
-  const { config, settings, deps } = setup;
+  const { config, deps } = setup;
   const targets = event?.em ? config.ems.filter((em) => em.name === event.em) : config.ems;
   if (!targets.length) throw new ConfigError([`The event names EM "${event.em}", which is not configured.`]);
   const stopAt = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
   const results = await Promise.allSettled(
     targets.map((target) =>
       pollEm(target, deps, {
-        settings,
+        settings: config.settings,
         deadlineMs: Math.max(1_000, stopAt - Date.now()),
         shouldStop: () => Date.now() > stopAt,
       }),
@@ -77,8 +76,10 @@ export async function handler(event: PollEvent, context: LambdaContext): Promise
   // puts the event on the dead-letter queue. An EM that fails is an alert of its own, not a crash.
   const crashed = polls.filter((p) => p.error?.kind === 'crash');
   if (crashed.length) {
+    const each = crashed.map((p) => `${p.em}: ${p.error?.message}`).join('; ');
     throw new Error(
-      `${crashed.length} of ${polls.length} polls crashed: ${crashed.map((p) => `${p.em}: ${p.error?.message}`).join('; ')}`,
+      `${crashed.length} of ${polls.length} polls crashed (see the poller's log for each crash; the next ` +
+        `scheduled poll retries from the saved state): ${each}`,
     );
   }
   return { polls };

@@ -15,7 +15,7 @@ import {
   type SubjectState,
 } from '../alerts/index.ts';
 import { withSession } from '../em/client.ts';
-import type { EmConfig } from '../em/config.ts';
+import { DEFAULTS, type EmConfig } from '../em/config.ts';
 import { EmError } from '../em/errors.ts';
 import type { CdpRun, ReplicaRun } from '../em/runs.ts';
 import { type Channel, RENDERERS } from '../messages/render.ts';
@@ -100,19 +100,18 @@ export function emptySummary(em: string): PollSummary {
 }
 
 const HOUR = 3_600_000;
-const DEFAULT_DEADLINE_MS = 10 * 60_000;
 /** Delivered events are kept this long: long enough for any re-decision of the same event to find them. */
 const KEEP_DELIVERED_MS = 14 * 24 * HOUR;
 
 /** How long a poll's lease lasts if its holder dies: its deadline, plus a minute for the writes after it. */
 export function leaseMs(options: Pick<PollOptions, 'deadlineMs'>): number {
-  return (options.deadlineMs ?? DEFAULT_DEADLINE_MS) + 60_000;
+  return (options.deadlineMs ?? DEFAULTS.deadlineMs) + 60_000;
 }
 
 export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOptions): Promise<PollSummary> {
   const { store, log } = deps;
   const startedMs = deps.now().getTime();
-  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const deadlineMs = options.deadlineMs ?? DEFAULTS.deadlineMs;
   const summary = emptySummary(target.name);
   const holder = randomUUID();
   const lease = `em#${target.name}`;
@@ -209,7 +208,7 @@ async function readAll(
     // Whatever the interrupted request reported (the deadline's error), this is not an EM failure to count.
     if (options.signal?.aborted) throw new PollInterrupted(target.name);
     if (!(error instanceof EmError || error instanceof SecretError)) throw error;
-    const kind = error instanceof EmError ? error.kind : 'credentials';
+    const kind = error instanceof EmError ? error.kind : 'secret'; // the EM rejected nothing: we had nothing to send
     result.outcome = { ok: false, error: { kind, message: error.message } };
     deps.log.error('Polling the Enterprise Manager failed.', {
       em: target.name,

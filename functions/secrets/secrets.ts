@@ -31,6 +31,31 @@ export class SecretError extends Error {
   }
 }
 
+const TRANSIENT = 'A transient Secrets Manager error: the next poll reads it again.';
+
+/** What to do about each error GetSecretValue names; any other is most likely the network. */
+const ADVICE = new Map([
+  [
+    'ResourceNotFoundException',
+    `It has no value yet (or no such secret): put JSON like ${SECRET_SHAPE} into it.`,
+  ],
+  [
+    'AccessDeniedException',
+    "The poller's role, or the policy of the KMS key that encrypts the secret, does not allow reading it.",
+  ],
+  [
+    'DecryptionFailure',
+    "The KMS key that encrypts it did not decrypt it for the poller: the key's policy must let the poller's " +
+      'role decrypt (kms:Decrypt).',
+  ],
+  [
+    'InvalidRequestException',
+    'It is scheduled for deletion: restore it (aws secretsmanager restore-secret).',
+  ],
+  ['ThrottlingException', TRANSIENT],
+  ['InternalServiceError', TRANSIENT],
+]);
+
 /** What to do about a Secrets Manager error, by its name; the SDK's own message never holds the value. */
 function unreadable(secretId: string, error: unknown): SecretError {
   let cause: unknown = error;
@@ -38,11 +63,8 @@ function unreadable(secretId: string, error: unknown): SecretError {
   const name = cause instanceof Error ? cause.name : 'Error';
   const message = cause instanceof Error ? cause.message : String(cause);
   const todo =
-    name === 'ResourceNotFoundException'
-      ? `It has no value yet (or no such secret): put JSON like ${SECRET_SHAPE} into it.`
-      : name === 'AccessDeniedException' || name === 'AccessDenied'
-        ? "The poller's role, or the policy of the KMS key that encrypts the secret, does not allow reading it."
-        : 'Check that Secrets Manager is reachable from the poller (a VPC needs a NAT or an endpoint).';
+    ADVICE.get(name) ??
+    'Check that Secrets Manager is reachable from the poller (a VPC needs a NAT or an endpoint).';
   return new SecretError(secretId, `could not be read (${name}: ${message})`, todo);
 }
 

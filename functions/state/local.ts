@@ -77,11 +77,6 @@ export async function startDynalite(path?: string): Promise<LocalDynamo> {
   };
 }
 
-/** dynalite's own LevelDB binding (its dependency, not ours): the store opened exactly as dynalite opens it. */
-const { Level } = createRequire(createRequire(import.meta.url).resolve('dynalite'))('level') as {
-  Level: new (location: string) => { open(): Promise<void>; close(): Promise<void> };
-};
-
 /**
  * Makes sure dynalite can keep its LevelDB store in `dir`, with one clear error if not. dynalite reports none: it
  * answers requests on a store that failed to open by throwing from its request handler, which ends the process
@@ -91,7 +86,11 @@ const { Level } = createRequire(createRequire(import.meta.url).resolve('dynalite
  */
 async function checkStateDir(dir: string): Promise<void> {
   const fail = (what: string, error: unknown) =>
-    new Error(`state directory ${dir} ${what}: ${(error as Error).message}`, { cause: error });
+    new Error(
+      `state directory ${dir} ${what}: ${(error as Error).message}. Fix its permissions, or give another ` +
+        'directory with --state DIR.',
+      { cause: error },
+    );
   try {
     makeDir(dir);
   } catch (error) {
@@ -104,6 +103,10 @@ async function checkStateDir(dir: string): Promise<void> {
   } catch (error) {
     throw fail('is not writable', error);
   }
+  // dynalite's own LevelDB binding (its dependency, not ours), to open the store exactly as dynalite will.
+  const { Level } = createRequire(createRequire(import.meta.url).resolve('dynalite'))('level') as {
+    Level: new (location: string) => { open(): Promise<void>; close(): Promise<void> };
+  };
   const store = new Level(dir);
   try {
     await store.open();

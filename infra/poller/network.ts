@@ -19,7 +19,7 @@ import type { EmSettings, NetworkSettings } from '../settings/index.ts';
 
 type Placement = Pick<FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
 
-export interface PollerNetwork {
+interface PollerNetwork {
   placement: Placement;
   /** What the function's role needs so Lambda can manage its network interfaces there. */
   statements: PolicyStatement[];
@@ -60,9 +60,17 @@ function networkInterfaceStatements(
   securityGroup: ISecurityGroup,
 ): PolicyStatement[] {
   const stack = Stack.of(scope);
-  const ec2 = (resource: string, resourceName: string) =>
-    stack.formatArn({ service: 'ec2', resource, resourceName });
+  const ec2 = (resource: string, resourceName: string, account?: string) =>
+    stack.formatArn({ service: 'ec2', resource, resourceName, account });
   const interfaces = ec2('network-interface', '*');
+  // Any account: a subnet shared from another account (a shared VPC) has its owner's account in its ARN.
+  const subnetArns = subnets.map(({ subnetId }) => {
+    Validations.of(scope).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:subnet/${subnetId}]`,
+      reason: "One given subnet, in whichever account owns it (a shared VPC's subnets are its owner's).",
+    });
+    return ec2('subnet', subnetId, '*');
+  });
   return [
     new PolicyStatement({
       actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
@@ -70,11 +78,7 @@ function networkInterfaceStatements(
     }),
     new PolicyStatement({
       actions: ['ec2:CreateNetworkInterface'],
-      resources: [
-        interfaces,
-        ...subnets.map((subnet) => ec2('subnet', subnet.subnetId)),
-        ec2('security-group', securityGroup.securityGroupId),
-      ],
+      resources: [interfaces, ...subnetArns, ec2('security-group', securityGroup.securityGroupId)],
     }),
     new PolicyStatement({
       actions: [

@@ -121,7 +121,9 @@ function readSubscription(
 }
 
 function readFilterPolicy(value: unknown, path: string, problems: Problems): FilterPolicy | undefined {
-  const fix = `give an object of up to ${MAX_FILTER_KEYS} attribute names, each with a non-empty list of accepted values, e.g. {"alertSeverity": ["Failed"]}.`;
+  const fix =
+    `give an object of up to ${MAX_FILTER_KEYS} attribute names, each with a non-empty list of accepted ` +
+    'values, e.g. {"alertSeverity": ["Failed"]}.';
   if (!isObject(value)) return problems.add(path, fix);
   const entries = Object.entries(value);
   if (entries.length === 0 || entries.length > MAX_FILTER_KEYS) return problems.add(path, fix);

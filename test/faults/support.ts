@@ -18,6 +18,7 @@ import { SnsNotifier } from '../../functions/notify/notifier.ts';
 import type { EmTarget } from '../../functions/poller/env.ts';
 import {
   type Log,
+  leaseMs,
   type PollerDeps,
   type PollOptions,
   type PollSummary,
@@ -41,8 +42,8 @@ export const TOPICS: Record<string, string> = {
 export const SETTINGS: Settings = { ...DEFAULT_SETTINGS, retryHold: 15 };
 /** Short enough that a poll abandoned while holding the lease does not block the next scheduled one. */
 export const DEADLINE_MS = 20_000;
-export const LEASE_MS = DEADLINE_MS + 60_000; // what pollEm asks for
 export const POLL_OPTIONS: Omit<PollOptions, 'em'> = { settings: SETTINGS, deadlineMs: DEADLINE_MS };
+export const LEASE_MS = leaseMs(POLL_OPTIONS);
 const EM_OPTIONS = {
   retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
   requestTimeoutMs: 300, // a hung request costs little
