@@ -126,6 +126,10 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     sim.add({ replicaJobSessions: [nextRun(scenario, sim.clock.now(), 'Exchange DR')] });
     sim.clock.advance(30 * MINUTE);
     await poll('the ESXi host is back and the next Exchange DR run succeeds: resolved');
+    io.out(
+      '\nNext: `npx replica-alerts check --em-url https://<your-em>:9398/api/` against your own Enterprise ' +
+        'Manager, then `npx cdk deploy` (README, "Deploying to AWS").',
+    );
     return 0;
   } finally {
     client.destroy();

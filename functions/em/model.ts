@@ -23,13 +23,10 @@ interface OnBackupServer {
   backupServerName: string | null;
 }
 
-/** One run of a replication job (`ReplicaJobSession`). */
-export interface ReplicaJobSession extends OnBackupServer {
+/** What a replication job run and a CDP policy session both report. */
+interface SessionFields extends OnBackupServer {
   uid: string;
   name: string;
-  jobUid: string;
-  jobName: string;
-  jobType: string;
   creationTime: string;
   endTime: string | null;
   state: SessionState;
@@ -39,12 +36,11 @@ export interface ReplicaJobSession extends OnBackupServer {
   failureMessage: string | null;
 }
 
-/** One VM within a replication job run (`ReplicaTaskSession`). */
-export interface ReplicaTaskSession extends OnBackupServer {
+/** What a VM's part in either reports. */
+interface TaskFields extends OnBackupServer {
   uid: string;
   name: string;
   vmDisplayName: string;
-  jobSessionUid: string;
   creationTime: string;
   endTime: string | null;
   state: TaskState;
@@ -54,33 +50,27 @@ export interface ReplicaTaskSession extends OnBackupServer {
   totalSize: number | null;
 }
 
+/** One run of a replication job (`ReplicaJobSession`). */
+export interface ReplicaJobSession extends SessionFields {
+  jobUid: string;
+  jobName: string;
+  jobType: string;
+}
+
+/** One VM within a replication job run (`ReplicaTaskSession`). */
+export interface ReplicaTaskSession extends TaskFields {
+  jobSessionUid: string;
+}
+
 /** One CDP policy session (`CdpReplicaSession`; a new one starts every 24 hours). */
-export interface CdpReplicaSession extends OnBackupServer {
-  uid: string;
-  name: string;
+export interface CdpReplicaSession extends SessionFields {
   policyUid: string;
   policyName: string;
-  creationTime: string;
-  endTime: string | null;
-  state: SessionState;
-  result: SessionResult;
-  progress: number | null;
-  isRetry: boolean;
-  failureMessage: string | null;
 }
 
 /** One VM's sync within a CDP policy session (`CdpReplicaTaskSession`). */
-export interface CdpReplicaTaskSession extends OnBackupServer {
-  uid: string;
-  name: string;
-  vmDisplayName: string;
+export interface CdpReplicaTaskSession extends TaskFields {
   policySessionUid: string;
-  creationTime: string;
-  endTime: string | null;
-  state: TaskState;
-  result: SessionResult;
-  reason: string | null;
-  totalSize: number | null;
 }
 
 /**
