@@ -3,7 +3,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
 import { canaryUser, findCanary } from './support/canary.ts';
@@ -71,6 +71,10 @@ function captureOutput() {
 }
 
 describe('Lambda handler', () => {
+  // The handler reads the wall clock; the EM's sessions are set on the simulator's, so the two must agree.
+  beforeEach(() => vi.useFakeTimers({ toFake: ['Date'], now: new Date(sim.clock.now()) }));
+  afterEach(() => vi.useRealTimers());
+
   it('polls, publishes to the four topics, emits a heartbeat, and logs no secret', async () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
@@ -161,7 +165,10 @@ describe('Lambda handler', () => {
     const polls = [];
     const { output, restore } = captureOutput();
     try {
-      for (let i = 0; i < 3; i++) polls.push(...(await handler({}, context)).polls);
+      for (let i = 0; i < 3; i++) {
+        vi.setSystemTime(Date.now() + 5 * 60_000); // the schedule's next poll
+        polls.push(...(await handler({}, context)).polls);
+      }
     } finally {
       restore();
     }
