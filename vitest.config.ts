@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
+    // Suites build a CDK stack or start servers in beforeAll; on a loaded 2-core CI machine that outlasts 10 s.
+    hookTimeout: 60_000,
     // The canary password must show in nothing the run prints or leaves: see test/support/canary-guard.ts.
     globalSetup: ['test/support/canary-guard.ts'],
     setupFiles: ['test/support/canary-capture.ts'],
