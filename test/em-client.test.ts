@@ -237,6 +237,7 @@ describe('EM client', () => {
     { kind: 'reset' as const },
     { kind: 'status' as const, status: 503 as const },
     { kind: 'status' as const, status: 502 as const },
+    { kind: 'status' as const, status: 504 as const },
     { kind: 'truncate' as const },
   ])('retries a transient fault: %j', async (fault) => {
     const s = await start(estate(2, 5));
@@ -297,6 +298,7 @@ describe('EM client', () => {
       ),
     );
     expect(error).toMatchObject({ kind: 'timeout', transient: false });
+    expect(s.openSessions()).toBe(0); // the logoff is not cut by the deadline
   });
 
   it('logs off also when the work throws', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MAPPERS,
   parseApiVersions,
   parseEmErrorMessage,
   parseEntity,
@@ -144,6 +145,23 @@ const cases: Record<string, () => unknown> = {
     const page = parseQueryRecords('BackupJobSession', fixture('query-backup-job-session.json'), 'json');
     expect(page).toMatchObject({ pageNum: 1, pageSize: 100, pagesCount: 1 });
     expect(page.items).toHaveLength(1);
+    const [record] = page.items;
+    expect(record && MAPPERS.ReplicaJobSession(record, fixture('query-backup-job-session.json'))).toEqual({
+      uid: 'urn:veeam:BackupJobSession:486430ea-e837-4cef-b971-19c2ece05036',
+      name: 'PROD Job 1@2025-02-19 03:51:03',
+      backupServerUid: 'urn:veeam:BackupServer:d29dd852-c1b8-43f8-befc-35890e259b5e',
+      backupServerName: 'serveur_veeam.domain.local', // from the BackupServerReference link
+      creationTime: '2025-02-19T03:51:03.037Z',
+      endTime: '2025-02-19T03:54:52.757Z',
+      state: 'Stopped',
+      result: 'Failed',
+      progress: 100, // typed numbers and booleans, null for absent values
+      isRetry: true,
+      failureMessage: null,
+      jobUid: 'urn:veeam:Job:b88f9d2f-170b-4e33-9ec2-087e469a1a16',
+      jobName: 'PROD Job 1',
+      jobType: 'Backup',
+    });
   },
   'refs-collection.json': () =>
     expect(parseReferences(fixture('refs-collection.json'), 'json').map((r) => r.name)).toEqual([
@@ -299,6 +317,22 @@ describe('bad input gives a specific parse error', () => {
     );
     const noUid = fixture('query-replica-job-session.xml').replace(/ UID="[^"]+"/, '');
     expect(bad(noUid)).toThrow(/UID is missing/);
+  });
+
+  it("refuses Entities without the type's container instead of reading no sessions", () => {
+    const other = fixture('query-replica-job-session.xml').replaceAll(
+      'ReplicaJobSessions>',
+      'BackupJobSessions>',
+    );
+    expect(bad(other)).toThrow(/ReplicaJobSession query result.*Entities have no ReplicaJobSessions/);
+    const json = (entities: string) =>
+      `{"Entities":${entities},"PagingInfo":{"PageNum":1,"PageSize":100,"PagesCount":1}}`;
+    expect(bad(json('{"Jobs":null}'), 'json')).toThrow(/Entities have no ReplicaJobSessions/);
+    // An empty result keeps its container: an empty element in XML, null in JSON.
+    const empty =
+      '<QueryResult><Entities><ReplicaJobSessions /></Entities><PagingInfo PageNum="1" PageSize="100" PagesCount="0" /></QueryResult>';
+    expect(bad(empty)()).toMatchObject({ items: [] });
+    expect(bad(json('{"ReplicaJobSessions":null}'), 'json')()).toMatchObject({ items: [] });
   });
 
   it('reports a format=References answer where entities were expected', () => {

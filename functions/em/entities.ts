@@ -173,6 +173,10 @@ export function parseQueryRecords(type: string, body: string, format: WireFormat
   const entities = root.Entities;
   if (!isRaw(entities))
     throw new EmParseError(expected, 'it has no Entities (was format=Entities sent?)', body);
+  // An empty result still has its container (empty element, or null in JSON): a missing one is another answer,
+  // and reading it as "no sessions" would silence every alert.
+  if (!(containerOf(type) in entities))
+    throw new EmParseError(expected, `its Entities have no ${containerOf(type)}`, body);
   const container = entities[containerOf(type)];
   // XML: the container's only child list, whatever its element name; JSON: `{X: {X: [...]}}`, or null when empty.
   const items = isRaw(container) ? Object.values(container).find(Array.isArray) : container;

