@@ -473,6 +473,9 @@ describe('replica-alerts demo', () => {
     expect(r.out).toMatch(/SMS {5}FAILED Exchange DR @vbr02/);
     expect(r.out).toMatch(/Slack {3}.*FAILED: Replica job Exchange DR/);
     expect(r.out).toMatch(
+      /Subject: \[WARNING\] Replica job "Fileserver02 Replication".*1 of 1 VM with warnings/,
+    );
+    expect(r.out).toMatch(
       /=== STILL FAILING =+\nE-mail {2}Subject: \[STILL FAILING\] CDP policy "CDP Finance"/,
     );
     expect(r.out).toMatch(/SMS {5}STALE Legacy CRM Replica @vbr02.*\(not sent by the default SMS filter\)/);

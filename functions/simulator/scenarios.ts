@@ -55,13 +55,17 @@ export function demoDay({
     if (i === 2) sql.retry({ recover: true });
   }
 
+  // An early warning that the next run cleared, and a latest run that ended with a warning.
   const files = s.replicaJob('Fileserver02 Replication', { backupServer: 'vbr01.tech.local' });
-  for (const [i, start] of starts(6, 60, 35).entries())
+  const filesStarts = starts(6, 60, 35);
+  for (const [i, start] of filesStarts.entries()) {
+    const warned = i === 0 || i === filesStarts.length - 1;
     files.run({
       start,
       durationMin: 35,
-      vms: [i === 1 ? { name: 'fs02', result: 'Warning', reason: CBT } : 'fs02'],
+      vms: [warned ? { name: 'fs02', result: 'Warning', reason: CBT } : 'fs02'],
     });
+  }
 
   // The latest run fails on one VM, and so do the three automatic retries that follow it.
   const exchange = s.replicaJob('Exchange DR', { backupServer: 'vbr02.tech.local' });
