@@ -17,6 +17,7 @@ import { DynamoStateStore } from '../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
 import { canaryUser, findCanary } from './support/canary.ts';
 import { startDynamoDbLocal } from './support/dynamodb-local.ts';
+import { logon } from './support/simulator.ts';
 
 const USER = canaryUser('TECH\\svc');
 const START = '2026-11-25T06:00:00Z';
@@ -319,6 +320,23 @@ describe.each([
     await w.poll();
     const published = JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input));
     expect(findCanary(`${published}\n${w.logs.join('\n')}\n${JSON.stringify(w.sim.requests)}`)).toEqual([]);
+  });
+});
+
+describe("the simulator's count of open logon sessions", () => {
+  it('counts a session leaked at the simulated time, a week before the real one', async () => {
+    const sim = await startSimulator({
+      scenario: new ScenarioBuilder({ now: START }).build(),
+      users: [USER],
+    });
+    try {
+      vi.useFakeTimers({ toFake: ['Date'], now: new Date(sim.clock.now()) }); // as the Lambda rows poll
+      await logon(sim, USER); // and never logged off
+      vi.useRealTimers();
+      expect(sim.openSessions()).toBe(1); // idle time is real time: the week between the clocks is not idle
+    } finally {
+      await sim.close();
+    }
   });
 });
 
