@@ -31,6 +31,9 @@ export interface Log {
   error(message: string, extra: Record<string, unknown>): void;
 }
 
+/** The log message of an EM that could not be polled (the CLI prints the summary's cause instead). */
+export const EM_FAILED = 'Polling the Enterprise Manager failed.';
+
 export interface PollerDeps {
   store: StateStore;
   notifier: Notifier;
@@ -210,7 +213,7 @@ async function readAll(
     if (!(error instanceof EmError || error instanceof SecretError)) throw error;
     const kind = error instanceof EmError ? error.kind : 'secret'; // the EM rejected nothing: we had nothing to send
     result.outcome = { ok: false, error: { kind, message: error.message } };
-    deps.log.error('Polling the Enterprise Manager failed.', {
+    deps.log.error(EM_FAILED, {
       em: target.name,
       kind,
       reason: error.message,
