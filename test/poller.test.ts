@@ -1,13 +1,20 @@
-// The poller end to end, driven directly (pollEm) and as the Lambda runtime calls it (the handler, configured from
-// its environment, the secret from a mocked Secrets Manager): the simulator over HTTP, state in dynalite and in
+// The poller end to end, driven directly (pollEm), as the Lambda runtime calls it (the handler, configured from
+// its environment, the secret from a mocked Secrets Manager) and as `replica-alerts poll` (state on disk or in a
+// table, credentials from the environment, the clock through its Io): the simulator over HTTP, state in dynalite and in
 // DynamoDB Local, SNS mocked at the SDK, through a scripted day: a failure with reasons, the same poll again, a
 // recovery, a session seen running and decided when it finishes, Warning then Failed, an EM that goes down and
 // comes back, an SMS channel that fails and is retried alone.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../functions/alerts/index.ts';
+import type { Io } from '../functions/cli/io.ts';
+import { emName, runPoll } from '../functions/cli/poll.ts';
 import { type Channel, RENDERERS } from '../functions/messages/render.ts';
 import { publishInput, SnsNotifier } from '../functions/notify/notifier.ts';
 import type { EmTarget } from '../functions/poller/env.ts';
@@ -32,6 +39,8 @@ const settings: Settings = { ...DEFAULT_SETTINGS, retryHold: 15, unreachableAfte
 const FAST = { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 
 let tables = 0;
+/** DynamoDB Local keeps tables per access key and region: those the tables are created with (localClient). */
+const LOCAL_AWS = { AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
 const sns = mockClient(SNSClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -42,10 +51,12 @@ afterEach(() => {
 });
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
 
-type Driver = 'pollEm' | 'Lambda handler';
+type Driver = 'pollEm' | 'Lambda handler' | 'CLI --state' | 'CLI --table';
 
 interface World {
   sim: Simulator;
+  /** The EM's name in events: configured (em-prod), or the CLI's from the URL. */
+  em: string;
   builder: ScenarioBuilder;
   sql: ReturnType<ScenarioBuilder['replicaJob']>;
   poll(): ReturnType<typeof pollEm>;
@@ -93,7 +104,37 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
   };
   const target: EmTarget = { name: 'em-prod', url: sim.url, secretArn: SECRET_ARN };
   const poll =
-    driver === 'pollEm' ? () => pollEm(target, deps, { settings, em: { retry: FAST } }) : await lambda();
+    driver === 'pollEm'
+      ? () => pollEm(target, deps, { settings, em: { retry: FAST } })
+      : driver === 'Lambda handler'
+        ? await lambda()
+        : cli(
+            driver === 'CLI --state'
+              ? ['--state', mkdtempSync(join(tmpdir(), 'ra-state-'))]
+              : ['--table', table, '--endpoint-url', dynamo.endpoint],
+          );
+
+  /** `replica-alerts poll` in-process, with the settings and topics of the other drivers, at the simulated time. */
+  function cli(store: string[]) {
+    for (const [name, value] of Object.entries(LOCAL_AWS)) vi.stubEnv(name, value); // for --table
+    const io: Io = {
+      out: (line) => logs.push(line),
+      err: (line) => logs.push(line),
+      readStdin: async () => '',
+      onInterrupt: () => () => {},
+      env: { EM_USERNAME: USER.username, EM_PASSWORD: USER.password },
+      cwd: mkdtempSync(join(tmpdir(), 'ra-cli-')),
+      now: () => new Date(sim.clock.now()),
+    };
+    const topics = Object.entries(TOPICS).flatMap(([channel, arn]) => ['--topic', `${channel}=${arn}`]);
+    const args = ['--em-url', sim.url, ...store, ...topics, '--output', 'json'];
+    return async () => {
+      const { code, polls } = await runPoll([...args, '--retry-hold', '15', '--unreachable-after', '2'], io);
+      const [summary = expect.fail('the CLI polled no EM')] = polls;
+      expect(code).toBe(summary.status === 'ok' && !summary.publishFailures ? 0 : 1);
+      return summary;
+    };
+  }
 
   /** The handler, configured as the stack configures it, polling at the simulated time. */
   async function lambda() {
@@ -101,10 +142,7 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
       .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
       .resolves({ SecretString: JSON.stringify(USER) });
     const env = {
-      // DynamoDB Local keeps tables per access key and region: the ones the table was created with (localClient).
-      AWS_REGION: 'local',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_AWS,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       TABLE_NAME: table,
       ...Object.fromEntries(Object.entries(TOPICS).map(([c, arn]) => [`TOPIC_${c.toUpperCase()}_ARN`, arn])),
@@ -131,6 +169,7 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
 
   const w: World = {
     sim,
+    em: driver.startsWith('CLI') ? emName(sim.url) : 'em-prod',
     builder,
     sql,
     logs,
@@ -145,13 +184,16 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
   return w;
 }
 
-// The same day through both drivers, against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own).
+// The same day through every driver, against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own);
+// `CLI --state` keeps its state in its own embedded dynalite.
 const backends = { dynalite: () => startDynalite(), 'DynamoDB Local': () => startDynamoDbLocal() };
 describe.each([
   ['pollEm', 'dynalite'],
   ['pollEm', 'DynamoDB Local'],
   ['Lambda handler', 'dynalite'],
   ['Lambda handler', 'DynamoDB Local'],
+  ['CLI --state', 'dynalite'],
+  ['CLI --table', 'DynamoDB Local'],
 ] as const)('%s with state on %s', (driver, backend) => {
   let dynamo: LocalDynamo;
   let w: World;
@@ -203,7 +245,7 @@ describe.each([
       severity: { DataType: 'String', StringValue: 'Failed' },
       job: { DataType: 'String', StringValue: 'SQL Replication' },
       backupServer: { DataType: 'String', StringValue: 'vbr01.tech.local' },
-      enterpriseManager: { DataType: 'String', StringValue: 'em-prod' },
+      enterpriseManager: { DataType: 'String', StringValue: w.em },
     });
 
     w.sim.clock.advance(5 * MIN);
@@ -239,8 +281,8 @@ describe.each([
     await w.poll();
     expect(w.events().map((e) => `${e.event}:${e.subject.name}`)).toEqual([
       'failure:SQL Replication',
-      'source-unreachable:em-prod',
-      'resolved:em-prod',
+      `source-unreachable:${w.em}`,
+      `resolved:${w.em}`,
     ]);
     expect(w.sim.openSessions()).toBe(0);
   });
