@@ -365,6 +365,56 @@ describe.each([
   });
 });
 
+describe('a secret rotated with the EM certificate', () => {
+  let dynamo: LocalDynamo;
+  let em: Simulator;
+  let other: Simulator;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    em = await startSimulator({ users: [USER], tls: true });
+    other = await startSimulator({ users: [USER], tls: true }); // its CA is the one the cached secret holds
+  });
+  afterAll(async () => {
+    await Promise.all([dynamo.close(), em.close(), other.close()]);
+  });
+
+  /** Polls `em` with a cached secret holding the old CA, and `fresh` as what re-reading the secret gives. */
+  async function poll(fresh: string | undefined) {
+    const client = localClient(dynamo.endpoint);
+    const table = `poller-${++tables}`;
+    await ensureTable(client, table);
+    const reads: boolean[] = [];
+    const summary = await pollEm(
+      { name: 'em-prod', url: em.url, secretArn: SECRET_ARN },
+      {
+        store: new DynamoStateStore(client, table),
+        notifier: new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), TOPICS),
+        credentials: async (_target, refresh) => {
+          reads.push(refresh);
+          return { ...USER, caCert: refresh ? fresh : other.caPem };
+        },
+        now: () => new Date(em.clock.now()),
+        log: { info: () => {}, warn: () => {}, error: () => {} },
+      },
+      { settings, em: { retry: FAST } },
+    );
+    return { summary, reads };
+  }
+
+  it('takes the CA from the re-read secret when the cached CA no longer verifies the EM', async () => {
+    const { summary, reads } = await poll(em.caPem);
+    expect(summary).toMatchObject({ status: 'ok' });
+    expect(reads).toEqual([false, true]);
+    expect(em.openSessions()).toBe(0);
+  });
+
+  it('fails on TLS, after one re-read, when the secret still holds the CA that does not verify', async () => {
+    const { summary, reads } = await poll(other.caPem);
+    expect(summary).toMatchObject({ status: 'em-failed', error: { kind: 'tls' } });
+    expect(reads).toEqual([false, true]);
+  });
+});
+
 describe("the simulator's count of open logon sessions", () => {
   it('counts a session leaked at the simulated time, a week before the real one', async () => {
     const sim = await startSimulator({

@@ -7,6 +7,7 @@
 // Only a crash between SNS accepting a publish and its delivered mark repeats that publish, with the same id.
 
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   type AlertEvent,
   decidePoll,
@@ -187,8 +188,11 @@ async function readAll(
     outcome: { ok: true },
     emRequests: 0,
   };
-  try {
-    await withSession(await emConfig(target, deps, options, deadlineMs), async (em) => {
+  const began = performance.now();
+  const read = async (secret: EmSecret) => {
+    const left = Math.max(1_000, Math.floor(deadlineMs - (performance.now() - began))); // one deadline for both tries
+    Object.assign(result, { replicaRuns: [], cdpRuns: [] });
+    await withSession(emConfig(target, deps, options, left, secret), async (em) => {
       const reader = readEm(em, previous, {
         now: new Date(startedMs),
         lookbackMs: Math.max(options.historyMs ?? 0, options.settings.lookback * 60_000),
@@ -207,6 +211,17 @@ async function readAll(
       }
       result.emRequests = em.requestCount + 1; // + the logoff still to come
     });
+  };
+  try {
+    const cached = await deps.credentials(target, false);
+    await read(cached).catch(async (error: unknown) => {
+      // The EM's certificate rotated with the CA in its secret, and the cached copy holds the old CA: read the
+      // secret afresh, as after a 401, and try once more if its CA changed (a CA in the target overrides it).
+      if (!(error instanceof EmError && error.kind === 'tls') || target.caCert) throw error;
+      const fresh = await deps.credentials(target, true).catch(() => undefined); // the TLS error says more
+      if (!fresh || fresh.caCert === cached.caCert) throw error;
+      await read(fresh);
+    });
   } catch (error) {
     // Whatever the interrupted request reported (the deadline's error), this is not an EM failure to count.
     if (options.signal?.aborted) throw new PollInterrupted(target.name);
@@ -222,13 +237,13 @@ async function readAll(
   return result;
 }
 
-async function emConfig(
+function emConfig(
   target: EmTarget,
   deps: PollerDeps,
   options: PollOptions,
   deadlineMs: number,
-): Promise<EmConfig> {
-  const secret = await deps.credentials(target, false);
+  secret: EmSecret,
+): EmConfig {
   return {
     ...options.em,
     name: target.name,
