@@ -117,8 +117,12 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
   /** `replica-alerts poll` in-process, with the settings and topics of the other drivers, at the simulated time. */
   function cli(store: string[]) {
     for (const [name, value] of Object.entries(LOCAL_AWS)) vi.stubEnv(name, value); // for --table
+    const printed: string[] = [];
     const io: Io = {
-      out: (line) => logs.push(line),
+      out: (line) => {
+        logs.push(line);
+        printed.push(line);
+      },
       err: (line) => logs.push(line),
       readStdin: async () => '',
       onInterrupt: () => () => {},
@@ -129,9 +133,13 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
     const topics = Object.entries(TOPICS).flatMap(([channel, arn]) => ['--topic', `${channel}=${arn}`]);
     const args = ['--em-url', sim.url, ...store, ...topics, '--output', 'json'];
     return async () => {
+      const published = w.events().length;
+      printed.length = 0;
       const { code, polls } = await runPoll([...args, '--retry-hold', '15', '--unreachable-after', '2'], io);
       const [summary = expect.fail('the CLI polled no EM')] = polls;
       expect(code).toBe(summary.status === 'ok' && !summary.publishFailures ? 0 : 1);
+      // --output json prints exactly the events it published to the events topic.
+      expect(printed.map((line) => JSON.parse(line))).toEqual(w.events().slice(published));
       return summary;
     };
   }
