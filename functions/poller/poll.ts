@@ -172,7 +172,10 @@ interface ReadResult {
   emRequests: number;
 }
 
-/** Reads the EM in one logon session; an EM or credentials failure becomes the poll's outcome, not an exception. */
+/**
+ * Reads the EM in one logon session (a second one after a TLS failure, when the re-read secret has another CA); an
+ * EM or credentials failure becomes the poll's outcome, not an exception.
+ */
 async function readAll(
   target: EmTarget,
   deps: PollerDeps,
