@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Io } from '../functions/cli/io.ts';
 import { main } from '../functions/cli/main.ts';
 import { emName } from '../functions/cli/poll.ts';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
 import { DynamoStateStore } from '../functions/state/dynamo.ts';
-import { ensureTable, localClient, startDynalite } from '../functions/state/local.ts';
+import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
 import { CANARY, canaryUser, findCanary } from './support/canary.ts';
 
 const USER = canaryUser('TECH\\svc');
@@ -36,6 +36,7 @@ async function run(
     onInterrupt,
     env,
     cwd: mkdtempSync(join(tmpdir(), 'ra-cli-')),
+    now: () => new Date(),
   };
   const code = await main(argv, io);
   everything.push(...out, ...err);
@@ -107,10 +108,37 @@ describe('replica-alerts usage', () => {
     ],
     [['poll', '--em-url', 'https://em:9398', '--state', 'a', '--table', 'b'], /exclude each other/],
     [['poll', '--em-url', 'ftp://em'], /--em-url ftp:\/\/em: .*https/],
+    [['check', '--em-url', 'em.example.com'], /^--em-url em\.example\.com: .*not a valid URL/],
   ])('rejects %j with exit 2 and says why', async (argv, message) => {
     const r = await run(argv as string[]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+  });
+
+  it('rejects an EM URL holding a password with exit 2, never echoing the password', async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['poll', '--em-url', `https://svc:${CANARY}@em:9398/`],
+        /^--em-url https:\/\/\*\*\*@em:9398\/: .*name or password/,
+      ],
+      [
+        ['check', '--em-url', `https://svc:${CANARY}@em:9398/`],
+        /^--em-url https:\/\/\*\*\*@em:9398\/: .*name or password/,
+      ],
+      // Unparseable (the port): apiBase quotes the URL it cannot parse, redacted here too.
+      [
+        ['poll', '--em-url', `https://svc:${CANARY}@em:99999/`],
+        /"https:\/\/\*\*\*@em:99999\/" is not a valid URL/,
+      ],
+      // An unencoded slash in the password: the URL parser would end the user info there, the redaction does not.
+      [['check', '--em-url', `https://svc:pw/${CANARY}@em:9398/`], /^--em-url https:\/\/\*\*\*@em:9398\/: /],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run(argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(findCanary(r.err)).toEqual([]);
+    }
   });
 
   it('takes credentials only from the environment or stdin', async () => {
@@ -238,7 +266,17 @@ describe('replica-alerts poll', () => {
       EM_PASSWORD: `${CANARY}x`,
     });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/rejected the credentials of user "TECH\\svc".*Portal User/s);
+    // One line: the EM, the cause and what to do; the log line behind it only with --debug.
+    expect(r.err).toMatch(
+      /^127\.0\.0\.1-\d+: polling failed \(credentials\): the EM rejected the credentials of user "TECH\\svc" \(HTTP 401\)\. Check .*Portal User.*; 0 new alerts, 0 messages delivered \(channels: email\)\.$/,
+    );
+    const debug = await run(
+      ['poll', '--em-url', sim.url, '--state', mkdtempSync(join(tmpdir(), 'ra-')), '--debug'],
+      { EM_USERNAME: USER.username, EM_PASSWORD: `${CANARY}x` },
+    );
+    expect(debug.err).toMatch(
+      /^error: Polling the Enterprise Manager failed\. \(em=127\.0\.0\.1-\d+ kind=credentials\): Enterprise Manager .*rejected/m,
+    );
   });
 
   it('stops cleanly at Ctrl-C while reading: logged off, lease released, nothing recorded or counted', async () => {
@@ -421,8 +459,72 @@ describe('replica-alerts poll', () => {
       EM_USERNAME: USER.username,
       EM_PASSWORD: `${CANARY}x`,
     });
-    expect(r.err).toMatch(/: polling failed \(credentials\), 0 new alerts, 0 messages delivered/);
+    expect(r.err).toMatch(
+      /: polling failed \(credentials\): the EM rejected .*; 0 new alerts, 0 messages delivered/,
+    );
     expect(r.err).not.toMatch(/EM requests/);
+  });
+});
+
+describe('replica-alerts poll --table', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+  const poll = (table: string) =>
+    run(['poll', '--em-url', sim.url, '--table', table, '--endpoint-url', dynamo.endpoint]);
+
+  it('says to set AWS_REGION when no region is set, before reading the EM', async () => {
+    vi.stubEnv('AWS_REGION', undefined);
+    vi.stubEnv('AWS_PROFILE', undefined);
+    vi.stubEnv('AWS_CONFIG_FILE', join(tmpdir(), 'no-aws-config'));
+    const requests = sim.requests.length;
+    const r = await poll('replica-alerts');
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toBe(
+      'error: --table replica-alerts: no AWS region is set; set AWS_REGION (e.g. AWS_REGION=eu-west-1) or ' +
+        'AWS_PROFILE to a profile with a region.',
+    );
+    expect(sim.requests.length).toBe(requests);
+  });
+
+  it('says to set AWS credentials when there are none', async () => {
+    vi.stubEnv('AWS_REGION', 'local');
+    for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
+      vi.stubEnv(name, undefined);
+    vi.stubEnv('AWS_CONFIG_FILE', join(tmpdir(), 'no-aws-config'));
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(tmpdir(), 'no-aws-credentials'));
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true'); // no instance here to ask
+    const r = await poll('replica-alerts');
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toBe(
+      'error: --table replica-alerts: no AWS credentials found; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and ' +
+        'AWS_SECRET_ACCESS_KEY, or keep state on disk with --state DIR.',
+    );
+  });
+
+  it('says how to create a table that does not exist, or to use --state, before reading the EM', async () => {
+    for (const [name, value] of Object.entries({
+      AWS_REGION: 'local',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    }))
+      vi.stubEnv(name, value);
+    const requests = sim.requests.length;
+    const r = await poll('no-such-table');
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toBe(
+      `error: --table no-such-table: there is no such DynamoDB table in local at ${dynamo.endpoint}; create ` +
+        'it with partition key pk and sort key sk, both strings, and TTL on expiresAt (README, "State and ' +
+        'delivery"), or keep state on disk with --state DIR.',
+    );
+    expect(sim.requests.length).toBe(requests);
   });
 });
 

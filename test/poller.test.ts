@@ -1,13 +1,20 @@
-// The poller end to end, driven directly (pollEm) and as the Lambda runtime calls it (the handler, configured from
-// its environment, the secret from a mocked Secrets Manager): the simulator over HTTP, state in dynalite and in
+// The poller end to end, driven directly (pollEm), as the Lambda runtime calls it (the handler, configured from
+// its environment, the secret from a mocked Secrets Manager) and as `replica-alerts poll` (state on disk or in a
+// table, credentials from the environment, the clock through its Io): the simulator over HTTP, state in dynalite and in
 // DynamoDB Local, SNS mocked at the SDK, through a scripted day: a failure with reasons, the same poll again, a
 // recovery, a session seen running and decided when it finishes, Warning then Failed, an EM that goes down and
 // comes back, an SMS channel that fails and is retried alone.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings } from '../functions/alerts/index.ts';
+import type { Io } from '../functions/cli/io.ts';
+import { emName, runPoll } from '../functions/cli/poll.ts';
 import { type Channel, RENDERERS } from '../functions/messages/render.ts';
 import { publishInput, SnsNotifier } from '../functions/notify/notifier.ts';
 import type { EmTarget } from '../functions/poller/env.ts';
@@ -17,6 +24,7 @@ import { DynamoStateStore } from '../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
 import { canaryUser, findCanary } from './support/canary.ts';
 import { startDynamoDbLocal } from './support/dynamodb-local.ts';
+import { logon } from './support/simulator.ts';
 
 const USER = canaryUser('TECH\\svc');
 const START = '2026-11-25T06:00:00Z';
@@ -31,6 +39,8 @@ const settings: Settings = { ...DEFAULT_SETTINGS, retryHold: 15, unreachableAfte
 const FAST = { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 
 let tables = 0;
+/** DynamoDB Local keeps tables per access key and region: those the tables are created with (localClient). */
+const LOCAL_AWS = { AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
 const sns = mockClient(SNSClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -41,10 +51,12 @@ afterEach(() => {
 });
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
 
-type Driver = 'pollEm' | 'Lambda handler';
+type Driver = 'pollEm' | 'Lambda handler' | 'CLI --state' | 'CLI --table';
 
 interface World {
   sim: Simulator;
+  /** The EM's name in events: configured (em-prod), or the CLI's from the URL. */
+  em: string;
   builder: ScenarioBuilder;
   sql: ReturnType<ScenarioBuilder['replicaJob']>;
   poll(): ReturnType<typeof pollEm>;
@@ -92,7 +104,45 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
   };
   const target: EmTarget = { name: 'em-prod', url: sim.url, secretArn: SECRET_ARN };
   const poll =
-    driver === 'pollEm' ? () => pollEm(target, deps, { settings, em: { retry: FAST } }) : await lambda();
+    driver === 'pollEm'
+      ? () => pollEm(target, deps, { settings, em: { retry: FAST } })
+      : driver === 'Lambda handler'
+        ? await lambda()
+        : cli(
+            driver === 'CLI --state'
+              ? ['--state', mkdtempSync(join(tmpdir(), 'ra-state-'))]
+              : ['--table', table, '--endpoint-url', dynamo.endpoint],
+          );
+
+  /** `replica-alerts poll` in-process, with the settings and topics of the other drivers, at the simulated time. */
+  function cli(store: string[]) {
+    for (const [name, value] of Object.entries(LOCAL_AWS)) vi.stubEnv(name, value); // for --table
+    const printed: string[] = [];
+    const io: Io = {
+      out: (line) => {
+        logs.push(line);
+        printed.push(line);
+      },
+      err: (line) => logs.push(line),
+      readStdin: async () => '',
+      onInterrupt: () => () => {},
+      env: { EM_USERNAME: USER.username, EM_PASSWORD: USER.password },
+      cwd: mkdtempSync(join(tmpdir(), 'ra-cli-')),
+      now: () => new Date(sim.clock.now()),
+    };
+    const topics = Object.entries(TOPICS).flatMap(([channel, arn]) => ['--topic', `${channel}=${arn}`]);
+    const args = ['--em-url', sim.url, ...store, ...topics, '--output', 'json'];
+    return async () => {
+      const published = w.events().length;
+      printed.length = 0;
+      const { code, polls } = await runPoll([...args, '--retry-hold', '15', '--unreachable-after', '2'], io);
+      const [summary = expect.fail('the CLI polled no EM')] = polls;
+      expect(code).toBe(summary.status === 'ok' && !summary.publishFailures ? 0 : 1);
+      // --output json prints exactly the events it published to the events topic.
+      expect(printed.map((line) => JSON.parse(line))).toEqual(w.events().slice(published));
+      return summary;
+    };
+  }
 
   /** The handler, configured as the stack configures it, polling at the simulated time. */
   async function lambda() {
@@ -100,10 +150,7 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
       .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
       .resolves({ SecretString: JSON.stringify(USER) });
     const env = {
-      // DynamoDB Local keeps tables per access key and region: the ones the table was created with (localClient).
-      AWS_REGION: 'local',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_AWS,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       TABLE_NAME: table,
       ...Object.fromEntries(Object.entries(TOPICS).map(([c, arn]) => [`TOPIC_${c.toUpperCase()}_ARN`, arn])),
@@ -130,6 +177,7 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
 
   const w: World = {
     sim,
+    em: driver.startsWith('CLI') ? emName(sim.url) : 'em-prod',
     builder,
     sql,
     logs,
@@ -144,13 +192,16 @@ async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
   return w;
 }
 
-// The same day through both drivers, against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own).
+// The same day through every driver, against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own);
+// `CLI --state` keeps its state in its own embedded dynalite.
 const backends = { dynalite: () => startDynalite(), 'DynamoDB Local': () => startDynamoDbLocal() };
 describe.each([
   ['pollEm', 'dynalite'],
   ['pollEm', 'DynamoDB Local'],
   ['Lambda handler', 'dynalite'],
   ['Lambda handler', 'DynamoDB Local'],
+  ['CLI --state', 'dynalite'],
+  ['CLI --table', 'DynamoDB Local'],
 ] as const)('%s with state on %s', (driver, backend) => {
   let dynamo: LocalDynamo;
   let w: World;
@@ -202,7 +253,7 @@ describe.each([
       severity: { DataType: 'String', StringValue: 'Failed' },
       job: { DataType: 'String', StringValue: 'SQL Replication' },
       backupServer: { DataType: 'String', StringValue: 'vbr01.tech.local' },
-      enterpriseManager: { DataType: 'String', StringValue: 'em-prod' },
+      enterpriseManager: { DataType: 'String', StringValue: w.em },
     });
 
     w.sim.clock.advance(5 * MIN);
@@ -238,8 +289,8 @@ describe.each([
     await w.poll();
     expect(w.events().map((e) => `${e.event}:${e.subject.name}`)).toEqual([
       'failure:SQL Replication',
-      'source-unreachable:em-prod',
-      'resolved:em-prod',
+      `source-unreachable:${w.em}`,
+      `resolved:${w.em}`,
     ]);
     expect(w.sim.openSessions()).toBe(0);
   });
@@ -319,6 +370,73 @@ describe.each([
     await w.poll();
     const published = JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input));
     expect(findCanary(`${published}\n${w.logs.join('\n')}\n${JSON.stringify(w.sim.requests)}`)).toEqual([]);
+  });
+});
+
+describe('a secret rotated with the EM certificate', () => {
+  let dynamo: LocalDynamo;
+  let em: Simulator;
+  let other: Simulator;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    em = await startSimulator({ users: [USER], tls: true });
+    other = await startSimulator({ users: [USER], tls: true }); // its CA is the one the cached secret holds
+  });
+  afterAll(async () => {
+    await Promise.all([dynamo.close(), em.close(), other.close()]);
+  });
+
+  /** Polls `em` with a cached secret holding the old CA, and `fresh` as what re-reading the secret gives. */
+  async function poll(fresh: string | undefined) {
+    const client = localClient(dynamo.endpoint);
+    const table = `poller-${++tables}`;
+    await ensureTable(client, table);
+    const reads: boolean[] = [];
+    const summary = await pollEm(
+      { name: 'em-prod', url: em.url, secretArn: SECRET_ARN },
+      {
+        store: new DynamoStateStore(client, table),
+        notifier: new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), TOPICS),
+        credentials: async (_target, refresh) => {
+          reads.push(refresh);
+          return { ...USER, caCert: refresh ? fresh : other.caPem };
+        },
+        now: () => new Date(em.clock.now()),
+        log: { info: () => {}, warn: () => {}, error: () => {} },
+      },
+      { settings, em: { retry: FAST } },
+    );
+    return { summary, reads };
+  }
+
+  it('takes the CA from the re-read secret when the cached CA no longer verifies the EM', async () => {
+    const { summary, reads } = await poll(em.caPem);
+    expect(summary).toMatchObject({ status: 'ok' });
+    expect(reads).toEqual([false, true]);
+    expect(em.openSessions()).toBe(0);
+  });
+
+  it('fails on TLS, after one re-read, when the secret still holds the CA that does not verify', async () => {
+    const { summary, reads } = await poll(other.caPem);
+    expect(summary).toMatchObject({ status: 'em-failed', error: { kind: 'tls' } });
+    expect(reads).toEqual([false, true]);
+  });
+});
+
+describe("the simulator's count of open logon sessions", () => {
+  it('counts a session leaked at the simulated time, a week before the real one', async () => {
+    const sim = await startSimulator({
+      scenario: new ScenarioBuilder({ now: START }).build(),
+      users: [USER],
+    });
+    try {
+      vi.useFakeTimers({ toFake: ['Date'], now: new Date(sim.clock.now()) }); // as the Lambda rows poll
+      await logon(sim, USER); // and never logged off
+      vi.useRealTimers();
+      expect(sim.openSessions()).toBe(1); // idle time is real time: the week between the clocks is not idle
+    } finally {
+      await sim.close();
+    }
   });
 });
 

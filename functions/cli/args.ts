@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Settings, validateSettings } from '../alerts/index.ts';
-import type { Credentials } from '../em/config.ts';
+import { apiBase, type Credentials } from '../em/config.ts';
+import { redactUrl, urlProblem } from '../poller/env.ts';
 import type { Io } from './io.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -15,6 +16,23 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** A setting the environment lacks or a resource it names is missing: one line that says what to do, exit 2. */
+export class SettingsError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** An `--em-url`, checked before anything is sent; an error never echoes a user name or password in it. */
+export function emUrl(url: string): URL {
+  try {
+    return apiBase('em', url);
+  } catch (error) {
+    throw new UsageError(`--em-url ${redactUrl(url)}: ${urlProblem(url, error)}`);
   }
 }
 

@@ -4,7 +4,7 @@
 
 import { EmSession } from '../em/client.ts';
 import { ENTITY_TYPES } from '../em/model.ts';
-import { EM_HELP, EM_OPTIONS, emAccess, parse, UsageError } from './args.ts';
+import { EM_HELP, EM_OPTIONS, emAccess, emUrl, parse, UsageError } from './args.ts';
 import type { Io } from './io.ts';
 
 export const CHECK_HELP = `Usage: replica-alerts check --em-url URL [options]
@@ -33,6 +33,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   }
   const url = values['em-url'];
   if (!url) throw new UsageError('--em-url is required.');
+  emUrl(url);
   const { credentials, caPem } = await emAccess(values, io);
   const rows: Row[] = [];
   const fail = (name: string, error: unknown) => {

@@ -13,6 +13,8 @@ export interface Io {
   onInterrupt(handler: () => void): () => void;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The clock polls decide at (tests set it to the simulator's). */
+  now(): Date;
 }
 
 const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const;
@@ -40,4 +42,5 @@ export const processIo: Io = {
   },
   env: process.env,
   cwd: process.cwd(),
+  now: () => new Date(),
 };

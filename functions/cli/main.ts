@@ -1,6 +1,6 @@
 // The `replica-alerts` command: poll, check, demo.
 
-import { UsageError } from './args.ts';
+import { SettingsError, UsageError } from './args.ts';
 import { checkCommand } from './check.ts';
 import { demoCommand } from './demo.ts';
 import type { Io } from './io.ts';
@@ -38,6 +38,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await run(args, io);
   } catch (error) {
+    if (error instanceof SettingsError) {
+      io.err(`error: ${error.message}`);
+      return 2;
+    }
     if (error instanceof UsageError) {
       io.err(`${error.message}\nRun replica-alerts ${command} --help for usage.`);
       return 2;

@@ -1,12 +1,11 @@
 // `replica-alerts poll`: one poll of one or more EMs, through the same code as the Lambda. State lives in an
 // embedded DynamoDB-compatible store on disk (dynalite, `--state DIR`) or in a DynamoDB table (`--table`).
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { apiBase } from '../em/config.ts';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SnsNotifier } from '../notify/notifier.ts';
+import { dynamoClient, snsClient } from '../poller/clients.ts';
 import { CHANNELS, type EmTarget, TOPIC_ARN } from '../poller/env.ts';
-import { type Log, leaseMs, PollInterrupted, type PollSummary, pollEm } from '../poller/poll.ts';
+import { EM_FAILED, type Log, leaseMs, PollInterrupted, type PollSummary, pollEm } from '../poller/poll.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
 import { ensureTable, localClient, startDynalite } from '../state/local.ts';
 import type { StateStore } from '../state/store.ts';
@@ -14,10 +13,12 @@ import {
   EM_HELP,
   EM_OPTIONS,
   emAccess,
+  emUrl,
   minutes,
   parse,
   SETTINGS_HELP,
   SETTINGS_OPTIONS,
+  SettingsError,
   settingsFrom,
   UsageError,
 } from './args.ts';
@@ -60,7 +61,7 @@ const OPTIONS = {
 
 /** A stable, readable EM name from its URL: the host, plus the port unless it is the default 9398. */
 export function emName(url: string): string {
-  const base = apiBase('em', url);
+  const base = emUrl(url);
   const port = base.port && base.port !== '9398' ? `-${base.port}` : '';
   return `${base.hostname.replace(/[^A-Za-z0-9.-]/g, '')}${port}`;
 }
@@ -81,10 +82,15 @@ function topicsFrom(values: string[] | undefined): Record<string, string> {
 }
 
 export async function pollCommand(args: string[], io: Io): Promise<number> {
+  return (await runPoll(args, io)).code;
+}
+
+/** The poll command, with the summary of each EM polled: what its exit code and stderr report. */
+export async function runPoll(args: string[], io: Io): Promise<{ code: number; polls: PollSummary[] }> {
   const { values } = parse(args, OPTIONS, 'replica-alerts poll');
   if (values.help) {
     io.out(POLL_HELP);
-    return 0;
+    return { code: 0, polls: [] };
   }
   const urls = values['em-url'] ?? [];
   if (!urls.length)
@@ -99,24 +105,16 @@ export async function pollCommand(args: string[], io: Io): Promise<number> {
   const topics = topicsFrom(values.topic);
   const { credentials, caPem } = await emAccess(values, io);
   const historyMs = values.history ? minutes('history', values.history) * 60_000 : undefined;
-  const targets: EmTarget[] = urls.map((url) => {
-    try {
-      return { name: emName(url), url, caCert: caPem };
-    } catch (error) {
-      throw new UsageError(`--em-url ${url}: ${(error as Error).message}`);
-    }
-  });
+  const targets: EmTarget[] = urls.map((url) => ({ name: emName(url), url, caCert: caPem }));
 
   const { store, close } = await openStore(values, io);
-  const sns = Object.keys(topics).length
-    ? new SnsNotifier(new SNSClient({ maxAttempts: 5 }), topics)
-    : undefined;
+  const sns = Object.keys(topics).length ? new SnsNotifier(snsClient(), topics) : undefined;
   const notifier = new CliNotifier(output, io.out, sns, topics);
   const deps = {
     store,
     notifier,
     credentials: async () => credentials,
-    now: () => new Date(),
+    now: () => io.now(),
     log: cliLog(io, values.debug === true),
   };
   // Ctrl-C stops cleanly: the EM logged off and the lease released, or every later poll would skip this EM.
@@ -152,10 +150,10 @@ export async function pollCommand(args: string[], io: Io): Promise<number> {
   if (interrupt.signal.aborted) {
     const unpolled = targets.slice(polls.length + (interruptedRead ? 1 : 0)).map((t) => t.name);
     io.err(interrupted(interruptedRead, unpolled, polls));
-    return 130;
+    return { code: 130, polls };
   }
   // A skipped EM exits 1 too: exit 0 says the poll completed, and this run neither read nor delivered for it.
-  return polls.some((p) => p.status !== 'ok' || p.publishFailures) ? 1 : 0;
+  return { code: polls.some((p) => p.status !== 'ok' || p.publishFailures) ? 1 : 0, polls };
 }
 
 async function openStore(
@@ -163,10 +161,14 @@ async function openStore(
   io: Io,
 ): Promise<{ store: StateStore; close(): Promise<void> }> {
   if (values.table) {
-    const client = new DynamoDBClient({
-      maxAttempts: 6,
-      ...(values['endpoint-url'] ? { endpoint: values['endpoint-url'] } : {}),
-    });
+    const endpoint = values['endpoint-url'];
+    const client = dynamoClient(endpoint ? { endpoint } : {});
+    try {
+      await checkTable(client, values.table, endpoint);
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
     return { store: new DynamoStateStore(client, values.table), close: async () => client.destroy() };
   }
   const dir = values.state ?? `${io.cwd}/.replica-alerts`;
@@ -182,14 +184,50 @@ async function openStore(
   };
 }
 
+/** The table `--table` names, usable before any EM is polled: else one line on what to set or create. */
+async function checkTable(
+  client: DynamoDBClient,
+  table: string,
+  endpoint: string | undefined,
+): Promise<void> {
+  const region = await client.config.region().catch(() => undefined);
+  if (!region) {
+    throw new SettingsError(
+      `--table ${table}: no AWS region is set; set AWS_REGION (e.g. AWS_REGION=eu-west-1) or AWS_PROFILE ` +
+        'to a profile with a region.',
+    );
+  }
+  const where = `in ${region}${endpoint ? ` at ${endpoint}` : ''}`;
+  try {
+    await client.send(new DescribeTableCommand({ TableName: table }));
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'ResourceNotFoundException') {
+      throw new SettingsError(
+        `--table ${table}: there is no such DynamoDB table ${where}; create it with partition key pk and ` +
+          'sort key sk, both strings, and TTL on expiresAt (README, "State and delivery"), or keep state on ' +
+          'disk with --state DIR.',
+      );
+    }
+    if (name === 'CredentialsProviderError') {
+      throw new SettingsError(
+        `--table ${table}: no AWS credentials found; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and ` +
+          'AWS_SECRET_ACCESS_KEY, or keep state on disk with --state DIR.',
+      );
+    }
+    throw new Error(`--table ${table}: DynamoDB ${where} answered ${name}: ${(error as Error).message}`);
+  }
+}
+
+/** Log lines on stderr, one line each; info, and EM failures (each EM's summary line has the cause), with --debug. */
 function cliLog(io: Io, debug: boolean): Log {
   const line = (level: string) => (message: string, extra: Record<string, unknown>) => {
-    if (level === 'info' && !debug) return;
+    if ((level === 'info' || message === EM_FAILED) && !debug) return;
     const { reason, ...rest } = extra;
     const context = Object.entries(rest)
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
-    io.err(`${level}: ${message}${context ? ` (${context})` : ''}${reason ? `\n  ${String(reason)}` : ''}`);
+    io.err(`${level}: ${message}${context ? ` (${context})` : ''}${reason ? `: ${oneLine(reason)}` : ''}`);
   };
   return { info: line('info'), warn: line('warning'), error: line('error') };
 }
@@ -207,13 +245,19 @@ function describe(poll: PollSummary, channels: string[]): string {
   // A failed poll's request count misses the requests of the session that failed: not worth printing.
   const read =
     poll.status === 'em-failed'
-      ? `polling failed (${poll.error?.kind})`
-      : `${count(poll.sessionsRead, 'session')} read in ${count(poll.emRequests, 'EM request')}`;
+      ? `polling failed (${poll.error?.kind}): ${oneLine(cause(poll))};`
+      : `${count(poll.sessionsRead, 'session')} read in ${count(poll.emRequests, 'EM request')},`;
   const delivered = `${count(poll.published, 'message')} delivered (channels: ${channels.join(', ')})`;
   const sent = `${count(poll.eventsDecided, 'new alert')}, ${delivered}`;
   const left = poll.pending ? `, ${count(poll.pending, 'alert')} still pending` : '';
-  return `${poll.em}: ${read}, ${sent}${left}.`;
+  return `${poll.em}: ${read} ${sent}${left}.`;
 }
+
+/** A failed poll's cause and what to do, without the EM's name that starts the line anyway. */
+const cause = (poll: PollSummary) =>
+  (poll.error?.message ?? '').replace(/^Enterprise Manager "[^"]*": /, '').replace(/\.$/, '');
+
+const oneLine = (text: unknown) => String(text).replace(/\s*\n\s*/g, ' ');
 
 /** The one line an interrupted poll ends with: what was left undone, and that nothing is left locked. */
 function interrupted(read: string | undefined, unpolled: string[], polls: PollSummary[]): string {

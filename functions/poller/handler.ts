@@ -4,11 +4,10 @@
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsNotifier } from '../notify/notifier.ts';
 import { SecretsManagerSource } from '../secrets/secrets.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
+import { dynamoClient, snsClient } from './clients.ts';
 import { ConfigError, type LambdaConfig, readLambdaConfig } from './env.ts';
 import { emptySummary, type PollerDeps, type PollSummary, pollEm } from './poll.ts';
 
@@ -23,8 +22,8 @@ function configure(): { config: LambdaConfig; deps: PollerDeps } | ConfigError {
     const config = readLambdaConfig(process.env);
     const secrets = new SecretsManagerSource(undefined, 300);
     const deps: PollerDeps = {
-      store: new DynamoStateStore(new DynamoDBClient({ maxAttempts: 6 }), config.table),
-      notifier: new SnsNotifier(new SNSClient({ maxAttempts: 5 }), config.topics),
+      store: new DynamoStateStore(dynamoClient(), config.table),
+      notifier: new SnsNotifier(snsClient(), config.topics),
       credentials: (target, refresh) => secrets.get(target.secretArn ?? '', { refresh }),
       now: () => new Date(),
       log: logger,

@@ -7,6 +7,7 @@
 // Only a crash between SNS accepting a publish and its delivered mark repeats that publish, with the same id.
 
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   type AlertEvent,
   decidePoll,
@@ -30,6 +31,9 @@ export interface Log {
   warn(message: string, extra: Record<string, unknown>): void;
   error(message: string, extra: Record<string, unknown>): void;
 }
+
+/** The log message of an EM that could not be polled (the CLI prints the summary's cause instead). */
+export const EM_FAILED = 'Polling the Enterprise Manager failed.';
 
 export interface PollerDeps {
   store: StateStore;
@@ -168,7 +172,10 @@ interface ReadResult {
   emRequests: number;
 }
 
-/** Reads the EM in one logon session; an EM or credentials failure becomes the poll's outcome, not an exception. */
+/**
+ * Reads the EM in one logon session (a second one after a TLS failure, when the re-read secret has another CA); an
+ * EM or credentials failure becomes the poll's outcome, not an exception.
+ */
 async function readAll(
   target: EmTarget,
   deps: PollerDeps,
@@ -184,8 +191,11 @@ async function readAll(
     outcome: { ok: true },
     emRequests: 0,
   };
-  try {
-    await withSession(await emConfig(target, deps, options, deadlineMs), async (em) => {
+  const began = performance.now();
+  const read = async (secret: EmSecret) => {
+    const left = Math.max(1_000, Math.floor(deadlineMs - (performance.now() - began))); // one deadline for both tries
+    Object.assign(result, { replicaRuns: [], cdpRuns: [] });
+    await withSession(emConfig(target, deps, options, left, secret), async (em) => {
       const reader = readEm(em, previous, {
         now: new Date(startedMs),
         lookbackMs: Math.max(options.historyMs ?? 0, options.settings.lookback * 60_000),
@@ -204,13 +214,24 @@ async function readAll(
       }
       result.emRequests = em.requestCount + 1; // + the logoff still to come
     });
+  };
+  try {
+    const cached = await deps.credentials(target, false);
+    await read(cached).catch(async (error: unknown) => {
+      // The EM's certificate rotated with the CA in its secret, and the cached copy holds the old CA: read the
+      // secret afresh, as after a 401, and try once more if its CA changed (a CA in the target overrides it).
+      if (!(error instanceof EmError && error.kind === 'tls') || target.caCert) throw error;
+      const fresh = await deps.credentials(target, true).catch(() => undefined); // the TLS error says more
+      if (!fresh || fresh.caCert === cached.caCert) throw error;
+      await read(fresh);
+    });
   } catch (error) {
     // Whatever the interrupted request reported (the deadline's error), this is not an EM failure to count.
     if (options.signal?.aborted) throw new PollInterrupted(target.name);
     if (!(error instanceof EmError || error instanceof SecretError)) throw error;
     const kind = error instanceof EmError ? error.kind : 'secret'; // the EM rejected nothing: we had nothing to send
     result.outcome = { ok: false, error: { kind, message: error.message } };
-    deps.log.error('Polling the Enterprise Manager failed.', {
+    deps.log.error(EM_FAILED, {
       em: target.name,
       kind,
       reason: error.message,
@@ -219,13 +240,13 @@ async function readAll(
   return result;
 }
 
-async function emConfig(
+function emConfig(
   target: EmTarget,
   deps: PollerDeps,
   options: PollOptions,
   deadlineMs: number,
-): Promise<EmConfig> {
-  const secret = await deps.credentials(target, false);
+  secret: EmSecret,
+): EmConfig {
   return {
     ...options.em,
     name: target.name,

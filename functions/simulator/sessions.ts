@@ -1,7 +1,10 @@
 // Logon sessions: Basic-auth logon gives an opaque token (base64 of random bytes, like the real one) and a
-// session GUID for logoff. A token idle for longer than `idleMs` (real time) is dead, as on the EM.
+// session GUID for logoff. A token idle for longer than `idleMs` (real time) is dead, as on the EM. Idle time is
+// measured on the monotonic clock: tests that fake or set `Date` (to the scenario's day) must not expire tokens,
+// nor hide a leaked session from `open()`.
 
 import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 
 export interface User {
   username: string;
@@ -14,6 +17,7 @@ export interface LogonSession {
   readonly id: string;
   readonly token: string;
   readonly user: User;
+  /** performance.now() at the last use. */
   lastUsed: number;
 }
 
@@ -42,7 +46,7 @@ export class LogonSessions {
       id: randomUUID(),
       token: randomBytes(24).toString('base64'),
       user,
-      lastUsed: Date.now(),
+      lastUsed: performance.now(),
     };
     this.byToken.set(session.token, session);
     return session;
@@ -52,11 +56,11 @@ export class LogonSessions {
   use(token: string | undefined): LogonSession | undefined {
     const session = token === undefined ? undefined : this.byToken.get(token);
     if (!session) return undefined;
-    if (Date.now() - session.lastUsed > this.idleMs) {
+    if (performance.now() - session.lastUsed > this.idleMs) {
       this.byToken.delete(session.token);
       return undefined;
     }
-    session.lastUsed = Date.now();
+    session.lastUsed = performance.now();
     return session;
   }
 
@@ -73,7 +77,7 @@ export class LogonSessions {
 
   /** Sessions neither logged off nor expired: a client that leaks sessions leaves this above zero. */
   open(): number {
-    const now = Date.now();
+    const now = performance.now();
     return [...this.byToken.values()].filter((s) => now - s.lastUsed <= this.idleMs).length;
   }
 }
