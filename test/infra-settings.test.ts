@@ -234,6 +234,25 @@ describe('invalid settings', () => {
     );
   });
 
+  it('refuse a user name or password in a webhook URL (the template would show it), without repeating it', () => {
+    const hook = 'https://alerts:s3cret-token@hooks.example.com/veeam';
+    const found = problems({
+      ...minimalSettings(),
+      subscriptions: { webhooks: [hook, { endpoint: hook.replace('/veeam', '/cio') }] },
+    });
+    const fix =
+      'remove the user name or password from the URL; it would land in the CloudFormation template. Have the ' +
+      'endpoint verify the SNS message signature instead, or subscribe it outside the stack';
+    expect(found).toEqual([
+      expect.stringContaining(`subscriptions.webhooks[0]: ${fix}`),
+      expect.stringContaining(`subscriptions.webhooks[1].endpoint: ${fix}`),
+    ]);
+    expect(found.join('\n')).not.toContain('s3cret-token');
+    expect(
+      problems({ ...minimalSettings(), subscriptions: { webhooks: ['https://hooks.example.com/v?x=1'] } }),
+    ).toEqual([]);
+  });
+
   it("refuse CA bundles that would overflow Lambda's 4 KB environment", () => {
     const pem = readFileSync(join(FIXTURES_DIR, 'ca.pem'), 'utf8');
     const ems = ['a', 'b', 'c', 'd', 'e'].map((name) => ({

@@ -48,6 +48,10 @@ describe('the topics', () => {
       });
       expect(topic.Properties.SignatureVersion).toBe('2');
     }
+    // The deploy guide names these outputs (queue policies need eventsTopicArn).
+    for (const channel of ['email', 'sms', 'chat', 'events']) {
+      template.hasOutput(`${channel}TopicArn`, { Value: topicRef(channel) });
+    }
     template.hasOutput('TopicsKeyArn', {
       Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TopicsKey'), 'Arn'] },
     });

@@ -1,8 +1,16 @@
 // The poller: function, bundling settings, environment contract, failure handling, schedules and scale-out.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureSettings, minimalSettings, synthTemplate } from './infra-fixtures/stack.ts';
+import {
+  fixtureSettings,
+  minimalSettings,
+  SDK_HANDLER,
+  synthStack,
+  synthTemplate,
+} from './infra-fixtures/stack.ts';
 
 describe('the poller function', () => {
   let template: Template;
@@ -118,6 +126,18 @@ describe('the poller function', () => {
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PollerDeadLetters'), 'Arn'] } },
       },
     });
+  });
+});
+
+describe('the poller bundle', () => {
+  it("carries the AWS SDK the lockfile pins instead of importing the runtime's", () => {
+    const { template, outdir } = synthStack(minimalSettings(), SDK_HANDLER);
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const asset = `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`;
+    const bundle = readFileSync(join(outdir, asset, 'index.mjs'), 'utf8');
+    expect(bundle).not.toMatch(/(from|import\()\s*["']@aws-sdk\//);
+    const { version } = JSON.parse(readFileSync('node_modules/@aws-sdk/client-sns/package.json', 'utf8'));
+    expect(bundle).toContain(version);
   });
 });
 

@@ -25,14 +25,17 @@ afterAll(() => {
 });
 
 const fixtureContext = { [SETTINGS_FILE_CONTEXT]: SETTINGS_FILE, [POLLER_ENTRY_CONTEXT]: STUB_HANDLER };
-/** No credentials or region from the developer's machine may reach the synth. */
+/** No credentials or region from the developer's machine may reach the synth, and the CLI calls home for nothing. */
 const offline = {
   ...process.env,
   AWS_PROFILE: '',
   AWS_ACCESS_KEY_ID: '',
   AWS_SECRET_ACCESS_KEY: '',
   AWS_REGION: '',
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
 };
+/** `cdk synth` as the tests run it: quiet, no notices fetched. */
+const synth = (...args: string[]) => ['cdk', 'synth', '--quiet', '--no-notices', ...args];
 
 interface Report {
   pluginReports: { pluginName: string; violations: { ruleName: string; violatingConstructs: unknown[] }[] }[];
@@ -77,10 +80,17 @@ describe('the app with cdk-nag, in-process', () => {
 });
 
 describe('npx cdk synth', () => {
+  it("asks the internet for nothing on an admin's machine either: cdk.json turns notices and telemetry off", () => {
+    const config = JSON.parse(readFileSync(join(ROOT_DIR, 'cdk.json'), 'utf8'));
+    // The keys the pinned CLI (aws-cdk 2.1148) reads: the `notices` setting and the `cli-telemetry` context.
+    expect(config.notices).toBe(false);
+    expect(config.context['cli-telemetry']).toBe(false);
+  });
+
   it('synthesises offline with cdk-nag passing', async () => {
     const dir = outdir();
     const context = Object.entries(fixtureContext).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
-    const { stderr } = await run('npx', ['cdk', 'synth', '--quiet', '--output', dir, ...context], {
+    const { stderr } = await run('npx', synth('--output', dir, ...context), {
       cwd: ROOT_DIR,
       env: offline,
     });
@@ -91,7 +101,7 @@ describe('npx cdk synth', () => {
 
   it('synthesises the example on a fresh clone, with a rule that stops its deploy', async () => {
     const dir = outdir();
-    const { stderr } = await run('npx', ['cdk', 'synth', '--quiet', '--output', dir], {
+    const { stderr } = await run('npx', synth('--output', dir), {
       cwd: ROOT_DIR,
       env: offline,
     });
@@ -107,15 +117,7 @@ describe('npx cdk synth', () => {
   it('stops with the settings problems and exit code 1', async () => {
     const failure = run(
       'npx',
-      [
-        'cdk',
-        'synth',
-        '--quiet',
-        '--output',
-        outdir(),
-        '-c',
-        `replicaAlerts={"enterpriseManagers": [{"name": "em prod"}]}`,
-      ],
+      synth('--output', outdir(), '-c', `replicaAlerts={"enterpriseManagers": [{"name": "em prod"}]}`),
       { cwd: ROOT_DIR, env: offline },
     );
     await expect(failure).rejects.toMatchObject({

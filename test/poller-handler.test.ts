@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../functions/simulator/index.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
+import { minimalSettings, synthTemplate } from './infra-fixtures/stack.ts';
 import { canaryUser, findCanary } from './support/canary.ts';
 
 const USER = canaryUser('TECH\\svc');
@@ -199,6 +200,49 @@ describe('Lambda handler', () => {
     );
     expect(output.join('\n')).toMatch(/"Heartbeat":1/);
     secrets.restore();
+  });
+
+  describe("the heartbeat, against the stack's alarm", () => {
+    type Watched = { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] };
+    let watched: Watched & { Threshold: number };
+    // Synthesising takes seconds on a loaded machine: in the hook, which has the time.
+    beforeAll(() => {
+      const [alarm] = Object.values(
+        synthTemplate(minimalSettings()).findResources('AWS::CloudWatch::Alarm', {
+          Properties: { AlarmName: 'ReplicaAlerts-poller-heartbeat' },
+        }),
+      );
+      watched = alarm?.Properties;
+    });
+
+    it('is emitted exactly as the alarm watches it: namespace, metric name and dimensions', async () => {
+      const sns = mockClient(SNSClient);
+      sns.on(PublishCommand).resolves({ MessageId: 'm' });
+      const secrets = mockClient(SecretsManagerClient);
+      secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+      const { handler } = await loadHandler(baseEnv());
+      const { output, restore } = captureOutput();
+      await handler({}, context).finally(restore);
+      sns.restore();
+      secrets.restore();
+      // Embedded metric format: CloudWatch makes metrics of the JSON log lines that carry an `_aws` directive.
+      type Directive = { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] };
+      const emitted = output
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((line) => line.includes('"_aws"'))
+        .map((line) => JSON.parse(line))
+        .flatMap((record) =>
+          (record._aws.CloudWatchMetrics as Directive[]).map((directive) => ({ record, directive })),
+        )
+        .filter(({ directive }) => directive.Metrics.some((m) => m.Name === watched.MetricName));
+      expect(emitted).toHaveLength(1);
+      const { record, directive } = emitted[0] as (typeof emitted)[number];
+      expect(directive.Namespace).toBe(watched.Namespace);
+      // An alarm matches only the metric with exactly its dimensions: one set, the same names, the same values.
+      expect(directive.Dimensions).toEqual([watched.Dimensions.map((d) => d.Name)]);
+      for (const { Name, Value } of watched.Dimensions) expect(record[Name]).toBe(Value);
+      expect(record[watched.MetricName]).toBeGreaterThanOrEqual(watched.Threshold);
+    });
   });
 
   it('refuses an event naming an EM that is not configured', async () => {

@@ -9,13 +9,14 @@ import { SecretsManagerSource } from '../secrets/secrets.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
 import { dynamoClient, snsClient } from './clients.ts';
 import { ConfigError, type LambdaConfig, readLambdaConfig } from './env.ts';
+import { HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './metrics.ts';
 import { emptySummary, type PollerDeps, type PollSummary, pollEm } from './poll.ts';
 
 /** Stop starting work this long before the Lambda times out, so every write finishes. */
 const SAFETY_MARGIN_MS = 20_000;
 
 const logger = new Logger({ serviceName: 'replica-alerts' });
-const metrics = new Metrics({ namespace: 'ReplicaAlerts', serviceName: 'replica-alerts' });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 function configure(): { config: LambdaConfig; deps: PollerDeps } | ConfigError {
   try {
@@ -104,6 +105,6 @@ function record(polls: PollSummary[]): void {
     MetricUnit.Count,
     sum((p) => p.publishFailures),
   );
-  metrics.addMetric('Heartbeat', MetricUnit.Count, 1);
+  metrics.addMetric(HEARTBEAT_METRIC, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
 }

@@ -3,6 +3,7 @@
 
 import type { Channel } from '../../functions/messages/render.ts';
 import { CHANNELS } from '../../functions/poller/env.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/poller/metrics.ts';
 import type { EmSettings } from '../settings/enterprise-managers.ts';
 import type { Json } from '../settings/read.ts';
 import { MEMORY_MB } from './poller.ts';
@@ -28,8 +29,8 @@ export function pollerEnvironment(input: EnvironmentInput): Record<string, strin
       input.ems.map(({ name, url, secretArn, caCert }) => ({ name, url, secretArn, caCert })),
     ),
     SETTINGS: JSON.stringify(input.alerting),
-    POWERTOOLS_SERVICE_NAME: 'replica-alerts',
-    POWERTOOLS_METRICS_NAMESPACE: 'ReplicaAlerts',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'INFO',
     // V8 does not size its heap from the function's memory: cap it well inside it, so the garbage collector works
     // before the function runs out of memory (npm run bench measures the poll under such a cap).

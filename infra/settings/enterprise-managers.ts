@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Json, type Problems, readList, readObject, readString } from './read.ts';
+import { type Json, type Problems, readHttpsUrl, readList, readObject, readString } from './read.ts';
 
 export interface EmSettings {
   /** Short name used in alerts, resource names and the per-EM schedule's input. */
@@ -77,23 +77,11 @@ function readEm(value: unknown, path: string, baseDir: string, problems: Problem
 
 function readUrl(value: unknown, path: string, problems: Problems): string | undefined {
   const fix = 'give the EM REST API URL, e.g. "https://em.example.com:9398/api/".';
-  if (typeof value !== 'string') return problems.add(path, fix);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return problems.add(path, `"${value}" is not a URL; ${fix}`);
-  }
   // The poller sends the EM credentials over this connection: plain HTTP is never acceptable from AWS.
-  if (url.protocol !== 'https:') return problems.add(path, `use https:// (got ${url.protocol}); ${fix}`);
-  if (url.username || url.password) {
-    return problems.add(
-      path,
-      'remove the user name or password from the URL; credentials go in the EM secret.',
-    );
-  }
+  const url = readHttpsUrl(value, path, problems, fix, 'credentials go in the EM secret.');
+  if (!url) return undefined;
   if (url.search || url.hash) return problems.add(path, `remove the query or fragment; ${fix}`);
-  return value;
+  return value as string;
 }
 
 function readCaCert(em: Json, path: string, baseDir: string, problems: Problems): string | undefined {

@@ -44,6 +44,31 @@ export function readString(
   return problems.add(path, fix);
 }
 
+/**
+ * An https:// URL with no user name or password in it: settings land in the CloudFormation template, which anyone
+ * who may read the stack can see. `credentials` says where they go instead.
+ */
+export function readHttpsUrl(
+  value: unknown,
+  path: string,
+  problems: Problems,
+  fix: string,
+  credentials: string,
+): URL | undefined {
+  if (typeof value !== 'string') return problems.add(path, fix);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return problems.add(path, `"${value}" is not a URL; ${fix}`);
+  }
+  if (url.protocol !== 'https:') return problems.add(path, `use https:// (got ${url.protocol}); ${fix}`);
+  if (url.username || url.password) {
+    return problems.add(path, `remove the user name or password from the URL; ${credentials}`);
+  }
+  return url;
+}
+
 /** An integer in [min, max], or `fallback` when absent. */
 export function readInteger(
   value: unknown,

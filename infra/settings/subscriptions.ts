@@ -2,7 +2,7 @@
 // subscription is an endpoint, optionally with an SNS attribute filter policy (the attributes every publish
 // carries: event, severity, alertSeverity, subjectKind, enterpriseManager, job, backupServer).
 
-import { isObject, type Problems, readList, readObject, readString } from './read.ts';
+import { isObject, type Problems, readHttpsUrl, readList, readObject, readString } from './read.ts';
 
 /** SNS filter policy on message attributes: attribute name to a list of accepted conditions. */
 export type FilterPolicy = Record<string, unknown[]>;
@@ -34,12 +34,22 @@ export interface SubscriptionSettings {
   teams: TeamsChannel[];
 }
 
-const ENDPOINTS = {
+/** How an endpoint is checked; `credentials`: the URL may carry none, and this says what to do instead. */
+interface EndpointRule {
+  pattern: RegExp;
+  fix: string;
+  credentials?: string;
+}
+
+const ENDPOINTS: Record<'email' | 'sms' | 'webhooks' | 'queues' | 'functions', EndpointRule> = {
   email: { pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, fix: 'give an e-mail address, e.g. "ops@example.com".' },
   sms: { pattern: /^\+[1-9]\d{6,14}$/, fix: 'give a phone number in E.164 form, e.g. "+15555550123".' },
   webhooks: {
     pattern: /^https:\/\/[^\s]+$/,
     fix: 'give an https:// URL, e.g. "https://hooks.example.com/veeam".',
+    credentials:
+      'it would land in the CloudFormation template. Have the endpoint verify the SNS message signature ' +
+      'instead, or subscribe it outside the stack (deploy guide, "Confirm subscribers").',
   },
   queues: {
     pattern: /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$/,
@@ -49,7 +59,7 @@ const ENDPOINTS = {
     pattern: /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/,
     fix: 'give a Lambda function ARN, e.g. "arn:aws:lambda:eu-west-1:123456789012:function:on-replica-event".',
   },
-} as const;
+};
 
 const SLACK_ID = /^[A-Z0-9]{9,21}$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -98,11 +108,12 @@ export function readSubscriptions(value: unknown, problems: Problems): Subscript
 function readSubscription(
   value: unknown,
   path: string,
-  rule: { pattern: RegExp; fix: string },
+  rule: EndpointRule,
   problems: Problems,
 ): Subscription | undefined {
   if (typeof value === 'string') {
-    return readString(value, path, rule.pattern, problems, rule.fix) ? { endpoint: value } : undefined;
+    const endpoint = readEndpoint(value, path, rule, problems);
+    return endpoint ? { endpoint } : undefined;
   }
   const given = readObject(
     value,
@@ -112,12 +123,18 @@ function readSubscription(
     '{"endpoint": "...", "filterPolicy": {"alertSeverity": ["Failed"]}}',
   );
   if (!given) return undefined;
-  const endpoint = readString(given.endpoint, `${path}.endpoint`, rule.pattern, problems, rule.fix);
+  const endpoint = readEndpoint(given.endpoint, `${path}.endpoint`, rule, problems);
   if (given.filterPolicy === undefined || given.filterPolicy === null) {
     return endpoint ? { endpoint, filterPolicy: given.filterPolicy } : undefined;
   }
   const filterPolicy = readFilterPolicy(given.filterPolicy, `${path}.filterPolicy`, problems);
   return endpoint && filterPolicy ? { endpoint, filterPolicy } : undefined;
+}
+
+function readEndpoint(value: unknown, path: string, rule: EndpointRule, problems: Problems) {
+  const endpoint = readString(value, path, rule.pattern, problems, rule.fix);
+  if (!endpoint || !rule.credentials) return endpoint;
+  return readHttpsUrl(endpoint, path, problems, rule.fix, rule.credentials) && endpoint;
 }
 
 function readFilterPolicy(value: unknown, path: string, problems: Problems): FilterPolicy | undefined {

@@ -14,6 +14,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_DIMENSIONS } from '../../functions/poller/metrics.ts';
 import type { AlertTopics } from '../alerts/topics.ts';
 import { type Poller, TIMEOUT } from '../poller/poller.ts';
 
@@ -88,9 +89,9 @@ export class Watchdog extends Construct {
       description:
         'The replica-alerts poller has not completed a poll for two schedule periods: alerts are not being checked.',
       metric: new Metric({
-        namespace: 'ReplicaAlerts',
-        metricName: 'Heartbeat',
-        dimensionsMap: { service: 'replica-alerts' },
+        namespace: METRICS_NAMESPACE,
+        metricName: HEARTBEAT_METRIC,
+        dimensionsMap: SERVICE_DIMENSIONS,
         statistic: 'Sum',
         // Two schedule periods, so one late or slow poll is not an outage.
         period: Duration.minutes(2 * props.everyMinutes),

@@ -1,7 +1,6 @@
-// Bundles with esbuild as infra/poller/poller.ts has the CDK do it (ESM, node24, minified, source map, AWS SDK
-// external, a createRequire banner), and times how long the bundled handler takes to load in a fresh node: the
-// part of a cold start the code controls. Bundles go under node_modules/.cache so the external @aws-sdk/*
-// imports resolve to the project's copies, as they resolve to the runtime's in Lambda.
+// Bundles with esbuild as infra/poller/poller.ts has the CDK do it (ESM, node24, minified, source map, the AWS
+// SDK included, a createRequire banner), and times how long the bundled handler takes to load in a fresh node:
+// the part of a cold start the code controls. Bundles go under node_modules/.cache.
 
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -29,7 +28,6 @@ export async function bundle(entry: string, name: string, minify = true): Promis
     minify,
     sourcemap: true,
     mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'],
     banner: { js: REQUIRE_SHIM },
     logLevel: 'error',
   });

@@ -12,6 +12,8 @@ import { ReplicaAlertsStack } from '../../infra/stack.ts';
 export const FIXTURES_DIR = fileURLToPath(new URL('.', import.meta.url));
 export const ROOT_DIR = join(FIXTURES_DIR, '..', '..');
 export const STUB_HANDLER = 'test/infra-fixtures/handler.ts';
+/** A stub that uses the AWS SDK, to see whether the bundle carries it. */
+export const SDK_HANDLER = 'test/infra-fixtures/sdk-handler.ts';
 export const SETTINGS_FILE = 'test/infra-fixtures/settings.json';
 
 /** A fresh copy of the fixture settings (every kind of subscription, two EMs) to modify per test. */
@@ -24,13 +26,18 @@ export function minimalSettings(): Record<string, unknown> {
   return { enterpriseManagers: [{ name: 'em-prod', url: 'https://em.example.com:9398/api/' }] };
 }
 
-export function synthTemplate(raw: unknown): Template {
+/** The stack synthesised from settings JSON, with its assembly directory (bundled assets are under it). */
+export function synthStack(raw: unknown, entry = STUB_HANDLER): { template: Template; outdir: string } {
   const app = new App();
   const stack = new ReplicaAlertsStack(app, 'Test', {
     env: { account: '123456789012', region: 'eu-west-1' },
     settings: parseSettings(raw, 'test', FIXTURES_DIR),
-    pollerEntry: join(ROOT_DIR, STUB_HANDLER),
+    pollerEntry: join(ROOT_DIR, entry),
     lockFile: join(ROOT_DIR, 'package-lock.json'),
   });
-  return Template.fromStack(stack);
+  return { template: Template.fromStack(stack), outdir: app.outdir };
+}
+
+export function synthTemplate(raw: unknown): Template {
+  return synthStack(raw).template;
 }
