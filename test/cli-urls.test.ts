@@ -1,7 +1,8 @@
 // EM URLs holding a user name and password, as people paste them: no error ever shows the password, in the
 // CLI (test/cli.test.ts runs the commands) or in the Lambda's configuration errors.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readLambdaConfig, redactUrl } from '../functions/poller/env.ts';
+import { redactUrl } from '../functions/em/config.ts';
+import { ConfigError, readLambdaConfig } from '../functions/poller/env.ts';
 import { CANARY, findCanary } from './support/canary.ts';
 
 describe('redactUrl', () => {

@@ -76,6 +76,10 @@ describe('invalid settings', () => {
       'enterpriseManagers[0].url: remove the user name or password',
     ],
     [em({ url: 'em.example.com' }), 'enterpriseManagers[0].url: "em.example.com" is not a URL'],
+    [
+      em({ url: 'https://admin:pw@em:99999/' }),
+      'enterpriseManagers[0].url: "https://***@em:99999/" is not a URL',
+    ],
     [em({ password: 'hunter2' }), 'enterpriseManagers[0].password: never put credentials in the settings'],
     [
       em({ username: 'DOMAIN\\svc' }),

@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Settings, validateSettings } from '../alerts/index.ts';
-import { apiBase, type Credentials } from '../em/config.ts';
-import { redactUrl, urlProblem } from '../poller/env.ts';
+import { apiBase, type Credentials, redactUrl } from '../em/config.ts';
 import type { Io } from './io.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -32,7 +31,7 @@ export function emUrl(url: string): URL {
   try {
     return apiBase('em', url);
   } catch (error) {
-    throw new UsageError(`--em-url ${redactUrl(url)}: ${urlProblem(url, error)}`);
+    throw new UsageError(`--em-url ${redactUrl(url)}: ${(error as Error).message}`);
   }
 }
 

@@ -65,6 +65,14 @@ export const DEFAULTS = {
   maxUrlLength: 4096,
 };
 
+/** The URL without the user name and password it may hold (`https://svc:pw@em/` gives `https://***@em/`). */
+export function redactUrl(url: string): string {
+  const at = url.lastIndexOf('@'); // the last: an unencoded `/` or `@` in a password must not end the redaction
+  if (at < 0) return url;
+  const scheme = /^[a-z][\w+.-]*:\/\//i.exec(url)?.[0] ?? '';
+  return `${at < scheme.length ? '' : scheme}***@${url.slice(at + 1)}`;
+}
+
 /**
  * The API base URL ending in `/api/`, from what a user typed: `https://em:9398/api/`, `https://em:9398/api`,
  * `https://em:9398` or `https://em:9398/`. A reverse-proxy prefix (`https://proxy/veeam/api/`) is kept.
@@ -74,7 +82,7 @@ export function apiBase(em: string, url: string): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw configError(em, `the URL "${url}" is not a valid URL.`);
+    throw configError(em, `the URL "${redactUrl(url)}" is not a valid URL.`);
   }
   if (parsed.username || parsed.password) {
     // Never echo the URL: it holds a credential.

@@ -85,19 +85,6 @@ function readJson(env: Record<string, string | undefined>, name: string, problem
   }
 }
 
-/** The URL without the user name and password it may hold (`https://svc:pw@em/` gives `https://***@em/`). */
-export function redactUrl(url: string): string {
-  const at = url.lastIndexOf('@'); // the last: an unencoded `/` or `@` in a password must not end the redaction
-  if (at < 0) return url;
-  const scheme = /^[a-z][\w+.-]*:\/\//i.exec(url)?.[0] ?? '';
-  return `${at < scheme.length ? '' : scheme}***@${url.slice(at + 1)}`;
-}
-
-/** What is wrong with an EM URL, from apiBase's error, which quotes a URL it cannot parse: redacted. */
-export function urlProblem(url: string, error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split(url).join(redactUrl(url));
-}
-
 function readTarget(value: unknown, where: string, problems: string[]): EmTarget | undefined {
   if (typeof value !== 'object' || value === null) {
     problems.push(`${where} must be an object {name, url, secretArn, caCert?}.`);
@@ -114,7 +101,7 @@ function readTarget(value: unknown, where: string, problems: string[]): EmTarget
     try {
       apiBase(String(name), url);
     } catch (error) {
-      problems.push(`${where}.url: ${urlProblem(url, error)}`);
+      problems.push(`${where}.url: ${(error as Error).message}`);
     }
   }
   if (typeof secretArn !== 'string' || !SECRET_ARN.test(secretArn)) {

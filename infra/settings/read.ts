@@ -2,6 +2,8 @@
 // one problem that names the setting's path and the fix. All problems are collected, so an admin fixes them in
 // one pass instead of one `cdk synth` per typo.
 
+import { redactUrl } from '../../functions/em/config.ts';
+
 export class Problems {
   readonly list: string[] = [];
 
@@ -60,7 +62,7 @@ export function readHttpsUrl(
   try {
     url = new URL(value);
   } catch {
-    return problems.add(path, `"${value}" is not a URL; ${fix}`);
+    return problems.add(path, `"${redactUrl(value)}" is not a URL; ${fix}`);
   }
   if (url.protocol !== 'https:') return problems.add(path, `use https:// (got ${url.protocol}); ${fix}`);
   if (url.username || url.password) {
