@@ -1,3 +1,4 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStateStore } from '../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../functions/state/local.ts';
@@ -16,6 +17,7 @@ const backends: [string, () => Promise<LocalDynamo>][] = [
 describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
   let dynamo: LocalDynamo;
   let store: DynamoStateStore;
+  let client: DynamoDBClient;
   let table = 0;
 
   beforeAll(async () => {
@@ -27,7 +29,7 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
 
   /** A fresh table per test, so tests do not see each other's items. */
   async function freshStore(): Promise<DynamoStateStore> {
-    const client = localClient(dynamo.endpoint);
+    client = localClient(dynamo.endpoint);
     const name = `state-${++table}`;
     await ensureTable(client, name);
     await ensureTable(client, name); // idempotent
@@ -108,6 +110,42 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
     expect(await s.pendingChannels('em1', 'unknown')).toEqual([]);
     expect((await s.pendingEvents('em1')).map((e) => e.id)).toEqual(['e2']);
     expect(await s.recordEvent('em1', 'e1', {}, ['email'], NOW, 0)).toBe(false); // delivered events still dedupe
+  });
+
+  it('gives a delivered event its expiry in the same write that removes its last channel', async () => {
+    const s = await freshStore();
+    const TableName = `state-${table}`;
+    await s.recordEvent('em1', 'e1', {}, ['email', 'sms'], NOW, 0);
+    // The event as each write that took effect left it (a failed condition writes nothing): what a crash after
+    // that write would leave behind.
+    const reader = localClient(dynamo.endpoint);
+    const left: { pending?: string[]; expiresAt?: string }[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        if (context.commandName === 'UpdateItemCommand') {
+          const { Item } = await reader.send(
+            new GetItemCommand({
+              TableName,
+              Key: { pk: { S: 'EM#em1' }, sk: { S: 'EVENT#e1' } },
+              ConsistentRead: true,
+            }),
+          );
+          left.push({
+            ...(Item?.pendingChannels ? { pending: Item.pendingChannels.SS } : {}),
+            ...(Item?.expiresAt ? { expiresAt: Item.expiresAt.N } : {}),
+          });
+        }
+        return output;
+      },
+      { step: 'initialize', name: 'leftBehind' },
+    );
+    await s.markDelivered('em1', 'e1', 'email', NOW, HOUR);
+    await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR);
+    expect(left).toEqual([{ pending: ['sms'] }, { expiresAt: String((NOW + HOUR) / 1000) }]);
+    await s.markDelivered('em1', 'e1', 'sms', NOW + HOUR, HOUR); // repeated: the expiry moves, as it always did
+    expect(left.at(-1)).toEqual({ expiresAt: String((NOW + 2 * HOUR) / 1000) });
+    await expect(s.markDelivered('em1', 'unknown', 'sms', NOW, HOUR)).rejects.toThrow(/conditional/i);
   });
 
   it('gives the lease to one holder at a time until it expires or is released', async () => {

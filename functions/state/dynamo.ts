@@ -167,29 +167,37 @@ export class DynamoStateStore implements StateStore {
     return [...(Item?.pendingChannels?.SS ?? [])];
   }
 
+  /**
+   * One write takes effect per call, and it is a whole transition: a channel removed with others left, or the last
+   * one removed together with the expiry. (An update cannot set the expiry depending on what its own DELETE left,
+   * so the first form is tried under a condition, and the second sent when that condition failed.) A crash can
+   * thus never leave a delivered event without its expiry.
+   */
   async markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number): Promise<void> {
     const Key = { pk: emKey(em), sk: S(`EVENT#${id}`) };
-    // Deleting the last member removes the set, which is what takes the event out of `pendingEvents`.
-    const { Attributes } = await this.client.send(
+    const others = await this.conditional(
       new UpdateItemCommand({
         TableName: this.table,
         Key,
-        UpdateExpression: 'DELETE pendingChannels :channel',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':channel': { SS: [channel] } },
-        ReturnValues: 'ALL_NEW',
+        UpdateExpression: 'DELETE pendingChannels :channels',
+        // Still pending afterwards: more than this channel, or not this one (then the DELETE changes nothing).
+        ConditionExpression:
+          'attribute_exists(pendingChannels) AND (size(pendingChannels) > :one OR NOT contains(pendingChannels, :channel))',
+        ExpressionAttributeValues: { ':channels': { SS: [channel] }, ':channel': S(channel), ':one': N(1) },
       }),
     );
-    if (!Attributes?.pendingChannels?.SS?.length) {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key,
-          UpdateExpression: 'SET expiresAt = :expiresAt',
-          ExpressionAttributeValues: { ':expiresAt': N(seconds(nowMs + keepMs)) },
-        }),
-      );
-    }
+    if (others) return;
+    // Only this channel was left, or none (a repeated mark): channels are only ever removed, so that still holds.
+    // Removing the set is what takes the event out of `pendingEvents`. An unknown event fails as before.
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key,
+        UpdateExpression: 'REMOVE pendingChannels SET expiresAt = :expiresAt',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':expiresAt': N(seconds(nowMs + keepMs)) },
+      }),
+    );
   }
 
   /** Every item of an EM's partition whose sort key matches `sk` (a key condition on `:sk`), page after page. */
@@ -212,7 +220,9 @@ export class DynamoStateStore implements StateStore {
   }
 
   /** Sends a conditional write; false when its condition failed. */
-  private async conditional(command: PutItemCommand | DeleteItemCommand): Promise<boolean> {
+  private async conditional(
+    command: PutItemCommand | DeleteItemCommand | UpdateItemCommand,
+  ): Promise<boolean> {
     try {
       await this.client.send(command as PutItemCommand);
       return true;

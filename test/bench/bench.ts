@@ -1,7 +1,8 @@
 // `npm run bench`: the poller against a simulated Enterprise Manager at scale (issue 8, part 3).
 //   npm run bench -- [--sessions 50000] [--latency 20] [--page-size 500] [--load-runs 5] [--heap-mb N] [--smoke] [--json FILE]
 // --heap-mb N: cap the poller's V8 heap at N MB, as the stack caps it at 3/4 of the function's memory (default 192,
-//   what a 256 MB function would get: the RSS goal's size; 0 for unbounded).
+//   what a 256 MB function would get: the RSS goal's size; 0 for unbounded). The first poll also runs once more
+//   in a fresh process with the heap cap the stack deploys (384 MB of a 512 MB function): both RSS rows print.
 // --smoke: a few hundred sessions and little latency, for CI (numbers printed, nothing asserted on time).
 // The simulator's account is its default user, with EM_PASSWORD as password when set (as for `npm run simulator`).
 // 20 ms per request stands for an EM across a WAN or a busy EM; every request, logon and logoff included, pays it.

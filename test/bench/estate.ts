@@ -1,5 +1,6 @@
-// The benchmark's data and its yardsticks: the estate, ten new sessions (two failed) for the second steady poll, and the
-// fewest EM requests any poller could make for a first poll, computed from the data and the URL limit alone.
+// The benchmark's data and its yardsticks: the estate, ten new sessions (two failed) for the second steady poll, and
+// two minimums for a first poll, computed from the data alone: the issue's (every page full, task sessions too) and
+// the fewest requests the EM's query API allows (task sessions are asked for by parent UID, within the URL limit).
 
 import { randomUUID } from 'node:crypto';
 import { TASK_PARENT, type TaskType } from '../../functions/em/client.ts';
@@ -40,8 +41,9 @@ export function settledEstate(sessions: number, now: string): Scenario {
 }
 
 /**
- * Ten runs of ten existing jobs, starting at `start` and lasting five minutes, every VM a success: new data
- * that needs no task sessions, so the ideal poll still makes 4 requests (logon, two session pages, logoff).
+ * Ten runs of ten existing jobs, starting at `start` and lasting five minutes; two of them fail on one VM. Their
+ * VMs' reasons take one task-session request (both UIDs in one URL), so the ideal poll makes 5 requests (logon,
+ * two session pages, one task page, logoff), and one more for the syncs of running CDP policy sessions.
  */
 export function tenNewSessions(scenario: Scenario, start: string): Partial<Scenario> {
   const latest = new Map<string, ReplicaJobSession>();
@@ -93,6 +95,12 @@ export interface Yardstick {
   needingTasks: { replica: number; cdp: number };
   /** Session UIDs that fit in one task-session request under the URL limit. */
   uidsPerRequest: { replica: number; cdp: number };
+  /**
+   * The issue's minimum: logon, session pages, the pages of the task sessions the poll needs, every page full
+   * (`pageSize` rows), logoff. Only a query selecting all those task sessions at once would reach it.
+   */
+  literal: number;
+  /** The same with task sessions asked for by parent UID, as many per request as the URL limit allows. */
   minimum: number;
   /** Logon, session pages, one task-session request per session, logoff. */
   naive: number;
@@ -117,7 +125,8 @@ export function yardstick(scenario: Scenario, now: string, pageSize: number, api
     const pages = Math.max(1, Math.ceil(seen.length / pageSize));
     const taskRequests =
       needing.size && Math.max(Math.ceil(needing.size / k), Math.ceil(taskRows / pageSize));
-    return { seen: seen.length, needing: needing.size, k, requests: pages + taskRequests, pages };
+    const taskPages = Math.ceil(taskRows / pageSize);
+    return { seen: seen.length, needing: needing.size, k, requests: pages + taskRequests, pages, taskPages };
   };
   const replica = per(
     scenario.replicaJobSessions,
@@ -135,6 +144,7 @@ export function yardstick(scenario: Scenario, now: string, pageSize: number, api
     sessions: { replica: replica.seen, cdp: cdp.seen },
     needingTasks: { replica: replica.needing, cdp: cdp.needing },
     uidsPerRequest: { replica: replica.k, cdp: cdp.k },
+    literal: 2 + replica.pages + replica.taskPages + cdp.pages + cdp.taskPages,
     minimum: 2 + replica.requests + cdp.requests,
     naive: 2 + replica.pages + cdp.pages + replica.seen + cdp.seen,
   };

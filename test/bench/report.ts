@@ -1,6 +1,8 @@
 // The benchmark's markdown table: each figure, its goal, and PASS or MISS (blank for figures without a goal).
 
 import { cpus, totalmem } from 'node:os';
+import { DEFAULTS } from '../../functions/em/config.ts';
+import type { PollResult } from './protocol.ts';
 import type { BenchResults, PollFigures } from './run.ts';
 
 const MB = 1024 * 1024;
@@ -34,12 +36,34 @@ export function machine(): string {
   return `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), ${mb(totalmem())} memory, node ${process.version}`;
 }
 
+type Row = [figure: string, measured: string, goal: string, result: string];
+
+/** First-poll requests against one minimum, judged on the 5% goal. */
+function againstMinimum(figure: string, requests: number, minimum: number, how: string): Row {
+  const over = requests / minimum - 1;
+  return [
+    figure,
+    `${n(requests)} (minimum ${n(minimum)}: ${how}; ${over >= 0 ? '+' : ''}${(over * 100).toFixed(1)}%)`,
+    '≤ minimum + 5%',
+    verdict(over <= GOALS.requestsOverMinimum),
+  ];
+}
+
+/** A first poll's peak RSS, judged on the 256 MB goal. */
+function peakRss(figure: string, result: PollResult, heap: string, startRss: number): Row {
+  const peak = Math.max(result.maxRss, result.sampledRss);
+  return [
+    figure,
+    `${mb(peak)} (${heap}; process at start ${mb(startRss)}; V8 heap after ${mb(result.heapUsed)})`,
+    '< 256 MB',
+    verdict(peak < GOALS.peakRssBytes),
+  ];
+}
+
 export function renderTable(r: BenchResults): string {
-  const { yardstick: y, first, floor, steady, steadyNew, bundle, options } = r;
-  const overMin = first.requests / y.minimum - 1;
+  const { yardstick: y, first, floor, steady, steadyNew, bundle, options, deployed } = r;
   const ratio = first.result.wallMs / floor.wallMs;
-  const peak = Math.max(first.result.maxRss, first.result.sampledRss);
-  const rows: [string, string, string, string][] = [
+  const rows: Row[] = [
     [
       'Estate',
       `${n(y.sessions.replica)} replica job sessions (${n(y.needingTasks.replica)} not Success), ` +
@@ -47,12 +71,18 @@ export function renderTable(r: BenchResults): string {
       '≥ 50,000 replica sessions',
       verdict(y.sessions.replica >= 50_000),
     ],
-    [
-      'EM requests, first poll',
-      `${n(first.requests)} (minimum ${n(y.minimum)}, ${overMin >= 0 ? '+' : ''}${(overMin * 100).toFixed(1)}%)`,
-      '≤ minimum + 5%',
-      verdict(overMin <= GOALS.requestsOverMinimum),
-    ],
+    againstMinimum(
+      "EM requests, first poll, vs the issue's minimum",
+      first.requests,
+      y.literal,
+      `logon, session pages, needed task-session pages of ${n(options.pageSize)}, logoff`,
+    ),
+    againstMinimum(
+      'EM requests, first poll, vs the minimum the EM API allows',
+      first.requests,
+      y.minimum,
+      `task sessions by parent UID, ${y.uidsPerRequest.replica} per ${n(DEFAULTS.maxUrlLength)}-char URL`,
+    ),
     [
       'EM requests, naive (1 per session)',
       `${n(y.naive)} (first poll makes ${((first.requests / y.naive) * 100).toFixed(2)}% of them)`,
@@ -103,12 +133,18 @@ export function renderTable(r: BenchResults): string {
       `≤ ${GOALS.steadyRequests} requests`,
       verdict(steadyNew.requests <= GOALS.steadyRequests),
     ],
-    [
-      'Peak RSS, first poll',
-      `${mb(peak)} (heap cap ${options.heapMb ? `${options.heapMb} MB` : 'none'}; process at start ${mb(r.childBaselineRss)}; V8 heap after ${mb(first.result.heapUsed)})`,
-      '< 256 MB',
-      verdict(peak < GOALS.peakRssBytes),
-    ],
+    peakRss(
+      'Peak RSS, first poll, heap capped for the goal',
+      first.result,
+      `heap cap ${options.heapMb ? `${options.heapMb} MB` : 'none'}`,
+      r.childBaselineRss,
+    ),
+    peakRss(
+      'Peak RSS, first poll, as deployed',
+      deployed.result,
+      `${deployed.memoryMb} MB function, heap cap ${deployed.heapMb} MB`,
+      deployed.childBaselineRss,
+    ),
     [
       'Lambda bundle (handler.ts, minified ESM)',
       `${kb(bundle.bytes)} (${kb(bundle.gzipBytes)} gzipped)`,

@@ -11,6 +11,8 @@ import {
   type User,
 } from '../../functions/simulator/index.ts';
 import { ensureTable, localClient, startDynalite } from '../../functions/state/local.ts';
+import { HEAP_MB } from '../../infra/poller/environment.ts';
+import { MEMORY_MB } from '../../infra/poller/poller.ts';
 import { type BundleFigures, bundle, measureHandler } from './bundle.ts';
 import { clientUrl, settledEstate, tenNewSessions, type Yardstick, yardstick } from './estate.ts';
 import type { ChildConfig, FloorResult, FromChild, PollResult, ReplayRequest, ToChild } from './protocol.ts';
@@ -25,6 +27,14 @@ export interface BenchOptions {
   progress: (line: string) => void;
   /** V8 heap cap of the poller in MB, as a Lambda's runtime sets one below the function's memory; 0 unbounded. */
   heapMb: number;
+}
+
+/** The first poll again, in a fresh process with the heap cap the stack deploys (infra/poller/environment.ts). */
+export interface DeployedFigures {
+  heapMb: number;
+  memoryMb: number;
+  result: PollResult;
+  childBaselineRss: number;
 }
 
 export interface PollFigures {
@@ -47,6 +57,7 @@ export interface BenchResults {
   steadyNew: PollFigures;
   bundle: BundleFigures;
   childBaselineRss: number;
+  deployed: DeployedFigures;
 }
 
 /** Fixed, so every run serves the same estate. */
@@ -98,6 +109,14 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
       .map(({ path, query }) => ({ path, query }));
     step(`download floor: ${replay.length + 2} requests replayed sequentially without parsing`);
     const floor = await child.floor(replay);
+    // Before the clock moves: the same first poll, on its own table, in a process capped as deployed.
+    step(`first poll again, fresh process, heap capped at ${HEAP_MB} MB as deployed`);
+    const deployedChild = new PollerChild(childFile, { ...config, heapMb: HEAP_MB });
+    children.push(deployedChild.process);
+    await ensureTable(client, 'bench-deployed');
+    const deployedBaseline = (await deployedChild.ready).maxRss;
+    const deployedFirst = await timed(() => deployedChild.poll('bench-deployed', sim.clock.now()));
+    await deployedChild.exit();
     sim.clock.advance(5 * MINUTE);
     step('steady-state poll, nothing new');
     const steady = await timed(() => child.poll('bench', sim.clock.now()));
@@ -132,6 +151,12 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
       steadyNew: figures(steadyNew),
       bundle: handler,
       childBaselineRss: baseline,
+      deployed: {
+        heapMb: HEAP_MB,
+        memoryMb: MEMORY_MB,
+        result: deployedFirst.result,
+        childBaselineRss: deployedBaseline,
+      },
     };
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill();

@@ -2,6 +2,7 @@
 // the steps of each kind that poll has, so a poll that gains a step (one more write, one more request) is
 // covered without touching this file.
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import type { AlertEvent } from '../../functions/alerts/index.ts';
 import type { FaultRule } from '../../functions/simulator/index.ts';
 import { type Hook, Run } from './probes.ts';
 import { LEASE_MS, type PollRecord, type PollTweaks, refusedUrl, type World } from './support.ts';
@@ -16,9 +17,23 @@ export interface FaultKind {
   on: StepKind;
   /** The changes to the poll that has the fault at its step `k` (1-based). */
   arm(world: World, k: number): Promise<PollTweaks> | PollTweaks;
-  /** A wrong clock may change what is decided (a hold ends early): extra events are reported, not failed. */
-  mayDecideDifferently?: boolean;
+  /**
+   * Whether this fault, at a step with this label, may stop a poll after SNS accepted a publish and before the
+   * mark was written: the one documented duplicate (docs/alerting.md, "Delivery guarantees"), which the next
+   * poll publishes again under the same id, once. Every other fault must repeat nothing.
+   */
+  mayRepeat?: (label: string) => boolean;
+  /**
+   * A wrong clock may change what is decided: a lost alert may be replaced by the same alert under another
+   * trigger (a hold ended early), and at most `atMost` events of the kinds `events` may be added per trial.
+   */
+  decidesOtherwise?: { events: readonly AlertEvent['event'][]; atMost: number };
 }
+
+/** Any step: a fault on a publish hits it after SNS accepted it, or at the mark of one. */
+const anyStep = () => true;
+/** Only a failed or withheld mark: the publish before it was accepted. */
+const atMark = (label: string) => label === 'markDelivered';
 
 /** The steps of a kind in a poll, in order, each by its label; a whole poll is labelled by whether it alerted. */
 export function stepsOf(on: StepKind, poll: PollRecord): readonly string[] {
@@ -65,8 +80,19 @@ const em = (name: string, title: string, rule: FaultRule): FaultKind => ({
   arm: (world, k) => emFault(world, { ...rule, nth: k }),
 });
 
-const hooked = (name: string, title: string, on: StepKind, hooks: (k: number) => PollTweaks['hooks']) =>
-  ({ name, title, on, arm: (_world, k) => ({ hooks: hooks(k) }) }) satisfies FaultKind;
+const hooked = (
+  name: string,
+  title: string,
+  on: StepKind,
+  hooks: (k: number) => PollTweaks['hooks'],
+  mayRepeat?: FaultKind['mayRepeat'],
+): FaultKind => ({
+  name,
+  title,
+  on,
+  arm: (_world, k) => ({ hooks: hooks(k) }),
+  ...(mayRepeat ? { mayRepeat } : {}),
+});
 
 /** Another poll of the same EM (another process) runs to its end while this one waits before its k-th write. */
 function alongside(world: World, k: number, clockOffsetMs: number): PollTweaks {
@@ -103,9 +129,13 @@ export const FAULTS: FaultKind[] = [
     on: 'page2',
     arm: (world, k) => emFault(world, { kind: 'expire-token', path: '/api/query', page: 2, nth: k }),
   },
-  hooked('dynamo-throttled', 'DynamoDB throttling on a write', 'write', (k) => ({
-    beforeWrite: at(k, fail('ProvisionedThroughputExceededException', 400)),
-  })),
+  hooked(
+    'dynamo-throttled',
+    'DynamoDB throttling on a write',
+    'write',
+    (k) => ({ beforeWrite: at(k, fail('ProvisionedThroughputExceededException', 400)) }),
+    atMark, // the poll stops with the publish accepted and its mark not written
+  ),
   hooked('dynamo-error-after-write', 'DynamoDB error after the write took effect', 'write', (k) => ({
     afterWrite: at(k, fail('InternalServerError', 500)),
   })),
@@ -118,12 +148,20 @@ export const FAULTS: FaultKind[] = [
   hooked('sns-error', 'SNS error on a publish', 'publish', (k) => ({
     beforePublish: at(k, fail('InternalError', 500)),
   })),
-  hooked('sns-lost-answer', 'SNS accepted a publish, its answer was lost', 'publish', (k) => ({
-    afterPublish: at(k, fail('TimeoutError', 0)),
-  })),
-  hooked('crash-after-publish', 'Process killed after SNS accepted a publish', 'publish', (k) => ({
-    afterPublish: at(k, die),
-  })),
+  hooked(
+    'sns-lost-answer',
+    'SNS accepted a publish, its answer was lost',
+    'publish',
+    (k) => ({ afterPublish: at(k, fail('TimeoutError', 0)) }),
+    anyStep,
+  ),
+  hooked(
+    'crash-after-publish',
+    'Process killed after SNS accepted a publish',
+    'publish',
+    (k) => ({ afterPublish: at(k, die) }),
+    anyStep,
+  ),
   {
     name: 'concurrent-poll',
     title: 'Second poll while one runs (lease held)',
@@ -135,19 +173,22 @@ export const FAULTS: FaultKind[] = [
     title: 'Poll stalled past its lease, another takes over',
     on: 'write',
     arm: (world, k) => alongside(world, k, LEASE_MS + 1_000),
+    mayRepeat: atMark, // the poll taking over publishes again what the stalled one had not marked yet
   },
   {
     name: 'poller-clock-back',
     title: "Poller's clock steps back 45 min",
     on: 'poll',
-    mayDecideDifferently: true,
+    decidesOtherwise: { events: [], atMost: 0 }, // a hold may end later: the same alert, another trigger
     arm: () => ({ clockOffsetMs: -45 * MIN }),
   },
   {
     name: 'poller-clock-ahead',
     title: "Poller's clock jumps ahead 2 h",
     on: 'poll',
-    mayDecideDifferently: true,
+    // Two hours later, a job that runs often (a threshold of 3 median gaps, at least 2 h) looks overdue: the day
+    // has two such jobs with enough runs for a median (Archive, SQL), so at most two stale alerts are added.
+    decidesOtherwise: { events: ['stale'], atMost: 2 },
     arm: () => ({ clockOffsetMs: 120 * MIN }),
   },
   {
@@ -162,3 +203,43 @@ export const FAULTS: FaultKind[] = [
     },
   },
 ];
+
+const DAY = 24 * 60 * MIN;
+const NEVER = '9999-12-31T00:00:00.000Z';
+
+/**
+ * Makes every session the EM created more than 30 days before its clock, and its tasks, vanish (never created),
+ * replica and CDP alike; they stay gone. (The simulator applies its 30-day window to plain collections only,
+ * not to the query service the poller reads.)
+ */
+function slideWindow(world: World): void {
+  const edge = new Date(Date.parse(world.sim.clock.now()) - 30 * DAY).toISOString();
+  const { scenario } = world.day;
+  const vanish = <T extends { creationTime: string }>(rows: T[]) =>
+    rows.map((row) => ({ ...row, creationTime: NEVER, endTime: null }));
+  const jobs = scenario.replicaJobSessions.filter((s) => s.creationTime < edge);
+  const policies = scenario.cdpReplicaSessions.filter((s) => s.creationTime < edge);
+  const gone = new Set([...jobs, ...policies].map((s) => s.uid));
+  world.sim.add({
+    replicaJobSessions: vanish(jobs),
+    replicaTaskSessions: vanish(scenario.replicaTaskSessions.filter((t) => gone.has(t.jobSessionUid))),
+    cdpReplicaSessions: vanish(policies),
+    cdpReplicaTaskSessions: vanish(
+      scenario.cdpReplicaTaskSessions.filter((t) => gone.has(t.policySessionUid)),
+    ),
+  });
+}
+
+/**
+ * An EM that keeps 30 days of sessions, from the poll it acts on: the window slides at that poll and, as a real
+ * EM's does, at every later one. Not in FAULTS: it needs a day with a month of history (window.test.ts).
+ */
+export const WINDOW_SLIDES: FaultKind = {
+  name: 'em-window-slides',
+  title: 'EM window slides (sessions > 30 days vanish)',
+  on: 'poll',
+  arm: (world) => {
+    slideWindow(world);
+    return {};
+  },
+};

@@ -6,7 +6,7 @@ import { type LocalDynamo, startDynalite } from '../../functions/state/local.ts'
 import { findCanary } from '../support/canary.ts';
 import { FAULTS, type StepKind, stepsOf } from './catalogue.ts';
 import { SCHEDULED, scriptedDay } from './day.ts';
-import { allTrials, compare, perLabel, table } from './matrix.ts';
+import { allTrials, compare, emptyRow, perLabel, problems, table } from './matrix.ts';
 import { Ledger } from './probes.ts';
 import { type PollRecord, World } from './support.ts';
 
@@ -39,8 +39,9 @@ describe('the fault-free day', () => {
     ]);
     expect(day.ledger.deliveries).toHaveLength(kinds.length * 4);
     expect(compare(day.ledger, day.ledger)).toEqual({
-      ...{ lost: [], duplicated: [], windowRepeats: 0, extra: [], replaced: [] },
+      ...{ lost: [], duplicated: [], repeats: [], extra: [], replaced: [], added: [] },
     });
+    expect(day.errors).toEqual([]); // every store write was one DynamoDB write (ProbedStore checks)
     expect(day.polls.at(-1)).toMatchObject({ outcome: 'ok', publishes: [], pending: 0 });
     expect(findCanary(day.transcript())).toEqual([]);
   });
@@ -136,9 +137,10 @@ describe('the verdict', () => {
     expect(compare(expected, actual)).toEqual({
       lost: ['c/sms'],
       duplicated: ['b/sms'],
-      windowRepeats: 1,
+      repeats: ['a/sms'],
       extra: ['d/sms'],
       replaced: [],
+      added: ['d/sms'],
     });
   });
 
@@ -176,14 +178,66 @@ describe('the verdict', () => {
       lost: ['failed/sms', 'failed-again/sms'],
       extra: ['failed-later/sms'],
       replaced: ['failed/sms'],
+      added: [],
     });
+  });
+
+  const fault = (name: string) => {
+    const found = FAULTS.find((f) => f.name === name);
+    if (!found) throw new Error(`${name} is gone`);
+    return found;
+  };
+  const event = (id: string, kind: AlertEvent['event']) =>
+    ({ id, event: kind, subject: { kind: 'replica-job', uid: id, name: id } }) as AlertEvent;
+
+  it('allows a same-id repeat only where the fault may stop a poll between SNS and the mark, once a pair', () => {
+    const expected = ledger([['a', 'sms', false]]);
+    const once = ledger([
+      ['a', 'sms', false],
+      ['a', 'sms', false],
+    ]);
+    const twice = ledger([
+      ['a', 'sms', false],
+      ['a', 'sms', false],
+      ['a', 'sms', false],
+    ]);
+    const judge = (name: string, label: string, actual: Ledger) =>
+      problems(fault(name), label, compare(expected, actual), actual);
+    expect(judge('crash-after-publish', 'sms', once)).toEqual([]);
+    expect(judge('dynamo-throttled', 'markDelivered', once)).toEqual([]);
+    expect(judge('dynamo-throttled', 'saveMeta', once)).toEqual([
+      'repeated a/sms (this fault at a saveMeta step may not repeat)',
+    ]);
+    expect(judge('crash-after-write', 'markDelivered', once)).toHaveLength(1); // its mark was written
+    expect(judge('em-500', 'logon', once)).toHaveLength(1);
+    expect(judge('crash-after-publish', 'sms', twice)).toEqual(['repeated more than once a/sms']);
+  });
+
+  it('allows added events only of the kinds and number a wrong clock explains', () => {
+    const expected = ledger([['a', 'sms', false]], [event('a', 'failure')]);
+    const adding = (...added: [string, AlertEvent['event']][]) =>
+      ledger(
+        [['a', 'sms', false], ...added.map(([id]): [string, string, boolean] => [id, 'sms', false])],
+        [event('a', 'failure'), ...added.map(([id, kind]) => event(id, kind))],
+      );
+    const judge = (name: string, actual: Ledger) =>
+      problems(fault(name), 'quiet poll', compare(expected, actual), actual);
+    expect(judge('poller-clock-ahead', adding(['s1', 'stale'], ['s2', 'stale']))).toEqual([]);
+    expect(judge('poller-clock-ahead', adding(['f', 'failure']))).toEqual(['added f/sms (failure of f)']);
+    expect(judge('poller-clock-ahead', adding(['s1', 'stale'], ['s2', 'stale'], ['s3', 'stale']))).toEqual([
+      'added 3 events, more than the 2 explained: s1 (stale of s1) s2 (stale of s2) s3 (stale of s3)',
+    ]);
+    expect(judge('poller-clock-back', adding(['s1', 'stale']))).toEqual([
+      'added s1/sms (stale of s1)',
+      'added 1 events, more than the 0 explained: s1 (stale of s1)',
+    ]);
+    expect(judge('em-clock-back', adding(['s1', 'stale']))).toEqual(['added s1/sms (stale of s1)']);
   });
 
   it('prints the README table', () => {
     const fault = FAULTS[0];
     if (!fault) throw new Error('no faults');
-    const row = { fault, tried: 3, of: 12, lost: 0, duplicated: 0, windowRepeats: 0, extra: 0, replaced: 0 };
-    expect(table([{ ...row, unsettled: 0, ms: 1 }]).split('\n')).toEqual([
+    expect(table([emptyRow(fault, 3, 12)]).split('\n')).toEqual([
       '| fault | steps tried | lost | duplicated | same-id repeats (crash window) | decided otherwise |',
       '| --- | ---: | ---: | ---: | ---: | --- |',
       `| ${fault.title} | 3 of 12 | 0 | 0 | 0 | – |`,

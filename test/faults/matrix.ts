@@ -52,8 +52,8 @@ export interface Verdict {
   lost: string[];
   /** Publishes of a pair the state had already marked delivered: real duplicates. */
   duplicated: string[];
-  /** Repeats published while the pair was still unmarked (SNS accepted, mark not written): same id, allowed. */
-  windowRepeats: number;
+  /** Each repeat published while its pair was still unmarked (SNS accepted, mark not written): same id. */
+  repeats: string[];
   /** Pairs the fault-free day never delivered. */
   extra: string[];
   /**
@@ -61,6 +61,8 @@ export interface Verdict {
    * else (kind, severity, the alert's severity, subject, channel). Each extra pair replaces one lost pair at most.
    */
   replaced: string[];
+  /** Extra pairs that replaced none: events the faulty day added. */
+  added: string[];
 }
 
 const pair = (d: Pick<Delivery, 'id' | 'channel'>) => `${d.id}/${d.channel}`;
@@ -79,26 +81,66 @@ export function compare(expected: Ledger, actual: Ledger): Verdict {
   const want = pairs(expected);
   const got = pairs(actual);
   const seen = new Set<string>();
-  let windowRepeats = 0;
+  const repeats: string[] = [];
   for (const d of actual.deliveries) {
     const key = pair(d);
-    if (seen.has(key) && !d.afterMark) windowRepeats++;
+    if (seen.has(key) && !d.afterMark) repeats.push(key);
     seen.add(key);
   }
   const lost = [...want].filter((p) => !got.has(p));
   const extra = [...got].filter((p) => !want.has(p));
-  const spare = extra.map((p) => meaning(actual, p));
+  const spare = extra.map((p) => ({ p, meaning: meaning(actual, p) }));
+  const replaced = lost.filter((p) => {
+    const at = spare.findIndex((s) => s.meaning === meaning(expected, p));
+    if (at >= 0) spare.splice(at, 1);
+    return at >= 0;
+  });
   return {
     lost,
     duplicated: actual.deliveries.filter((d) => d.afterMark).map(pair),
-    windowRepeats,
+    repeats,
     extra,
-    replaced: lost.filter((p) => {
-      const at = spare.indexOf(meaning(expected, p));
-      if (at >= 0) spare.splice(at, 1);
-      return at >= 0;
-    }),
+    replaced,
+    added: spare.map((s) => s.p),
   };
+}
+
+/** The kind of event (failure, stale...) an added pair carries. */
+const kindOf = (ledger: Ledger, p: string) => ledger.events.get(p.split('/')[0] ?? '')?.event;
+/** A pair (or an id) as a failure message names it: `id/channel (stale of Archive Replica)`. */
+function described(ledger: Ledger, p: string): string {
+  const event = ledger.events.get(p.split('/')[0] ?? '');
+  return `${p} (${event ? `${event.event} of ${event.subject.name}` : 'unknown event'})`;
+}
+
+/**
+ * What in a verdict the fault does not excuse, as one line per problem (none: the trial passed). Lost: unless
+ * replaced, for a fault that may decide otherwise. Repeats: only at a step where the fault may stop the poll
+ * between SNS accepting and the mark, and at most one per pair. Added events: only of the kinds and number the
+ * fault explains.
+ */
+export function problems(fault: FaultKind, label: string, verdict: Verdict, actual: Ledger): string[] {
+  const out: string[] = [];
+  const otherwise = fault.decidesOtherwise;
+  const lost = otherwise ? verdict.lost.filter((p) => !verdict.replaced.includes(p)) : verdict.lost;
+  if (lost.length) out.push(`lost ${lost.join(' ')}`);
+  if (verdict.duplicated.length) out.push(`duplicated ${verdict.duplicated.join(' ')}`);
+  if (verdict.repeats.length && !fault.mayRepeat?.(label))
+    out.push(`repeated ${verdict.repeats.join(' ')} (this fault at a ${label} step may not repeat)`);
+  const twice = verdict.repeats.filter((p, i) => verdict.repeats.indexOf(p) !== i);
+  if (twice.length) out.push(`repeated more than once ${[...new Set(twice)].join(' ')}`);
+  const added = otherwise ? verdict.added : verdict.extra;
+  const unexplained = added.filter((p) => {
+    const kind = kindOf(actual, p);
+    return !kind || !otherwise?.events.includes(kind);
+  });
+  if (unexplained.length) out.push(`added ${unexplained.map((p) => described(actual, p)).join(' ')}`);
+  const addedEvents = [...new Set(added.map((p) => p.split('/')[0] ?? ''))];
+  if (otherwise && addedEvents.length > otherwise.atMost) {
+    const shown = addedEvents.map((id) => described(actual, id)).join(' ');
+    out.push(`added ${addedEvents.length} events, more than the ${otherwise.atMost} explained: ${shown}`);
+  }
+  return out;
 }
 
 export interface Row {
@@ -107,12 +149,34 @@ export interface Row {
   of: number;
   lost: number;
   duplicated: number;
-  windowRepeats: number;
-  extra: number;
+  repeats: number;
+  /** Events added by a fault that may decide otherwise (pairs that replaced no lost one). */
+  added: number;
   replaced: number;
   /** Trials whose last poll was not quiet (an ok poll that left nothing pending). */
   unsettled: number;
   ms: number;
+}
+
+export const emptyRow = (fault: FaultKind, tried: number, of = tried): Row => ({
+  ...{ fault, tried, of, lost: 0, duplicated: 0, repeats: 0, added: 0, replaced: 0, unsettled: 0, ms: 0 },
+});
+
+/**
+ * Adds one trial's world, compared with the fault-free day, to its fault's row; returns what the fault does not
+ * excuse (see `problems`), and whether the last poll was not quiet (an ok poll that left nothing pending).
+ */
+export function tally(row: Row, fault: FaultKind, label: string, expected: Ledger, world: World): string[] {
+  const verdict = compare(expected, world.ledger);
+  const last = world.polls.at(-1);
+  const settled = last?.outcome === 'ok' && !last.publishes.length && last.pending === 0;
+  row.lost += verdict.lost.length - (fault.decidesOtherwise ? verdict.replaced.length : 0);
+  row.duplicated += verdict.duplicated.length;
+  row.repeats += verdict.repeats.length;
+  row.added += verdict.added.length;
+  row.replaced += verdict.replaced.length;
+  if (!settled) row.unsettled++;
+  return [...problems(fault, label, verdict, world.ledger), ...(settled ? [] : ['not settled'])];
 }
 
 /** The README table. */
@@ -123,7 +187,7 @@ export function table(rows: readonly Row[]): string {
     ...rows.map(
       (r) =>
         `| ${r.fault.title} | ${r.tried}${r.tried < r.of ? ` of ${r.of}` : ''} | ${r.lost} | ${r.duplicated} | ` +
-        `${r.windowRepeats} | ${r.fault.mayDecideDifferently ? `${r.replaced} replaced, ${r.extra} added` : '–'} |`,
+        `${r.repeats} | ${r.fault.decidesOtherwise ? `${r.replaced} replaced, ${r.added} added` : '–'} |`,
     ),
   ];
   return lines.join('\n');
@@ -170,10 +234,7 @@ export function matrixSuite(names: readonly string[]): void {
         const chosen = FULL ? every : perLabel(every);
         expect(chosen.length).toBeGreaterThan(0);
         const started = performance.now();
-        const row: Row = {
-          ...{ fault, tried: chosen.length, of: every.length, lost: 0, duplicated: 0, windowRepeats: 0 },
-          ...{ extra: 0, replaced: 0, unsettled: 0, ms: 0 },
-        };
+        const row = emptyRow(fault, chosen.length, every.length);
         const failures: string[] = [];
         const leaks: string[] = []; // this fault's own, so that one leak fails only its test
         for (const trial of chosen) {
@@ -183,22 +244,10 @@ export function matrixSuite(names: readonly string[]): void {
           } finally {
             await world.close();
           }
-          const verdict = compare(baseline.ledger, world.ledger);
-          const last = world.polls.at(-1);
-          const settled = last?.outcome === 'ok' && !last.publishes.length && last.pending === 0;
-          // A wrong clock may decide an alert under another trigger (a hold ended early): that is not a loss.
-          const lost = verdict.lost.length - (fault.mayDecideDifferently ? verdict.replaced.length : 0);
-          const extra = fault.mayDecideDifferently ? 0 : verdict.extra.length;
-          row.lost += lost;
-          row.duplicated += verdict.duplicated.length;
-          row.windowRepeats += verdict.windowRepeats;
-          row.extra += verdict.extra.length;
-          row.replaced += verdict.replaced.length;
-          if (!settled) row.unsettled++;
-          if (lost || verdict.duplicated.length || extra || !settled) {
+          const found = tally(row, fault, trial.label, baseline.ledger, world);
+          if (found.length) {
             failures.push(
-              `poll ${trial.poll} step ${trial.step} (${trial.label}): lost ${lost}, duplicated ` +
-                `${verdict.duplicated.length}, extra ${verdict.extra.length}, settled ${settled}; polls ` +
+              `poll ${trial.poll} step ${trial.step} (${trial.label}): ${found.join('; ')}; polls ` +
                 world.polls.map((p) => p.outcome).join(',') +
                 `; errors ${world.errors.slice(0, 3).join(' | ')}`,
             );

@@ -102,12 +102,17 @@ export class Ledger {
   }
 }
 
-/** The store as one process sees it: every write numbered and hooked, nothing at all once it died. */
+/**
+ * The store as one process sees it: every write numbered and hooked, nothing at all once it died. Steps are
+ * numbered per store operation, so each must make at most one DynamoDB write that takes effect (`writesTaken`
+ * counts them): otherwise a crash between two of them would go untried, and the operation fails loudly.
+ */
 export class ProbedStore implements StateStore {
   constructor(
     private readonly inner: StateStore,
     private readonly run: Run,
     private readonly ledger: Ledger,
+    private readonly writesTaken: () => number,
   ) {}
 
   private async write<T>(op: WriteOp, perform: () => Promise<T>): Promise<T> {
@@ -115,7 +120,15 @@ export class ProbedStore implements StateStore {
     const n = this.run.writes.push(op);
     await this.run.hooks.beforeWrite?.(n, this.run, op);
     this.run.alive(); // a hook may have let another poll run, or killed this one
+    const before = this.writesTaken();
     const result = await perform();
+    const taken = this.writesTaken() - before;
+    if (taken > 1) {
+      throw new Error(
+        `${op} made ${taken} DynamoDB writes: a crash between them is a step the matrix does not try. ` +
+          'Make it one write, or number the steps per DynamoDB write.',
+      );
+    }
     await this.run.hooks.afterWrite?.(n, this.run, op);
     return result;
   }

@@ -3,7 +3,12 @@
 // with what it is (the store operation, the channel, the kind of request); a trial arms hooks on the steps of
 // one poll (throw instead of writing, write then die, pause and let another poll run...), see probes.ts.
 import { createServer } from 'node:net';
-import { type AttributeValue, DeleteTableCommand, paginateScan } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteTableCommand,
+  type DynamoDBClient,
+  paginateScan,
+} from '@aws-sdk/client-dynamodb';
 import {
   PublishCommand,
   type PublishCommandInput,
@@ -99,6 +104,28 @@ export type Prepare = () => Promise<PollTweaks> | PollTweaks;
 
 let tables = 0;
 
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+
+/** Counts the client's DynamoDB writes that took effect (a failed condition or a throttle writes nothing). */
+function countWrites(client: DynamoDBClient): () => number {
+  let taken = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const output = await next(args);
+      if (WRITE_COMMANDS.has(context.commandName ?? '')) taken++;
+      return output;
+    },
+    { step: 'initialize', name: 'faultsCountWrites' },
+  );
+  return () => taken;
+}
+
 /** What an EM request was, as the matrix labels its steps: logon, logoff, or the entity type a query read. */
 function requestKind(request: RequestRecord): string {
   if (request.method === 'POST' && request.path.startsWith('/api/sessionMngr')) return 'logon';
@@ -118,8 +145,9 @@ export class World {
   private constructor(
     readonly sim: Simulator,
     private readonly store: StateStore,
-    private readonly day: Day,
+    readonly day: Day,
     private readonly dropTable: () => Promise<Record<string, AttributeValue>[]>,
+    private readonly writesTaken: () => number,
   ) {
     this.times = day.times ?? POLL_TIMES;
   }
@@ -128,6 +156,7 @@ export class World {
     const client = localClient(endpoint);
     const table = `faults-${process.pid}-${++tables}`;
     await ensureTable(client, table);
+    const writes = countWrites(client);
     const sim = await startSimulator({ scenario: day.scenario, users: [USER] });
     sns().resetHistory();
     // Thousands of trials: each table is dropped once read for the transcript.
@@ -138,7 +167,7 @@ export class World {
       await client.send(new DeleteTableCommand({ TableName: table }));
       return items;
     };
-    return new World(sim, new DynamoStateStore(client, table), day, dropTable);
+    return new World(sim, new DynamoStateStore(client, table), day, dropTable, writes);
   }
 
   /** Runs the poll with this index of the day; `prepare`, called once the EM's clock is set, arms a fault. */
@@ -186,7 +215,7 @@ export class World {
         this.logs.push(`${level} ${message} ${JSON.stringify(extra)}`);
       };
     const deps: PollerDeps = {
-      store: new ProbedStore(this.store, run, this.ledger),
+      store: new ProbedStore(this.store, run, this.ledger, this.writesTaken),
       notifier: new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), TOPICS),
       credentials: async () => USER,
       now: () => new Date(Date.parse(this.sim.clock.now()) + offset),

@@ -1,7 +1,9 @@
 // Run by heap.test.ts in a child process started with the Lambda's heap cap: one poll of an EM whose failed
-// session carries a FailureMessage of `argv[2]` megabytes. Prints one JSON line: what the poll made of it.
+// session carries a FailureMessage of `argv[2]` megabytes. Prints one JSON line: what the poll made of it, and
+// where the canary password showed in what the poll logged, published or stored (support.ts keeps all of it).
 import { ScenarioBuilder } from '../../functions/simulator/index.ts';
-import { pollVia, simulator, stopDynamo } from './support.ts';
+import { findCanary } from '../support/canary.ts';
+import { pollVia, simulator, stopDynamo, transcript } from './support.ts';
 
 const NOW = '2026-11-25T08:00:00.000Z';
 const b = new ScenarioBuilder({ now: NOW, seed: 'heap' });
@@ -22,5 +24,7 @@ process.stdout.write(
     events: r.events.length,
     failureMessage: r.events[0]?.session?.failureMessage?.slice(-60),
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    transcriptLines: transcript.length,
+    leaks: findCanary(transcript.join('\n')),
   })}\n`,
 );
