@@ -191,6 +191,7 @@ describe('open alerts', () => {
       h.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
     expect(brief(h.sent)).toEqual(['failure:Failed:1', 'reminder:Failed:25', 'reminder:Failed:49']);
     expect(new Set(h.sent.map((e) => e.id)).size).toBe(3);
+    expect(h.sent.filter((e) => 'quietSince' in e)).toEqual([]);
   });
 
   it('a reminder reports the latest failed run', () => {
@@ -210,12 +211,33 @@ describe('open alerts', () => {
     expect(brief(h.sent)).toEqual(['failure:Warning:1', 'failure:Failed:11', 'reminder:Failed:35']);
   });
 
-  it('a failing job that stops running is not reminded about until it fails again', () => {
+  // This rule used to be "no reminder without new failed runs", which left a failing job that stopped running
+  // silent for ever; alerting.md promises a reminder once per `repeat` while a subject stays open.
+  it('a failing job that stops running is still reminded once per repeat, saying since when no run finished', () => {
     const h = new Harness();
     h.poll({ now: 30, replica: [fail(1, 0, 10)] });
-    for (const day of [1, 2, 3, 30]) expect(h.poll({ now: day * 1440 + 30 })).toEqual([]);
+    expect(h.poll({ now: 1440 + 29 })).toEqual([]);
+    for (const day of [1, 2, 3, 30]) {
+      const events = h.poll({ now: day * 1440 + 30 });
+      expect(brief(events)).toEqual(['reminder:Failed:1']);
+      expect(events[0]).toMatchObject({ quietSince: at(10), session: { endTime: at(10) } });
+    }
     const again = fail(2, 31 * 1440, 31 * 1440 + 10);
-    expect(brief(h.poll({ now: 31 * 1440 + 30, replica: [again] }))).toEqual(['reminder:Failed:2']);
+    const [reminder] = h.poll({ now: 31 * 1440 + 30, replica: [again] });
+    expect(brief(reminder ? [reminder] : [])).toEqual(['reminder:Failed:2']);
+    expect(reminder).not.toHaveProperty('quietSince');
+    expect(new Set(h.sent.map((e) => e.id)).size).toBe(h.sent.length);
+  });
+
+  it('a reminder after a run that finished since the last notice is not quiet', () => {
+    const h = new Harness();
+    h.poll({ now: 30, replica: [fail(1, 0, 10)] });
+    h.poll({ now: 600, replica: [fail(2, 580, 590)] });
+    const [reminder] = h.poll({ now: 1470 });
+    expect(reminder).toMatchObject({ event: 'reminder', failedRuns: 2 });
+    expect(reminder).not.toHaveProperty('quietSince');
+    // The next interval had no run: that reminder says so.
+    expect(h.poll({ now: 2910 })[0]?.quietSince).toBe(at(590));
   });
 
   it.each([
@@ -231,10 +253,11 @@ describe('open alerts', () => {
     expect(brief(h.poll({ now: 210, replica: [fail(4, 180, 190)] }))).toEqual(['failure:Failed:1']);
   });
 
-  it('repeat 0 turns reminders off', () => {
+  it('repeat 0 turns reminders off, also for a job that stopped running', () => {
     const h = new Harness(settings({ repeat: 0 }));
     for (let hour = 0; hour < 50; hour++)
       h.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
+    for (const day of [3, 4, 10]) h.poll({ now: day * 1440 });
     expect(brief(h.sent)).toEqual(['failure:Failed:1']);
   });
 

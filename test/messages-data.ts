@@ -68,6 +68,17 @@ export function jobReminder(): AlertEvent {
   return first(h.sent, 'reminder');
 }
 
+/** A failing job that stopped running: its next reminder says since when no run has finished. */
+export function jobReminderQuiet(): AlertEvent {
+  const h = new Harness();
+  h.poll({
+    now: 30,
+    replica: [jobRun({ n: 1, start: 0, end: 10, result: 'Failed' }, ['Failed', 'Success'])],
+  });
+  h.poll({ now: 2 * 1440 + 30 });
+  return first(h.sent, 'reminder');
+}
+
 export function cdpFailure(): AlertEvent {
   const h = new Harness();
   const s = cdpSession({ n: 1, start: 0, end: null, jobName: 'CDP Tier-1 Apps' });
@@ -113,6 +124,7 @@ export const REPRESENTATIVE: Record<string, () => AlertEvent> = {
   'job-warning': jobWarning,
   'job-resolved': jobResolved,
   'job-reminder': jobReminder,
+  'job-reminder-quiet': jobReminderQuiet,
   'cdp-failure': cdpFailure,
   'job-stale': staleJob,
   'source-unreachable': sourceUnreachable,

@@ -6,7 +6,14 @@ import { BODY_BUDGET_BYTES, publishBytes, SNS_MAX_BYTES } from '../functions/mes
 import { RENDERERS } from '../functions/messages/render.ts';
 import { utf8Bytes } from '../functions/messages/text.ts';
 import { formatTime, shortTime } from '../functions/messages/time.ts';
-import { cdpFailure, jobFailure, jobResolved, sourceUnreachable, staleJob } from './messages-data.ts';
+import {
+  cdpFailure,
+  jobFailure,
+  jobReminderQuiet,
+  jobResolved,
+  sourceUnreachable,
+  staleJob,
+} from './messages-data.ts';
 
 const UTC = { timeZone: 'UTC' };
 const { chat, email, events, sms } = RENDERERS;
@@ -139,6 +146,24 @@ describe('chat', () => {
 
   it('threads every notification about one subject together', () => {
     expect(notification(jobFailure()).metadata.threadId).toBe(notification(jobResolved()).metadata.threadId);
+  });
+});
+
+describe('a reminder for a job that stopped running', () => {
+  it('says plainly in every channel that no run has finished since the last one ended', () => {
+    const e = jobReminderQuiet();
+    const since = 'No run has finished since Tue 17 Jun 2025 00:10 UTC';
+    expect(email(e, UTC).subject).toBe(
+      '[STILL FAILING] Replica job "SQL Replication" on srv02.tech.local: no run finished for 2 d',
+    );
+    expect(email(e, UTC).message).toContain(since);
+    expect(sms(e, UTC).message).toBe(
+      'STILL FAILING SQL Replication @srv02: no run since 17 Jun 00:10Z, 1 failed before',
+    );
+    const { content } = JSON.parse(chat(e, UTC).message);
+    expect(content.description).toContain(since);
+    expect(content.nextSteps[0]).toContain('is enabled and scheduled');
+    expect(JSON.parse(events(e, UTC).message).quietSince).toBe('2025-06-17T00:10:00.000Z');
   });
 });
 

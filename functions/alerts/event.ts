@@ -76,6 +76,11 @@ export interface AlertEvent {
   failedRuns: number | null;
   /** `stale` only: the last finished run and the threshold that was exceeded. */
   stale?: { lastRunEnd: string; thresholdMinutes: number; basis: 'median' | 'few-runs' | 'configured' };
+  /**
+   * `reminder` only, when no run finished since the previous notice: the end of the last run (or the start of the
+   * session still running), since when nothing finished. The job may have stopped running.
+   */
+  quietSince?: string;
   /** `source-unreachable` (and its `resolved`) only. */
   source?: { failedPolls: number; cause: { kind: string; message: string } | null };
 }

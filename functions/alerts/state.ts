@@ -37,7 +37,7 @@ export interface OpenAlert {
   failedRuns: number;
   /** Last failure or reminder sent (poll time), for `repeat`. */
   notifiedAt: string;
-  /** `failedRuns` when it was sent: a reminder needs failed runs since (a deleted job is not reminded forever). */
+  /** `failedRuns` when it was sent: a reminder without failed runs since says the job went quiet. */
   notifiedRuns: number;
   reminders: number;
   /** The session that opened it: part of reminder ids. */

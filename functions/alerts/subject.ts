@@ -222,12 +222,18 @@ class Machine {
     });
   }
 
-  /** Once per `repeat`, and only with failed runs since the last notice: a job that stopped running stays quiet. */
+  /**
+   * Once per `repeat` while the alert is failing, whether failed runs still arrive or not: a failing job that
+   * stopped running must not go silent, as silence means health. Such a reminder says since when no run finished.
+   */
   private remind(): void {
-    const { alert } = this.state;
+    const { alert, lastRun } = this.state;
     const repeat = this.ctx.settings.repeat * 60_000;
     if (!alert?.severity || !repeat || this.nowMs - ms(alert.notifiedAt) < repeat) return;
-    if (alert.failedRuns <= alert.notifiedRuns) return;
+    // No run counted and none finished since the last notice (a CDP session's end counts no new run).
+    const latest = lastRun ?? alert.last?.session;
+    const quiet =
+      alert.failedRuns <= alert.notifiedRuns && (!lastRun || ms(endOf(lastRun)) <= ms(alert.notifiedAt));
     alert.reminders++;
     alert.notifiedAt = this.ctx.now;
     alert.notifiedRuns = alert.failedRuns;
@@ -239,6 +245,7 @@ class Machine {
       run: alert.last,
       failingSince: alert.since,
       failedRuns: alert.failedRuns,
+      ...(quiet && latest ? { quietSince: endOf(latest) } : {}),
     });
   }
 
