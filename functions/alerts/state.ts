@@ -1,5 +1,5 @@
 // What the engine remembers per subject between polls: plain JSON, one DynamoDB item per subject, bounded
-// (at most MAX_STARTS run start times, one run with at most MAX_EVENT_VMS VMs, a few scalars).
+// (at most MAX_STARTS run start times, one run with its VMs bounded as in events, a few cut names and scalars).
 
 import type { AlertSeverity, EventCounts, EventSession, EventVm, SubjectKind } from './event.ts';
 
