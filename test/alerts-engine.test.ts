@@ -584,8 +584,18 @@ describe('CDP policies', () => {
     ]);
     const more = [...tasks, cdpTask(s, { vm: 'app01', n: 1, start: 0, end: 130, result: 'Failed' })];
     expect(h.poll({ now: 150, cdp: [{ session: s, tasks: more }] })).toEqual([]);
+    // Its end is no new failed run, but Veeam's FailureMessage (unknown while it ran) is sent at once.
     const ended = policy(1, 0, 24 * 60, 'Failed', 'Policy failed: 4 VMs not protected');
-    expect(h.poll({ now: 24 * 60 + 5, cdp: [{ session: ended, tasks: more }] })).toEqual([]);
+    const [explained, ...none] = h.poll({ now: 24 * 60 + 5, cdp: [{ session: ended, tasks: more }] });
+    expect(none).toEqual([]);
+    expect(explained).toMatchObject({
+      event: 'failure',
+      severity: 'Failed',
+      failedRuns: 1,
+      session: { uid: ended.uid, state: 'Stopped', failureMessage: 'Policy failed: 4 VMs not protected' },
+      counts: { total: 4, failed: 4 },
+    });
+    expect(explained?.id).not.toBe(events[0]?.id);
     const next = policy(2, 24 * 60, 48 * 60, 'Success');
     expect(brief(h.poll({ now: 48 * 60 + 5, cdp: [{ session: next, tasks: [] }] }))).toEqual([
       'resolved:Success:1',
@@ -606,6 +616,36 @@ describe('CDP policies', () => {
     h.poll({ now: 330, cdp: [{ session: s, tasks: [bad, good, bad2] }] });
     h.poll({ now: 420, cdp: [{ session: s, tasks: [bad, good, bad2, good2] }] });
     expect(brief(h.sent)).toEqual(['failure:Failed:1', 'resolved:Success:1']);
+  });
+
+  it.each([
+    ['without a FailureMessage', null, []],
+    ['a Warning with a FailureMessage below a Failed alert', 'Some VMs lag', ['failure:Warning:1']],
+  ])('a policy session reported while running that ends %s', (_name, message, expected) => {
+    const h = new Harness(settings({ retryHold: 0 }));
+    const s = policy(1, 0, null);
+    const tasks = [cdpTask(s, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Failed' })];
+    expect(brief(h.poll({ now: 101, cdp: [{ session: s, tasks }] }))).toEqual(['failure:Failed:1']);
+    const ended = policy(1, 0, 600, message ? 'Warning' : 'Failed', message ?? undefined);
+    const events = h.poll({ now: 605, cdp: [{ session: ended, tasks }] });
+    expect(brief(events)).toEqual(expected);
+    expect(events.map((e) => e.alertSeverity)).toEqual(expected.map(() => 'Failed'));
+    // Sent once: the same session re-read sends nothing more.
+    expect(h.poll({ now: 610, cdp: [{ session: ended, tasks }] })).toEqual([]);
+  });
+
+  it('the FailureMessage of a later session during an open alert waits for the reminder', () => {
+    const h = new Harness(settings({ retryHold: 0 }));
+    h.poll({ now: 601, cdp: [{ session: policy(1, 0, 600, 'Failed'), tasks: [] }] });
+    const s = policy(2, 600, null);
+    const tasks = [cdpTask(s, { vm: 'web01', n: 1, start: 600, end: 700, result: 'Failed' })];
+    h.poll({ now: 701, cdp: [{ session: s, tasks }] });
+    const ended = policy(2, 600, 1200, 'Failed', 'Target host esx03 is not available');
+    expect(h.poll({ now: 1201, cdp: [{ session: ended, tasks }] })).toEqual([]);
+    expect(h.poll({ now: 2050 })[0]).toMatchObject({
+      event: 'reminder',
+      session: { failureMessage: 'Target host esx03 is not available' },
+    });
   });
 
   it('a failed policy session carries its FailureMessage', () => {

@@ -96,6 +96,33 @@ export function cdpFailure(): AlertEvent {
   return first(h.sent, 'failure');
 }
 
+/** The CDP policy session of `cdpFailure` ending Failed the next day: Veeam's FailureMessage follows at once. */
+export function cdpEnded(): AlertEvent {
+  const h = new Harness();
+  const s = cdpSession({ n: 1, start: 0, end: null, jobName: 'CDP Tier-1 Apps' });
+  const tasks = ['web01', 'db01'].map((vm, i) =>
+    cdpTask(s, {
+      vm,
+      n: 1,
+      start: 0,
+      end: 100 + i,
+      result: 'Failed',
+      reason: `RPO of 15 seconds violated: ${vm} could not sync for 10 minutes (host esx03 unreachable).`,
+    }),
+  );
+  h.poll({ now: 120, cdp: [{ session: s, tasks }] });
+  const ended = cdpSession({
+    n: 1,
+    start: 0,
+    end: 1440,
+    result: 'Failed',
+    jobName: 'CDP Tier-1 Apps',
+    failureMessage:
+      'Policy session failed: 2 of 2 VMs are not protected.\nHost esx03.tech.local is not available (connection timed out).',
+  });
+  return first(h.poll({ now: 1445, cdp: [{ session: ended, tasks }] }), 'failure');
+}
+
 export function staleJob(): AlertEvent {
   const h = new Harness();
   h.poll({
@@ -126,6 +153,7 @@ export const REPRESENTATIVE: Record<string, () => AlertEvent> = {
   'job-reminder': jobReminder,
   'job-reminder-quiet': jobReminderQuiet,
   'cdp-failure': cdpFailure,
+  'cdp-ended': cdpEnded,
   'job-stale': staleJob,
   'source-unreachable': sourceUnreachable,
 };

@@ -8,6 +8,7 @@ import { utf8Bytes } from '../functions/messages/text.ts';
 import { formatTime, shortTime } from '../functions/messages/time.ts';
 import { Harness, jobRun, settings, vmTask } from './alerts-data.ts';
 import {
+  cdpEnded,
   cdpFailure,
   jobFailure,
   jobReminderQuiet,
@@ -65,6 +66,12 @@ describe('email', () => {
     ];
     const { message } = email({ ...e, vms }, UTC);
     expect(message).toContain('  - vm one x: Failed\n      line one\n      line [31m two');
+  });
+
+  it("quotes Veeam's FailureMessage verbatim, its lines indented", () => {
+    expect(email(cdpEnded(), UTC).message).toContain(
+      "\n\nVeeam's failure message:\n    Policy session failed: 2 of 2 VMs are not protected.\n    Host esx03.tech.local is not available (connection timed out).\n",
+    );
   });
 
   it("shows a stale job's session as its last run", () => {

@@ -44,6 +44,8 @@ export interface OpenAlert {
   openedBy: string;
   /** The latest failed run, for reminders. */
   last: RunSummary | null;
+  /** The session of the last failure sent: if it was running, its FailureMessage at the end is sent too. */
+  reported?: string;
 }
 
 export interface JobState {

@@ -131,16 +131,25 @@ class Machine {
     const alert = state.alert;
     if (alert?.severity) {
       if (obs.newRun) alert.failedRuns++;
+      const { session } = obs.run;
+      // A CDP session reported while it ran that ends with a FailureMessage: Veeam's explanation is sent too.
+      const explained =
+        obs.final &&
+        session.failureMessage !== null &&
+        alert.reported === session.uid &&
+        alert.last?.session.failureMessage !== session.failureMessage;
       alert.last = obs.run;
-      if (SEVERITY_RANK[obs.health] > SEVERITY_RANK[alert.severity]) {
-        // A rise in severity is sent at once, never held.
-        alert.severity = obs.health;
+      // A rise in severity is sent at once, never held.
+      const rise = SEVERITY_RANK[obs.health] > SEVERITY_RANK[alert.severity];
+      if (rise) alert.severity = obs.health;
+      if (rise || explained) {
         alert.notifiedAt = this.ctx.now;
         alert.notifiedRuns = alert.failedRuns;
+        alert.reported = session.uid;
         this.emit({
           event: 'failure',
           severity: obs.health,
-          alertSeverity: obs.health,
+          alertSeverity: alert.severity,
           trigger: [obs.trigger],
           run: obs.run,
           failingSince: alert.since,
@@ -195,6 +204,7 @@ class Machine {
       reminders: 0,
       openedBy: hold.trigger,
       last: hold.last,
+      reported: hold.last.session.uid,
     };
     this.emit({
       event: 'failure',
