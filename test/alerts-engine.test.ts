@@ -353,6 +353,32 @@ describe('stale', () => {
     for (const now of [30, 75, 120]) expect(h.poll({ now, replica: [retry] })).toEqual([]);
   });
 
+  it('a stale job muted and unmuted goes stale again with a new id', () => {
+    const h = new Harness();
+    h.poll({ now: 11, replica: [ok(1, 0, 10)] });
+    const [first] = h.poll({ now: 27 * 60 });
+    expect(first?.event).toBe('stale');
+    expect(h.poll({ now: 28 * 60, settings: settings({ muted: ['SQL Replication'] }) })).toEqual([]);
+    const [again] = h.poll({ now: 29 * 60 });
+    expect(again?.event).toBe('stale');
+    expect(again?.id).not.toBe(first?.id);
+    // Its run resolves it once; a second round (stale, muted, unmuted) gives yet other ids.
+    expect(brief(h.poll({ now: 30 * 60, replica: [ok(2, 29 * 60, 29 * 60 + 10)] }))).toEqual([
+      'resolved:Success:0',
+    ]);
+    h.poll({ now: 57 * 60 });
+    h.poll({ now: 58 * 60, settings: settings({ muted: ['SQL Replication'] }) });
+    h.poll({ now: 59 * 60 });
+    expect(brief(h.sent)).toEqual([
+      'stale:Warning',
+      'stale:Warning',
+      'resolved:Success:0',
+      'stale:Warning',
+      'stale:Warning',
+    ]);
+    expect(new Set(h.sent.map((e) => e.id)).size).toBe(h.sent.length);
+  });
+
   it('"off" turns stale detection off', () => {
     const h = new Harness(settings({ stale: 'off' }));
     h.poll({ now: 11, replica: [ok(1, 0, 10)] });

@@ -70,6 +70,8 @@ export interface JobState {
   alert: OpenAlert | null;
   /** CDP: the running policy session whose completed VM tasks are currently bad (decided before it ends). */
   interim: { sessionUid: string; severity: AlertSeverity | null } | null;
+  /** Open alerts closed without a message (muted, excluded): part of stale ids, so that a later one is new. */
+  quietCloses?: number;
   /** DynamoDB TTL (epoch seconds) from the last run's end, unless a failure is held or a session runs; null keeps it. */
   expiresAt: number | null;
 }

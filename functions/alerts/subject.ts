@@ -60,7 +60,10 @@ export function stepSubject(
  * without a message, as the user chose not to hear about it; its history stays for when it is watched again.
  */
 export function closeQuietly(prev: JobState): JobState {
-  return withExpiry({ ...prev, hold: null, alert: null, running: null, interim: null });
+  // Counted into the next stale's id: the same last run going stale again after an unmute is a new notice, not a
+  // repeat of the one closed here (the outbox would drop it), as an EM's new outage is (see the engine).
+  const quietCloses = (prev.quietCloses ?? 0) + (prev.alert ? 1 : 0);
+  return withExpiry({ ...prev, hold: null, alert: null, running: null, interim: null, quietCloses });
 }
 
 /**
@@ -283,7 +286,7 @@ class Machine {
       event: 'stale',
       severity: 'Warning',
       alertSeverity: 'Warning' satisfies AlertSeverity,
-      trigger: [lastRun.uid],
+      trigger: [lastRun.uid, ...(state.quietCloses ? [state.quietCloses] : [])],
       run: null,
       session: lastRun,
       failingSince: since,
