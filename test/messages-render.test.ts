@@ -207,6 +207,14 @@ describe('chat', () => {
     expect(description).toContain('\n> ‹!channel> ∗urgent∗ [fix]\u200b(http://e.vil)\n');
   });
 
+  it('neutralises the name in the notification summary too', () => {
+    const e = jobFailure();
+    const named = { ...e, subject: { ...e.subject, name: '<!channel> *x* [a](b)' } };
+    expect(notification(named).metadata.summary).toBe(
+      'FAILED: ‹!channel> ∗x∗ [a]\u200b(b) - 2 of 5 VMs failed',
+    );
+  });
+
   it('writes its own next steps without entities or escapes', () => {
     const [first] = notification(jobFailure()).content.nextSteps;
     expect(first).toContain('(Home > Replicas / Last 24 hours)');

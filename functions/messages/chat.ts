@@ -100,7 +100,7 @@ export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rend
     // Slack threads every notification about one subject together: the failure, its reminders, its resolution.
     metadata: {
       threadId: eventId([subject.enterpriseManager, subject.kind, subject.uid]),
-      summary: line(`${label(event)}: ${line(subject.name, 120)} - ${summary(event)}`, 200),
+      summary: line(`${label(event)}: ${md(subject.name, 120)} - ${summary(event)}`, 200),
       eventType: event.event,
     },
   };
