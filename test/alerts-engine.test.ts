@@ -191,6 +191,7 @@ describe('open alerts', () => {
       h.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
     expect(brief(h.sent)).toEqual(['failure:Failed:1', 'reminder:Failed:25', 'reminder:Failed:49']);
     expect(new Set(h.sent.map((e) => e.id)).size).toBe(3);
+    expect(h.sent.filter((e) => 'quietSince' in e)).toEqual([]);
   });
 
   it('a reminder reports the latest failed run', () => {
@@ -210,12 +211,33 @@ describe('open alerts', () => {
     expect(brief(h.sent)).toEqual(['failure:Warning:1', 'failure:Failed:11', 'reminder:Failed:35']);
   });
 
-  it('a failing job that stops running is not reminded about until it fails again', () => {
+  // This rule used to be "no reminder without new failed runs", which left a failing job that stopped running
+  // silent for ever; alerting.md promises a reminder once per `repeat` while a subject stays open.
+  it('a failing job that stops running is still reminded once per repeat, saying since when no run finished', () => {
     const h = new Harness();
     h.poll({ now: 30, replica: [fail(1, 0, 10)] });
-    for (const day of [1, 2, 3, 30]) expect(h.poll({ now: day * 1440 + 30 })).toEqual([]);
+    expect(h.poll({ now: 1440 + 29 })).toEqual([]);
+    for (const day of [1, 2, 3, 30]) {
+      const events = h.poll({ now: day * 1440 + 30 });
+      expect(brief(events)).toEqual(['reminder:Failed:1']);
+      expect(events[0]).toMatchObject({ quietSince: at(10), session: { endTime: at(10) } });
+    }
     const again = fail(2, 31 * 1440, 31 * 1440 + 10);
-    expect(brief(h.poll({ now: 31 * 1440 + 30, replica: [again] }))).toEqual(['reminder:Failed:2']);
+    const [reminder] = h.poll({ now: 31 * 1440 + 30, replica: [again] });
+    expect(brief(reminder ? [reminder] : [])).toEqual(['reminder:Failed:2']);
+    expect(reminder).not.toHaveProperty('quietSince');
+    expect(new Set(h.sent.map((e) => e.id)).size).toBe(h.sent.length);
+  });
+
+  it('a reminder after a run that finished since the last notice is not quiet', () => {
+    const h = new Harness();
+    h.poll({ now: 30, replica: [fail(1, 0, 10)] });
+    h.poll({ now: 600, replica: [fail(2, 580, 590)] });
+    const [reminder] = h.poll({ now: 1470 });
+    expect(reminder).toMatchObject({ event: 'reminder', failedRuns: 2 });
+    expect(reminder).not.toHaveProperty('quietSince');
+    // The next interval had no run: that reminder says so.
+    expect(h.poll({ now: 2910 })[0]?.quietSince).toBe(at(590));
   });
 
   it.each([
@@ -231,10 +253,11 @@ describe('open alerts', () => {
     expect(brief(h.poll({ now: 210, replica: [fail(4, 180, 190)] }))).toEqual(['failure:Failed:1']);
   });
 
-  it('repeat 0 turns reminders off', () => {
+  it('repeat 0 turns reminders off, also for a job that stopped running', () => {
     const h = new Harness(settings({ repeat: 0 }));
     for (let hour = 0; hour < 50; hour++)
       h.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
+    for (const day of [3, 4, 10]) h.poll({ now: day * 1440 });
     expect(brief(h.sent)).toEqual(['failure:Failed:1']);
   });
 
@@ -328,6 +351,32 @@ describe('stale', () => {
     // A retry runs for hours: the failure stays held (at most 24 h), and meanwhile the job is not stale.
     const retry = running(ok(2, 20, 600, { isRetry: true }));
     for (const now of [30, 75, 120]) expect(h.poll({ now, replica: [retry] })).toEqual([]);
+  });
+
+  it('a stale job muted and unmuted goes stale again with a new id', () => {
+    const h = new Harness();
+    h.poll({ now: 11, replica: [ok(1, 0, 10)] });
+    const [first] = h.poll({ now: 27 * 60 });
+    expect(first?.event).toBe('stale');
+    expect(h.poll({ now: 28 * 60, settings: settings({ muted: ['SQL Replication'] }) })).toEqual([]);
+    const [again] = h.poll({ now: 29 * 60 });
+    expect(again?.event).toBe('stale');
+    expect(again?.id).not.toBe(first?.id);
+    // Its run resolves it once; a second round (stale, muted, unmuted) gives yet other ids.
+    expect(brief(h.poll({ now: 30 * 60, replica: [ok(2, 29 * 60, 29 * 60 + 10)] }))).toEqual([
+      'resolved:Success:0',
+    ]);
+    h.poll({ now: 57 * 60 });
+    h.poll({ now: 58 * 60, settings: settings({ muted: ['SQL Replication'] }) });
+    h.poll({ now: 59 * 60 });
+    expect(brief(h.sent)).toEqual([
+      'stale:Warning',
+      'stale:Warning',
+      'resolved:Success:0',
+      'stale:Warning',
+      'stale:Warning',
+    ]);
+    expect(new Set(h.sent.map((e) => e.id)).size).toBe(h.sent.length);
   });
 
   it('"off" turns stale detection off', () => {
@@ -561,8 +610,18 @@ describe('CDP policies', () => {
     ]);
     const more = [...tasks, cdpTask(s, { vm: 'app01', n: 1, start: 0, end: 130, result: 'Failed' })];
     expect(h.poll({ now: 150, cdp: [{ session: s, tasks: more }] })).toEqual([]);
+    // Its end is no new failed run, but Veeam's FailureMessage (unknown while it ran) is sent at once.
     const ended = policy(1, 0, 24 * 60, 'Failed', 'Policy failed: 4 VMs not protected');
-    expect(h.poll({ now: 24 * 60 + 5, cdp: [{ session: ended, tasks: more }] })).toEqual([]);
+    const [explained, ...none] = h.poll({ now: 24 * 60 + 5, cdp: [{ session: ended, tasks: more }] });
+    expect(none).toEqual([]);
+    expect(explained).toMatchObject({
+      event: 'failure',
+      severity: 'Failed',
+      failedRuns: 1,
+      session: { uid: ended.uid, state: 'Stopped', failureMessage: 'Policy failed: 4 VMs not protected' },
+      counts: { total: 4, failed: 4 },
+    });
+    expect(explained?.id).not.toBe(events[0]?.id);
     const next = policy(2, 24 * 60, 48 * 60, 'Success');
     expect(brief(h.poll({ now: 48 * 60 + 5, cdp: [{ session: next, tasks: [] }] }))).toEqual([
       'resolved:Success:1',
@@ -583,6 +642,36 @@ describe('CDP policies', () => {
     h.poll({ now: 330, cdp: [{ session: s, tasks: [bad, good, bad2] }] });
     h.poll({ now: 420, cdp: [{ session: s, tasks: [bad, good, bad2, good2] }] });
     expect(brief(h.sent)).toEqual(['failure:Failed:1', 'resolved:Success:1']);
+  });
+
+  it.each([
+    ['without a FailureMessage', null, []],
+    ['a Warning with a FailureMessage below a Failed alert', 'Some VMs lag', ['failure:Warning:1']],
+  ])('a policy session reported while running that ends %s', (_name, message, expected) => {
+    const h = new Harness(settings({ retryHold: 0 }));
+    const s = policy(1, 0, null);
+    const tasks = [cdpTask(s, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Failed' })];
+    expect(brief(h.poll({ now: 101, cdp: [{ session: s, tasks }] }))).toEqual(['failure:Failed:1']);
+    const ended = policy(1, 0, 600, message ? 'Warning' : 'Failed', message ?? undefined);
+    const events = h.poll({ now: 605, cdp: [{ session: ended, tasks }] });
+    expect(brief(events)).toEqual(expected);
+    expect(events.map((e) => e.alertSeverity)).toEqual(expected.map(() => 'Failed'));
+    // Sent once: the same session re-read sends nothing more.
+    expect(h.poll({ now: 610, cdp: [{ session: ended, tasks }] })).toEqual([]);
+  });
+
+  it('the FailureMessage of a later session during an open alert waits for the reminder', () => {
+    const h = new Harness(settings({ retryHold: 0 }));
+    h.poll({ now: 601, cdp: [{ session: policy(1, 0, 600, 'Failed'), tasks: [] }] });
+    const s = policy(2, 600, null);
+    const tasks = [cdpTask(s, { vm: 'web01', n: 1, start: 600, end: 700, result: 'Failed' })];
+    h.poll({ now: 701, cdp: [{ session: s, tasks }] });
+    const ended = policy(2, 600, 1200, 'Failed', 'Target host esx03 is not available');
+    expect(h.poll({ now: 1201, cdp: [{ session: ended, tasks }] })).toEqual([]);
+    expect(h.poll({ now: 2050 })[0]).toMatchObject({
+      event: 'reminder',
+      session: { failureMessage: 'Target host esx03 is not available' },
+    });
   });
 
   it('a failed policy session carries its FailureMessage', () => {

@@ -284,6 +284,75 @@ describe('engine properties', () => {
     );
   });
 
+  it('CDP: repeating a poll, or reading its policy sessions in other pages, orders and copies, changes nothing', () => {
+    fc.assert(
+      fc.property(cdpTimeline, schedule, fc.integer({ min: 0, max: 2 ** 31 }), (tl, steps, seed) => {
+        const read = (now: number) => ({ cdpRuns: cdpView(tl.runs, now) });
+        playPolls([{ step: FIRST_START, fails: false }, ...steps], tl.end, settings(), read, (input) => {
+          const once = decidePoll(input);
+          const rng = mulberry32(seed);
+          // An earlier page saw a finished policy session still running, or a running one with fewer syncs.
+          const earlier = input.cdpRuns
+            .filter(() => rng() < 0.5)
+            .map((run) =>
+              isFinal(run.session)
+                ? runningCopy(run, ms(run.session.endTime) - 1)
+                : { ...run, tasks: run.tasks.filter(() => rng() < 0.5) },
+            );
+          const again = input.cdpRuns.filter(() => rng() < 0.3);
+          const pages = [...input.cdpRuns, ...again, ...earlier].sort(() => rng() - 0.5);
+          expect(decidePoll({ ...input, cdpRuns: pages })).toEqual(once);
+          const stored = new Map(input.states.map((s) => [s.key, s]));
+          for (const s of once.states) stored.set(s.key, s);
+          expect(decidePoll({ ...input, states: [...stored.values()] })).toEqual({ events: [], states: [] });
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('every stale and every unreachable alert that opened gets exactly one resolved after recovery', () => {
+    let stales = 0;
+    let outages = 0;
+    fc.assert(
+      fc.property(timeline, schedule, (tl, steps) => {
+        const config = settings({ stale: 60, unreachableAfter: 2, retryHold: HOLD, lookback: LOOKBACK });
+        const { sent } = play(tl, steps, config);
+        // The EM: notice, resolved, notice, resolved...; the last poll succeeds, so every notice is resolved.
+        const em = sent.filter((e) => e.subject.kind === 'enterprise-manager').map((e) => e.event);
+        expect(em).toEqual(em.map((_, i) => (i % 2 ? 'resolved' : 'source-unreachable')));
+        expect(em.length % 2).toBe(0);
+        outages += em.length / 2;
+        for (const job of new Set(tl.decided.map((r) => r.session.jobUid))) {
+          const events = sent.filter((e) => e.subject.uid === job);
+          // One alert at a time: stale only when nothing is open, a resolved only for an open alert.
+          let open = false;
+          for (const e of events) {
+            if (e.event === 'stale') expect(open).toBe(false);
+            if (e.event === 'resolved' || e.event === 'reminder') expect(open).toBe(true);
+            open = e.event !== 'resolved';
+          }
+          // A stale alert is resolved by the first success that ends after it (failed runs keep it open).
+          events.forEach((e, i) => {
+            if (e.event !== 'stale') return;
+            stales++;
+            const recovered = tl.decided.some(
+              (r) =>
+                r.session.jobUid === job &&
+                r.session.result === 'Success' &&
+                ms(r.session.endTime) > ms(e.detectedAt),
+            );
+            expect(events.slice(i + 1).some((later) => later.event === 'resolved')).toBe(recovered);
+          });
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    // Not vacuous: the generated timelines do go stale and lose their EM.
+    expect(stales).toBeGreaterThan(RUNS / 2);
+    expect(outages).toBeGreaterThan(RUNS / 10);
+  });
+
   it('never emits an event id twice, and different poll schedules send the same events', () => {
     fc.assert(
       fc.property(timeline, schedule, schedule, (tl, a, b) => {

@@ -68,6 +68,17 @@ export function jobReminder(): AlertEvent {
   return first(h.sent, 'reminder');
 }
 
+/** A failing job that stopped running: its next reminder says since when no run has finished. */
+export function jobReminderQuiet(): AlertEvent {
+  const h = new Harness();
+  h.poll({
+    now: 30,
+    replica: [jobRun({ n: 1, start: 0, end: 10, result: 'Failed' }, ['Failed', 'Success'])],
+  });
+  h.poll({ now: 2 * 1440 + 30 });
+  return first(h.sent, 'reminder');
+}
+
 export function cdpFailure(): AlertEvent {
   const h = new Harness();
   const s = cdpSession({ n: 1, start: 0, end: null, jobName: 'CDP Tier-1 Apps' });
@@ -83,6 +94,33 @@ export function cdpFailure(): AlertEvent {
   );
   h.poll({ now: 120, cdp: [{ session: s, tasks }] });
   return first(h.sent, 'failure');
+}
+
+/** The CDP policy session of `cdpFailure` ending Failed the next day: Veeam's FailureMessage follows at once. */
+export function cdpEnded(): AlertEvent {
+  const h = new Harness();
+  const s = cdpSession({ n: 1, start: 0, end: null, jobName: 'CDP Tier-1 Apps' });
+  const tasks = ['web01', 'db01'].map((vm, i) =>
+    cdpTask(s, {
+      vm,
+      n: 1,
+      start: 0,
+      end: 100 + i,
+      result: 'Failed',
+      reason: `RPO of 15 seconds violated: ${vm} could not sync for 10 minutes (host esx03 unreachable).`,
+    }),
+  );
+  h.poll({ now: 120, cdp: [{ session: s, tasks }] });
+  const ended = cdpSession({
+    n: 1,
+    start: 0,
+    end: 1440,
+    result: 'Failed',
+    jobName: 'CDP Tier-1 Apps',
+    failureMessage:
+      'Policy session failed: 2 of 2 VMs are not protected.\nHost esx03.tech.local is not available (connection timed out).',
+  });
+  return first(h.poll({ now: 1445, cdp: [{ session: ended, tasks }] }), 'failure');
 }
 
 export function staleJob(): AlertEvent {
@@ -113,7 +151,9 @@ export const REPRESENTATIVE: Record<string, () => AlertEvent> = {
   'job-warning': jobWarning,
   'job-resolved': jobResolved,
   'job-reminder': jobReminder,
+  'job-reminder-quiet': jobReminderQuiet,
   'cdp-failure': cdpFailure,
+  'cdp-ended': cdpEnded,
   'job-stale': staleJob,
   'source-unreachable': sourceUnreachable,
 };

@@ -6,7 +6,16 @@ import { BODY_BUDGET_BYTES, publishBytes, SNS_MAX_BYTES } from '../functions/mes
 import { RENDERERS } from '../functions/messages/render.ts';
 import { utf8Bytes } from '../functions/messages/text.ts';
 import { formatTime, shortTime } from '../functions/messages/time.ts';
-import { cdpFailure, jobFailure, jobResolved, sourceUnreachable, staleJob } from './messages-data.ts';
+import { Harness, jobRun, settings, vmTask } from './alerts-data.ts';
+import {
+  cdpEnded,
+  cdpFailure,
+  jobFailure,
+  jobReminderQuiet,
+  jobResolved,
+  sourceUnreachable,
+  staleJob,
+} from './messages-data.ts';
 
 const UTC = { timeZone: 'UTC' };
 const { chat, email, events, sms } = RENDERERS;
@@ -59,11 +68,77 @@ describe('email', () => {
     expect(message).toContain('  - vm one x: Failed\n      line one\n      line [31m two');
   });
 
+  it("quotes Veeam's FailureMessage verbatim, its lines indented", () => {
+    expect(email(cdpEnded(), UTC).message).toContain(
+      "\n\nVeeam's failure message:\n    Policy session failed: 2 of 2 VMs are not protected.\n    Host esx03.tech.local is not available (connection timed out).\n",
+    );
+  });
+
   it("shows a stale job's session as its last run", () => {
     const { message } = email(staleJob(), UTC);
     expect(message).toMatch(/^Last run: +File Server Replica@/m);
     expect(message).toMatch(/^Last run result: +Success$/m);
     expect(message).not.toMatch(/^(Session|Result):/m);
+  });
+});
+
+describe('sizes, through the engine', () => {
+  const bytes = (value: unknown) => utf8Bytes(JSON.stringify(value));
+  /** One poll of a run whose VMs all failed, as the engine decides it: the event and the state it stores. */
+  const decide = (vms: number, reason: (i: number) => string, jobName = 'SQL Replication') => {
+    const h = new Harness(settings({ retryHold: 0 }));
+    const run = jobRun({ n: 1, start: 0, end: 10, result: 'Failed', jobName });
+    run.tasks = Array.from({ length: vms }, (_, i) => ({
+      ...vmTask(run.session, i + 1, 'Failed', reason(i)),
+      vmDisplayName: `sql-vm-${String(i + 1).padStart(3, '0')}`,
+    }));
+    const [event] = h.poll({ now: 11, replica: [run] });
+    if (!event) throw new Error('no event');
+    return { event, state: [...h.store.values()] };
+  };
+
+  it('the e-mail lists 200 of 300 failed VMs with long reasons, and says how many more', () => {
+    const reason = (i: number) => `Error: VM ${i} ${'could not be replicated, '.repeat(36)}`;
+    const { event, state } = decide(300, reason);
+    expect(event.vms).toHaveLength(200);
+    expect(event.vmsOmitted).toBe(100);
+    const { message } = email(event, UTC);
+    expect(message.match(/^ {2}- sql-vm-\d+: Failed$/gm)).toHaveLength(200);
+    expect(message).toContain(reason(199).trimEnd());
+    expect(message).not.toContain(reason(200).trimEnd());
+    expect(message).toContain('  ...and 100 more VMs not listed here');
+    // The outbox stores the event as JSON and the state keeps its run: both well under DynamoDB's 400 KB.
+    expect(bytes(event)).toBeLessThan(BODY_BUDGET_BYTES);
+    expect(bytes(state)).toBeLessThan(BODY_BUDGET_BYTES);
+  });
+
+  it('keeps event and state bounded whatever the VMs, reasons and names, and every rendering under SNS', () => {
+    // Control characters cost 6 bytes each in JSON; names and reasons of megabytes are cut.
+    const { event, state } = decide(3000, () => '\u0001'.repeat(100_000), 'J\u0002'.repeat(250_000));
+    expect(event.subject.name.length).toBeLessThan(1100);
+    expect((event.vms?.length ?? 0) + (event.vmsOmitted ?? 0)).toBe(3000);
+    expect(bytes(event)).toBeLessThan(BODY_BUDGET_BYTES);
+    expect(bytes(state)).toBeLessThan(BODY_BUDGET_BYTES);
+    for (const render of Object.values(RENDERERS))
+      expect(publishBytes(render(event, UTC))).toBeLessThanOrEqual(SNS_MAX_BYTES);
+    expect(JSON.parse(events(event, UTC).message)).toEqual(event);
+  });
+
+  it.each([
+    ['job name', { jobName: 'J'.repeat(500_000) }],
+    ['backup server name', { server: 'S'.repeat(500_000) }],
+  ])('cuts a %s of 500,000 characters in the event and the state', (_name, spec) => {
+    const h = new Harness(settings({ retryHold: 0 }));
+    const [event] = h.poll({
+      now: 11,
+      replica: [jobRun({ n: 1, start: 0, end: 10, result: 'Failed', ...spec })],
+    });
+    expect(event?.subject.name).toMatch(/^(SQL Replication|J{1000} \[…cut 499,?000 characters\])$/);
+    expect(event?.subject.backupServer).toMatch(
+      /^(srv02\.tech\.local|S{1000} \[…cut 499,?000 characters\])$/,
+    );
+    expect(bytes(event)).toBeLessThan(5000);
+    expect(bytes([...h.store.values()])).toBeLessThan(10_000);
   });
 });
 
@@ -132,6 +207,14 @@ describe('chat', () => {
     expect(description).toContain('\n> ‹!channel> ∗urgent∗ [fix]\u200b(http://e.vil)\n');
   });
 
+  it('neutralises the name in the notification summary too', () => {
+    const e = jobFailure();
+    const named = { ...e, subject: { ...e.subject, name: '<!channel> *x* [a](b)' } };
+    expect(notification(named).metadata.summary).toBe(
+      'FAILED: ‹!channel> ∗x∗ [a]\u200b(b) - 2 of 5 VMs failed',
+    );
+  });
+
   it('writes its own next steps without entities or escapes', () => {
     const [first] = notification(jobFailure()).content.nextSteps;
     expect(first).toContain('(Home > Replicas / Last 24 hours)');
@@ -139,6 +222,24 @@ describe('chat', () => {
 
   it('threads every notification about one subject together', () => {
     expect(notification(jobFailure()).metadata.threadId).toBe(notification(jobResolved()).metadata.threadId);
+  });
+});
+
+describe('a reminder for a job that stopped running', () => {
+  it('says plainly in every channel that no run has finished since the last one ended', () => {
+    const e = jobReminderQuiet();
+    const since = 'No run has finished since Tue 17 Jun 2025 00:10 UTC';
+    expect(email(e, UTC).subject).toBe(
+      '[STILL FAILING] Replica job "SQL Replication" on srv02.tech.local: no run finished for 2 d',
+    );
+    expect(email(e, UTC).message).toContain(since);
+    expect(sms(e, UTC).message).toBe(
+      'STILL FAILING SQL Replication @srv02: no run since 17 Jun 00:10Z, 1 failed before',
+    );
+    const { content } = JSON.parse(chat(e, UTC).message);
+    expect(content.description).toContain(since);
+    expect(content.nextSteps[0]).toContain('is enabled and scheduled');
+    expect(JSON.parse(events(e, UTC).message).quietSince).toBe('2025-06-17T00:10:00.000Z');
   });
 });
 

@@ -26,6 +26,7 @@ export interface EventParts {
   failedRuns: number | null;
   stale?: AlertEvent['stale'];
   source?: AlertEvent['source'];
+  quietSince?: string;
 }
 
 export function buildEvent(subject: EventSubject, detectedAt: string, parts: EventParts): AlertEvent {
@@ -53,5 +54,6 @@ export function buildEvent(subject: EventSubject, detectedAt: string, parts: Eve
     failedRuns: parts.failedRuns,
     ...(parts.stale ? { stale: parts.stale } : {}),
     ...(parts.source ? { source: parts.source } : {}),
+    ...(parts.quietSince ? { quietSince: parts.quietSince } : {}),
   };
 }

@@ -4,7 +4,7 @@
 // across pages and polls, sends nothing new.
 
 import type { CdpRun, ReplicaRun } from '../em/runs.ts';
-import type { AlertEvent } from './event.ts';
+import { type AlertEvent, cutText, EVENT_TEXT_CHARS } from './event.ts';
 import { isMuted, subjectFilter } from './patterns.ts';
 import type { AnyRun } from './runs.ts';
 import type { Settings } from './settings.ts';
@@ -66,14 +66,22 @@ export function decidePoll(input: PollInput): PollDecision {
     group.runs.push(run);
     groups.set(key, group);
   };
+  // Names cut like every text of an event: they go into every event and state of the subject.
+  const cut = (name: string) => cutText(name, EVENT_TEXT_CHARS);
+  const named = (kind: SubjectInfo['kind'], uid: string, name: string, server: string | null) => ({
+    kind,
+    uid,
+    name: cut(name),
+    backupServer: server === null ? null : cut(server),
+  });
   for (const run of input.replicaRuns) {
-    const { jobUid: uid, jobName: name, backupServerName: backupServer } = run.session;
-    add({ kind: 'replica-job', uid, name, backupServer }, run);
+    const { jobUid, jobName, backupServerName } = run.session;
+    add(named('replica-job', jobUid, jobName, backupServerName), run);
   }
   if (settings.cdp) {
     for (const run of input.cdpRuns) {
-      const { policyUid: uid, policyName: name, backupServerName: backupServer } = run.session;
-      add({ kind: 'cdp-policy', uid, name, backupServer }, run);
+      const { policyUid, policyName, backupServerName } = run.session;
+      add(named('cdp-policy', policyUid, policyName, backupServerName), run);
     }
   }
   for (const state of stored.values()) {

@@ -1,7 +1,7 @@
 // The JSON event: the machine contract every channel renders from and the `events` topic publishes as is.
 // Version 1. Times are ISO-8601 UTC; names and reasons are exactly as the EM gave them (text longer than
-// EVENT_TEXT_CHARS is cut with a marker, and at most MAX_EVENT_VMS VMs are listed, so every event stays far
-// below SNS's 256 KiB). Fields that do not apply are null or absent, never invented.
+// EVENT_TEXT_CHARS is cut with a marker, and at most MAX_EVENT_VMS VMs within EVENT_VMS_BYTES are listed, so every
+// event stays below SNS's 256 KiB). Fields that do not apply are null or absent, never invented.
 
 import { createHash } from 'node:crypto';
 
@@ -64,7 +64,8 @@ export interface AlertEvent {
   /** The run the event is about: the failed run, the run that resolved, the last run before going stale. */
   session: EventSession | null;
   /**
-   * VMs of `session` that did not succeed (failed first), at most MAX_EVENT_VMS; `vmsOmitted` says how many more.
+   * VMs of `session` that did not succeed (failed first), at most MAX_EVENT_VMS within EVENT_VMS_BYTES of JSON;
+   * `vmsOmitted` says how many more.
    * Absent where VMs do not apply or are not known: Enterprise Manager events and `stale`.
    */
   vms?: EventVm[];
@@ -76,11 +77,22 @@ export interface AlertEvent {
   failedRuns: number | null;
   /** `stale` only: the last finished run and the threshold that was exceeded. */
   stale?: { lastRunEnd: string; thresholdMinutes: number; basis: 'median' | 'few-runs' | 'configured' };
+  /**
+   * `reminder` only, when no run finished since the previous notice: the end of the last run (or the start of the
+   * session still running), since when nothing finished. The job may have stopped running.
+   */
+  quietSince?: string;
   /** `source-unreachable` (and its `resolved`) only. */
   source?: { failedPolls: number; cause: { kind: string; message: string } | null };
 }
 
-export const MAX_EVENT_VMS = 25;
+/** VMs an event lists: as many as the e-mail shows. */
+export const MAX_EVENT_VMS = 200;
+/**
+ * JSON bytes the listed VMs may take: with every other field cut, an event (an outbox item) and a subject's state
+ * (which keeps one run) stay far below DynamoDB's 400 KB item limit, and the events channel under SNS's 256 KiB.
+ */
+export const EVENT_VMS_BYTES = 200_000;
 /** Longest name, reason or message in an event, in code points. */
 export const EVENT_TEXT_CHARS = 1000;
 

@@ -6,6 +6,7 @@ import {
   type AlertSeverity,
   cutText,
   EVENT_TEXT_CHARS,
+  EVENT_VMS_BYTES,
   type EventCounts,
   type EventSession,
   type EventVm,
@@ -112,12 +113,26 @@ export function summarize(session: AnySession, tasks: readonly AnyTask[], retrie
         resultRank(a.result) - resultRank(b.result) ||
         (a.vmDisplayName < b.vmDisplayName ? -1 : a.vmDisplayName > b.vmDisplayName ? 1 : 0),
     );
+  const listed = listVms(notOk);
   return {
     session: eventSession(session, retries),
-    vms: notOk.slice(0, MAX_EVENT_VMS).map(eventVm),
-    vmsOmitted: Math.max(0, notOk.length - MAX_EVENT_VMS),
+    vms: listed,
+    vmsOmitted: notOk.length - listed.length,
     counts: vms.length ? countResults(vms) : null,
   };
+}
+
+/** The first VMs, at most MAX_EVENT_VMS and EVENT_VMS_BYTES of JSON (as stored and published). */
+function listVms(tasks: readonly AnyTask[]): EventVm[] {
+  const listed: EventVm[] = [];
+  let bytes = 0;
+  for (const task of tasks.slice(0, MAX_EVENT_VMS)) {
+    const vm = eventVm(task);
+    bytes += Buffer.byteLength(JSON.stringify(vm)) + 1;
+    if (bytes > EVENT_VMS_BYTES) break;
+    listed.push(vm);
+  }
+  return listed;
 }
 
 export function eventSession(session: AnySession, retries: number): EventSession {

@@ -1,5 +1,5 @@
 // What the engine remembers per subject between polls: plain JSON, one DynamoDB item per subject, bounded
-// (at most MAX_STARTS run start times, one run with at most MAX_EVENT_VMS VMs, a few scalars).
+// (at most MAX_STARTS run start times, one run with its VMs bounded as in events, a few cut names and scalars).
 
 import type { AlertSeverity, EventCounts, EventSession, EventVm, SubjectKind } from './event.ts';
 
@@ -37,13 +37,15 @@ export interface OpenAlert {
   failedRuns: number;
   /** Last failure or reminder sent (poll time), for `repeat`. */
   notifiedAt: string;
-  /** `failedRuns` when it was sent: a reminder needs failed runs since (a deleted job is not reminded forever). */
+  /** `failedRuns` when it was sent: a reminder without failed runs since says the job went quiet. */
   notifiedRuns: number;
   reminders: number;
   /** The session that opened it: part of reminder ids. */
   openedBy: string;
   /** The latest failed run, for reminders. */
   last: RunSummary | null;
+  /** The session of the last failure sent: if it was running, its FailureMessage at the end is sent too. */
+  reported?: string;
 }
 
 export interface JobState {
@@ -68,6 +70,8 @@ export interface JobState {
   alert: OpenAlert | null;
   /** CDP: the running policy session whose completed VM tasks are currently bad (decided before it ends). */
   interim: { sessionUid: string; severity: AlertSeverity | null } | null;
+  /** Open alerts closed without a message (muted, excluded): part of stale ids, so that a later one is new. */
+  quietCloses?: number;
   /** DynamoDB TTL (epoch seconds) from the last run's end, unless a failure is held or a session runs; null keeps it. */
   expiresAt: number | null;
 }

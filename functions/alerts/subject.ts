@@ -60,7 +60,10 @@ export function stepSubject(
  * without a message, as the user chose not to hear about it; its history stays for when it is watched again.
  */
 export function closeQuietly(prev: JobState): JobState {
-  return withExpiry({ ...prev, hold: null, alert: null, running: null, interim: null });
+  // Counted into the next stale's id: the same last run going stale again after an unmute is a new notice, not a
+  // repeat of the one closed here (the outbox would drop it), as an EM's new outage is (see the engine).
+  const quietCloses = (prev.quietCloses ?? 0) + (prev.alert ? 1 : 0);
+  return withExpiry({ ...prev, hold: null, alert: null, running: null, interim: null, quietCloses });
 }
 
 /**
@@ -131,16 +134,25 @@ class Machine {
     const alert = state.alert;
     if (alert?.severity) {
       if (obs.newRun) alert.failedRuns++;
+      const { session } = obs.run;
+      // A CDP session reported while it ran that ends with a FailureMessage: Veeam's explanation is sent too.
+      const explained =
+        obs.final &&
+        session.failureMessage !== null &&
+        alert.reported === session.uid &&
+        alert.last?.session.failureMessage !== session.failureMessage;
       alert.last = obs.run;
-      if (SEVERITY_RANK[obs.health] > SEVERITY_RANK[alert.severity]) {
-        // A rise in severity is sent at once, never held.
-        alert.severity = obs.health;
+      // A rise in severity is sent at once, never held.
+      const rise = SEVERITY_RANK[obs.health] > SEVERITY_RANK[alert.severity];
+      if (rise) alert.severity = obs.health;
+      if (rise || explained) {
         alert.notifiedAt = this.ctx.now;
         alert.notifiedRuns = alert.failedRuns;
+        alert.reported = session.uid;
         this.emit({
           event: 'failure',
           severity: obs.health,
-          alertSeverity: obs.health,
+          alertSeverity: alert.severity,
           trigger: [obs.trigger],
           run: obs.run,
           failingSince: alert.since,
@@ -195,6 +207,7 @@ class Machine {
       reminders: 0,
       openedBy: hold.trigger,
       last: hold.last,
+      reported: hold.last.session.uid,
     };
     this.emit({
       event: 'failure',
@@ -222,12 +235,18 @@ class Machine {
     });
   }
 
-  /** Once per `repeat`, and only with failed runs since the last notice: a job that stopped running stays quiet. */
+  /**
+   * Once per `repeat` while the alert is failing, whether failed runs still arrive or not: a failing job that
+   * stopped running must not go silent, as silence means health. Such a reminder says since when no run finished.
+   */
   private remind(): void {
-    const { alert } = this.state;
+    const { alert, lastRun } = this.state;
     const repeat = this.ctx.settings.repeat * 60_000;
     if (!alert?.severity || !repeat || this.nowMs - ms(alert.notifiedAt) < repeat) return;
-    if (alert.failedRuns <= alert.notifiedRuns) return;
+    // No run counted and none finished since the last notice (a CDP session's end counts no new run).
+    const latest = lastRun ?? alert.last?.session;
+    const quiet =
+      alert.failedRuns <= alert.notifiedRuns && (!lastRun || ms(endOf(lastRun)) <= ms(alert.notifiedAt));
     alert.reminders++;
     alert.notifiedAt = this.ctx.now;
     alert.notifiedRuns = alert.failedRuns;
@@ -239,6 +258,7 @@ class Machine {
       run: alert.last,
       failingSince: alert.since,
       failedRuns: alert.failedRuns,
+      ...(quiet && latest ? { quietSince: endOf(latest) } : {}),
     });
   }
 
@@ -266,7 +286,7 @@ class Machine {
       event: 'stale',
       severity: 'Warning',
       alertSeverity: 'Warning' satisfies AlertSeverity,
-      trigger: [lastRun.uid],
+      trigger: [lastRun.uid, ...(state.quietCloses ? [state.quietCloses] : [])],
       run: null,
       session: lastRun,
       failingSince: since,

@@ -4,7 +4,7 @@
 import type { AlertEvent } from '../alerts/event.ts';
 import { eventId } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
-import { label, NOUN, nextSteps, summary } from './describe.ts';
+import { label, NOUN, nextSteps, quietNote, summary } from './describe.ts';
 import { CHAT_MAX_VMS, CHAT_NAME_CHARS, CHAT_TEXT_CHARS } from './limits.ts';
 import type { Rendered, RenderOptions } from './render.ts';
 import { line, plural } from './text.ts';
@@ -71,6 +71,8 @@ export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rend
       `${event.event === 'resolved' ? 'Was failing' : 'Failing'} since ${formatTime(event.failingSince, timeZone)} · ${plural(event.failedRuns, 'failed run')}`,
     );
   }
+  const quiet = quietNote(event, (iso) => formatTime(iso, timeZone));
+  if (quiet) lines.push(quiet);
   if (session?.failureMessage) lines.push(`> ${md(session.failureMessage, CHAT_TEXT_CHARS)}`);
   const vms = event.vms ?? [];
   for (const vm of vms.slice(0, CHAT_MAX_VMS)) {
@@ -98,7 +100,7 @@ export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rend
     // Slack threads every notification about one subject together: the failure, its reminders, its resolution.
     metadata: {
       threadId: eventId([subject.enterpriseManager, subject.kind, subject.uid]),
-      summary: line(`${label(event)}: ${line(subject.name, 120)} - ${summary(event)}`, 200),
+      summary: line(`${label(event)}: ${md(subject.name, 120)} - ${summary(event)}`, 200),
       eventType: event.event,
     },
   };

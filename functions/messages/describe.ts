@@ -43,6 +43,10 @@ export function summary(event: AlertEvent): string {
     case 'failure':
       return vmPhrase(event) ?? (event.severity === 'Failed' ? 'run failed' : 'run ended with warnings');
     case 'reminder':
+      if (event.quietSince) {
+        const quiet = duration(event.quietSince, event.detectedAt);
+        return `no run finished for ${quiet ?? 'too long'}`;
+      }
       return `${plural(runs, 'failed run')} in a row`;
     case 'resolved': {
       const took = duration(event.failingSince, event.session?.endTime ?? event.detectedAt);
@@ -59,6 +63,12 @@ export function summary(event: AlertEvent): string {
     default:
       return '';
   }
+}
+
+/** A reminder's plain word that nothing ran since the last notice, with the time as `time` writes it. */
+export function quietNote(event: AlertEvent, time: (iso: string) => string): string | null {
+  if (!event.quietSince) return null;
+  return `No run has finished since ${time(event.quietSince)}: it may have stopped running (disabled, deleted, backup server down).`;
 }
 
 const CAUSES: Record<string, string> = {
@@ -80,21 +90,25 @@ export const causeWords = (kind: string | undefined): string => (kind && CAUSES[
 /** What an on-call engineer checks next, per kind of event. */
 export function nextSteps(event: AlertEvent): string[] {
   const where = event.subject.backupServer ? ` on ${line(event.subject.backupServer, 100)}` : '';
+  const session = `Open the session in the Veeam console${where} (Home > Replicas / Last 24 hours) and read each VM's log.`;
+  const stopped = [
+    `Check in the Veeam console${where} that the job is enabled and scheduled.`,
+    'Check the backup server is up, its license is valid and the Veeam services run.',
+  ];
   switch (event.event) {
     case 'failure':
     case 'reminder':
+      // A failing job that stopped running: first why it no longer runs, then why its last run failed.
+      if (event.quietSince) return [...stopped, session];
       return [
-        `Open the session in the Veeam console${where} (Home > Replicas / Last 24 hours) and read each VM's log.`,
+        session,
         'Check the target host, datastore free space and the network between the proxies.',
         event.session?.isRetry
           ? 'Veeam already retried this run; after fixing the cause, start the job or policy again.'
           : 'Veeam may retry by itself; if the cause persists, fix it and start the job or policy again.',
       ];
     case 'stale':
-      return [
-        `Check in the Veeam console${where} that the job is enabled and scheduled.`,
-        'Check the backup server is up, its license is valid and the Veeam services run.',
-      ];
+      return stopped;
     case 'source-unreachable':
       return [
         'Follow the advice in the cause above; the poller keeps trying and says when the EM answers again.',

@@ -4,7 +4,7 @@
 import type { AlertEvent } from '../alerts/event.ts';
 import { toGsmAscii } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
-import { label, NOUN, nextSteps, summary } from './describe.ts';
+import { label, NOUN, nextSteps, quietNote, summary } from './describe.ts';
 import {
   BODY_BUDGET_BYTES,
   EMAIL_MAX_VMS,
@@ -92,6 +92,8 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
     if (event.source.cause)
       lines.push('', 'Cause:', indent(block(event.source.cause.message, EMAIL_TEXT_CHARS)));
   }
+  const quiet = quietNote(event, (iso) => formatTime(iso, timeZone));
+  if (quiet) lines.push('', quiet);
   if (session?.failureMessage)
     lines.push('', "Veeam's failure message:", indent(block(session.failureMessage, EMAIL_TEXT_CHARS)));
   const steps = nextSteps(event);

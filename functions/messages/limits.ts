@@ -1,6 +1,7 @@
 // Every size limit of the renderings, named by purpose. SNS's limits come first; the rest keep each channel
 // readable (text is already at most EVENT_TEXT_CHARS per field in the event, see alerts/event.ts).
 
+import { MAX_EVENT_VMS } from '../alerts/event.ts';
 import type { Rendered } from './render.ts';
 import { utf8Bytes } from './text.ts';
 
@@ -17,7 +18,8 @@ export const ATTRIBUTE_MAX_CHARS = 256;
 /** E-mail: a name (job, server, session, VM) on one line, a reason or message, VMs listed. */
 export const EMAIL_NAME_CHARS = 300;
 export const EMAIL_TEXT_CHARS = 2000;
-export const EMAIL_MAX_VMS = 200;
+/** E-mail lists every VM the event carries (up to MAX_EVENT_VMS), within its body budget. */
+export const EMAIL_MAX_VMS = MAX_EVENT_VMS;
 /** Chat: a name, a reason or message, VMs listed (a chat post should fit a screen). */
 export const CHAT_NAME_CHARS = 120;
 export const CHAT_TEXT_CHARS = 300;

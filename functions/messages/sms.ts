@@ -48,6 +48,8 @@ function details(event: AlertEvent, { timeZone }: RenderOptions): string {
       return `: ${vms}${when(event.session?.endTime ?? event.failingSince ?? event.detectedAt)}${runs}`;
     }
     case 'reminder':
+      if (event.quietSince)
+        return `: no run since ${when(event.quietSince, true)}, ${event.failedRuns ?? '?'} failed before`;
       return `: ${event.failedRuns ?? '?'} failed runs since ${when(event.failingSince, true)}`;
     case 'resolved': {
       const took = duration(event.failingSince, event.session?.endTime ?? event.detectedAt, true);
