@@ -317,6 +317,12 @@ describe('bad input gives a specific parse error', () => {
     );
     const noUid = fixture('query-replica-job-session.xml').replace(/ UID="[^"]+"/, '');
     expect(bad(noUid)).toThrow(/UID is missing/);
+    // A UID ends up in DynamoDB keys, which hold 1,024 bytes: an absurd one is refused, not stored.
+    const hugeUid = fixture('query-replica-job-session.xml').replace(
+      /<JobUid>[^<]+</,
+      `<JobUid>urn:veeam:Job:${'x'.repeat(10_000)}<`,
+    );
+    expect(bad(hugeUid)).toThrow(/JobUid is 10014 characters, not a UID/);
   });
 
   it("refuses Entities without the type's container instead of reading no sessions", () => {

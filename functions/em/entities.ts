@@ -24,6 +24,9 @@ export interface Page<T> {
 }
 
 /** Reads typed fields of one record, naming the entity and field in every error. */
+/** Far above a URN's ~70 characters, far below what would break a key. */
+const MAX_UID_CHARS = 256;
+
 class Fields {
   constructor(
     private readonly record: Raw,
@@ -34,7 +37,7 @@ class Fields {
   private fail(field: string, problem: string): never {
     const id = this.record.UID ?? this.record.Name;
     throw new EmParseError(
-      `${this.what}${typeof id === 'string' ? ` ${id}` : ''}`,
+      `${this.what}${typeof id === 'string' ? ` ${id.slice(0, 100)}` : ''}`,
       `${field} ${problem}`,
       this.body,
     );
@@ -50,6 +53,14 @@ class Fields {
 
   required(field: string): string {
     return this.optional(field) ?? this.fail(field, 'is missing');
+  }
+
+  /** A UID (`urn:veeam:Job:<guid>`): bounded, as it becomes part of DynamoDB keys (sort keys hold 1,024 bytes). */
+  uid(field: string): string {
+    const value = this.required(field);
+    return value.length <= MAX_UID_CHARS
+      ? value
+      : this.fail(field, `is ${value.length} characters, not a UID`);
   }
 
   time(field: string): string {
@@ -95,7 +106,7 @@ type Mapper<T> = (record: Raw, body: string) => T;
 /** The fields every session and task session has, whatever its type. */
 function common(f: Fields, record: Raw) {
   return {
-    uid: f.required('UID'),
+    uid: f.uid('UID'),
     name: f.optional('Name') ?? '',
     ...backupServer(record),
     creationTime: f.time('CreationTimeUTC'),
@@ -130,7 +141,7 @@ const replicaJobSession: Mapper<ReplicaJobSession> = (record, body) => {
   const jobType = f.optional('JobType') ?? '';
   return {
     ...session(f, record),
-    jobUid: f.required('JobUid'),
+    jobUid: f.uid('JobUid'),
     jobName: f.optional('JobName') ?? '',
     jobType,
   };
@@ -138,21 +149,21 @@ const replicaJobSession: Mapper<ReplicaJobSession> = (record, body) => {
 
 const replicaTaskSession: Mapper<ReplicaTaskSession> = (record, body) => {
   const f = new Fields(record, 'ReplicaTaskSession', body);
-  return { ...task(f, record), jobSessionUid: f.required('JobSessionUid') };
+  return { ...task(f, record), jobSessionUid: f.uid('JobSessionUid') };
 };
 
 const cdpReplicaSession: Mapper<CdpReplicaSession> = (record, body) => {
   const f = new Fields(record, 'CdpReplicaSession', body);
   return {
     ...session(f, record),
-    policyUid: f.required('PolicyUid'),
+    policyUid: f.uid('PolicyUid'),
     policyName: f.optional('PolicyName') ?? '',
   };
 };
 
 const cdpReplicaTaskSession: Mapper<CdpReplicaTaskSession> = (record, body) => {
   const f = new Fields(record, 'CdpReplicaTaskSession', body);
-  return { ...task(f, record), policySessionUid: f.required('PolicySessionUid') };
+  return { ...task(f, record), policySessionUid: f.uid('PolicySessionUid') };
 };
 
 export const MAPPERS: { [K in EntityType]: Mapper<EntityTypes[K]> } = {
@@ -236,7 +247,7 @@ export function parseReferences(
   const items = format === 'xml' ? xmlRoot(doc, ['EntityReferences'], expected, body).Ref : doc.Refs;
   return list(items, expected, body).map((record) => {
     const f = new Fields(record, 'Ref', body);
-    return { uid: f.required('UID'), name: f.optional('Name') ?? '', href: f.required('Href') };
+    return { uid: f.uid('UID'), name: f.optional('Name') ?? '', href: f.required('Href') };
   });
 }
 
