@@ -3,7 +3,7 @@
 // the query filter syntax. The poll must read them, render every channel safely and within SNS's limits, and
 // keep the exact text only in the JSON event.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { AlertEvent } from '../../functions/alerts/index.ts';
+import { type AlertEvent, EVENT_VMS_BYTES, MAX_EVENT_VMS } from '../../functions/alerts/event.ts';
 import {
   publishBytes,
   SMS_MAX_BYTES,
@@ -131,7 +131,9 @@ describe('names and reasons', () => {
     expect(r.ms).toBeLessThan(20_000);
     const [event] = r.events as [AlertEvent];
     expect((event.vms?.length ?? 0) + (event.vmsOmitted ?? 0)).toBe(300);
-    expect(event.vms?.length).toBeLessThanOrEqual(25);
+    expect(event.vms?.length).toBeLessThanOrEqual(MAX_EVENT_VMS);
+    expect(Buffer.byteLength(JSON.stringify(event.vms))).toBeLessThanOrEqual(EVENT_VMS_BYTES);
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(300_000); // stored whole: DynamoDB items hold 400 KB
     for (const p of r.published) {
       const attributes = Object.fromEntries(
         Object.entries(p.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
