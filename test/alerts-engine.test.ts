@@ -217,7 +217,11 @@ describe('open alerts', () => {
     const h = new Harness();
     h.poll({ now: 30, replica: [fail(1, 0, 10)] });
     expect(h.poll({ now: 1440 + 29 })).toEqual([]);
-    for (const day of [1, 2, 3, 30]) {
+    // One run known: it would go stale after 26 h, so the first day's reminder does not yet call the job quiet.
+    const [first] = h.poll({ now: 1440 + 30 });
+    expect(first).toMatchObject({ event: 'reminder', failedRuns: 1 });
+    expect(first).not.toHaveProperty('quietSince');
+    for (const day of [2, 3, 30]) {
       const events = h.poll({ now: day * 1440 + 30 });
       expect(brief(events)).toEqual(['reminder:Failed:1']);
       expect(events[0]).toMatchObject({ quietSince: at(10), session: { endTime: at(10) } });
@@ -227,6 +231,26 @@ describe('open alerts', () => {
     expect(brief(reminder ? [reminder] : [])).toEqual(['reminder:Failed:2']);
     expect(reminder).not.toHaveProperty('quietSince');
     expect(new Set(h.sent.map((e) => e.id)).size).toBe(h.sent.length);
+  });
+
+  it('a reminder while a session runs, or within the stale threshold, is not quiet', () => {
+    // Hourly failed runs (stale after 3 h), reminders hourly; then a run that keeps running for 20 h.
+    const h = new Harness(settings({ repeat: 60 }));
+    for (let hour = 0; hour < 5; hour++)
+      h.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
+    const slow = running(fail(6, 5 * 60, 30 * 60));
+    for (let t = 5 * 60 + 30; t < 25 * 60; t += 60) h.poll({ now: t, replica: [slow] });
+    const reminders = h.sent.filter((e) => e.event === 'reminder');
+    expect(reminders.length).toBeGreaterThan(15);
+    expect(reminders.filter((e) => 'quietSince' in e)).toEqual([]);
+    // Within the threshold: two hours after the last run of an hourly job, a reminder is not quiet either.
+    const between = new Harness(settings({ repeat: 60 }));
+    for (let hour = 0; hour < 5; hour++)
+      between.poll({ now: hour * 60 + 30, replica: [fail(hour + 1, hour * 60, hour * 60 + 10)] });
+    const [early] = between.poll({ now: 6 * 60 + 15 });
+    expect(early).toMatchObject({ event: 'reminder' });
+    expect(early).not.toHaveProperty('quietSince');
+    expect(between.poll({ now: 8 * 60 })[0]?.quietSince).toBe(at(4 * 60 + 10));
   });
 
   it('a reminder after a run that finished since the last notice is not quiet', () => {

@@ -78,8 +78,8 @@ export interface AlertEvent {
   /** `stale` only: the last finished run and the threshold that was exceeded. */
   stale?: { lastRunEnd: string; thresholdMinutes: number; basis: 'median' | 'few-runs' | 'configured' };
   /**
-   * `reminder` only, when no run finished since the previous notice: the end of the last run (or the start of the
-   * session still running), since when nothing finished. The job may have stopped running.
+   * `reminder` only, when no run finished or is running since the previous notice, for longer than the job's stale
+   * threshold: the end of the last run, since when nothing finished. The job may have stopped running.
    */
   quietSince?: string;
   /** `source-unreachable` (and its `resolved`) only. */

@@ -240,13 +240,22 @@ class Machine {
    * stopped running must not go silent, as silence means health. Such a reminder says since when no run finished.
    */
   private remind(): void {
-    const { alert, lastRun } = this.state;
+    const { state } = this;
+    const { alert, lastRun } = state;
     const repeat = this.ctx.settings.repeat * 60_000;
     if (!alert?.severity || !repeat || this.nowMs - ms(alert.notifiedAt) < repeat) return;
-    // No run counted and none finished since the last notice (a CDP session's end counts no new run).
+    // Quiet: no run counted or finished since the last notice (a CDP session's end counts no new run), none running,
+    // and for longer than the job would need to go stale; a job merely between its runs is not said to have stopped.
     const latest = lastRun ?? alert.last?.session;
+    const threshold = staleThreshold(state, this.ctx.settings);
     const quiet =
-      alert.failedRuns <= alert.notifiedRuns && (!lastRun || ms(endOf(lastRun)) <= ms(alert.notifiedAt));
+      alert.failedRuns <= alert.notifiedRuns &&
+      (!lastRun || ms(endOf(lastRun)) <= ms(alert.notifiedAt)) &&
+      !state.running &&
+      !state.interim &&
+      latest !== undefined &&
+      threshold !== null &&
+      this.nowMs - ms(endOf(latest)) > threshold.minutes * 60_000;
     alert.reminders++;
     alert.notifiedAt = this.ctx.now;
     alert.notifiedRuns = alert.failedRuns;
@@ -258,7 +267,7 @@ class Machine {
       run: alert.last,
       failingSince: alert.since,
       failedRuns: alert.failedRuns,
-      ...(quiet && latest ? { quietSince: endOf(latest) } : {}),
+      ...(quiet ? { quietSince: endOf(latest) } : {}),
     });
   }
 
