@@ -23,10 +23,10 @@ export interface Page<T> {
   pagesCount: number;
 }
 
-/** Reads typed fields of one record, naming the entity and field in every error. */
 /** Far above a URN's ~70 characters, far below what would break a key. */
 const MAX_UID_CHARS = 256;
 
+/** Reads typed fields of one record, naming the entity and field in every error. */
 class Fields {
   constructor(
     private readonly record: Raw,

@@ -15,7 +15,7 @@ import { emptySummary, type PollerDeps, type PollSummary, pollEm } from './poll.
 /** Stop starting work this long before the Lambda times out, so every write finishes. */
 const SAFETY_MARGIN_MS = 20_000;
 
-const logger = new Logger({ serviceName: 'replica-alerts' });
+const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 function configure(): { config: LambdaConfig; deps: PollerDeps } | ConfigError {

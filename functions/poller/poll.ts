@@ -223,6 +223,7 @@ async function readAll(
       if (!(error instanceof EmError && error.kind === 'tls') || target.caCert) throw error;
       const fresh = await deps.credentials(target, true).catch(() => undefined); // the TLS error says more
       if (!fresh || fresh.caCert === cached.caCert) throw error;
+      if (performance.now() - began >= deadlineMs) throw error; // no time left for a second logon session
       await read(fresh);
     });
   } catch (error) {
