@@ -148,6 +148,38 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
     await expect(s.markDelivered('em1', 'unknown', 'sms', NOW, HOUR)).rejects.toThrow(/conditional/i);
   });
 
+  it('marks with one request when told the channel is the last, and stays right when the hint is stale', async () => {
+    const s = await freshStore();
+    let sent = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') sent++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countUpdates' },
+    );
+    const marks = async (channel: string, lastPending: boolean) => {
+      sent = 0;
+      await s.markDelivered('em1', 'e1', channel, NOW, HOUR, lastPending);
+      return sent;
+    };
+    await s.recordEvent('em1', 'e1', {}, ['email', 'sms', 'chat'], NOW, 0);
+    expect(await marks('email', false)).toBe(1);
+    expect(await marks('sms', true)).toBe(2); // stale hint: chat is still pending, so only sms goes
+    expect(await s.pendingChannels('em1', 'e1')).toEqual(['chat']);
+    expect((await s.pendingEvents('em1')).map((e) => e.id)).toEqual(['e1']);
+    expect(await marks('chat', true)).toBe(1);
+    expect(await s.pendingEvents('em1')).toEqual([]);
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: `state-${table}`,
+        Key: { pk: { S: 'EM#em1' }, sk: { S: 'EVENT#e1' } },
+      }),
+    );
+    expect(Item?.expiresAt?.N).toBe(String((NOW + HOUR) / 1000));
+    expect(await marks('chat', true)).toBe(1); // a repeated mark of the last channel: one request, harmless
+  });
+
   it('gives the lease to one holder at a time until it expires or is released', async () => {
     const s = await freshStore();
     expect(await s.tryLease('poller', 'a', NOW, 60_000)).toBe(true);

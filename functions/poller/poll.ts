@@ -276,12 +276,14 @@ async function deliver(
       if (failedChannels.has(channel) || options.shouldStop?.() || options.signal?.aborted) continue;
       // Rendered per pending channel: a retried SMS does not re-render the e-mail.
       const render = RENDERERS[channel as Channel];
-      if (!render || !notifier.channels.includes(channel)) {
+      const configured = render !== undefined && notifier.channels.includes(channel);
+      const fresh = configured ? await store.pendingChannels(em, item.id) : [];
+      if (!render || !configured) {
         log.warn('An event was pending for a channel that is no longer configured; dropped.', {
           em,
           channel,
         });
-      } else if (!(await store.pendingChannels(em, item.id)).includes(channel)) {
+      } else if (!fresh.includes(channel)) {
         // Marked delivered since this poll listed it: by a poll that took over after this one outlived its
         // lease (stalled in publishing, say). Read afresh before each publish, the list can only repeat what
         // is published and not yet marked, the documented window. Found by test/faults (poll-outlives-lease).
@@ -302,7 +304,8 @@ async function deliver(
           continue;
         }
       }
-      await store.markDelivered(em, item.id, channel, deps.now().getTime(), KEEP_DELIVERED_MS);
+      const lastPending = fresh.length === 1;
+      await store.markDelivered(em, item.id, channel, deps.now().getTime(), KEEP_DELIVERED_MS, lastPending);
       left--;
     }
     if (left) summary.pending++;

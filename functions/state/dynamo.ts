@@ -170,11 +170,34 @@ export class DynamoStateStore implements StateStore {
   /**
    * One write takes effect per call, and it is a whole transition: a channel removed with others left, or the last
    * one removed together with the expiry. (An update cannot set the expiry depending on what its own DELETE left,
-   * so the first form is tried under a condition, and the second sent when that condition failed.) A crash can
-   * thus never leave a delivered event without its expiry.
+   * so each form goes under a condition.) `lastPending`, from the read just before the publish, picks the form
+   * to try first; a stale guess costs one failed condition, never a wrong write. A crash can thus never leave a
+   * delivered event without its expiry.
    */
-  async markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number): Promise<void> {
+  async markDelivered(
+    em: string,
+    id: string,
+    channel: string,
+    nowMs: number,
+    keepMs: number,
+    lastPending = false,
+  ): Promise<void> {
     const Key = { pk: emKey(em), sk: S(`EVENT#${id}`) };
+    // Removing the set is what takes the event out of `pendingEvents`; channels are only ever removed.
+    const removeLast = (condition: string, values: Item = {}) =>
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key,
+        UpdateExpression: 'REMOVE pendingChannels SET expiresAt = :expiresAt',
+        ConditionExpression: condition,
+        ExpressionAttributeValues: { ':expiresAt': N(seconds(nowMs + keepMs)), ...values },
+      });
+    const channelValues = { ':channel': S(channel), ':one': N(1) };
+    if (lastPending) {
+      const onlyThis =
+        'attribute_exists(pk) AND (attribute_not_exists(pendingChannels) OR (size(pendingChannels) = :one AND contains(pendingChannels, :channel)))';
+      if (await this.conditional(removeLast(onlyThis, channelValues))) return;
+    }
     const others = await this.conditional(
       new UpdateItemCommand({
         TableName: this.table,
@@ -183,21 +206,12 @@ export class DynamoStateStore implements StateStore {
         // Still pending afterwards: more than this channel, or not this one (then the DELETE changes nothing).
         ConditionExpression:
           'attribute_exists(pendingChannels) AND (size(pendingChannels) > :one OR NOT contains(pendingChannels, :channel))',
-        ExpressionAttributeValues: { ':channels': { SS: [channel] }, ':channel': S(channel), ':one': N(1) },
+        ExpressionAttributeValues: { ':channels': { SS: [channel] }, ...channelValues },
       }),
     );
     if (others) return;
-    // Only this channel was left, or none (a repeated mark): channels are only ever removed, so that still holds.
-    // Removing the set is what takes the event out of `pendingEvents`. An unknown event fails as before.
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.table,
-        Key,
-        UpdateExpression: 'REMOVE pendingChannels SET expiresAt = :expiresAt',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':expiresAt': N(seconds(nowMs + keepMs)) },
-      }),
-    );
+    // Only this channel was left, or none (a repeated mark). An unknown event fails as before.
+    await this.client.send(removeLast('attribute_exists(pk)'));
   }
 
   /** Every item of an EM's partition whose sort key matches `sk` (a key condition on `:sk`), page after page. */

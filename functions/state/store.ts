@@ -66,8 +66,18 @@ export interface StateStore {
   pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]>;
   /** The channels one event still has to reach, read afresh (none once delivered, or if it is gone). */
   pendingChannels(em: string, id: string): Promise<string[]>;
-  /** Marks one channel of an event delivered; once none is left, the event expires after `keepMs`. */
-  markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number): Promise<void>;
+  /**
+   * Marks one channel of an event delivered; once none is left, the event expires after `keepMs`. `lastPending`
+   * says it was the only channel left when last read (a hint that saves a write; correct whatever it says).
+   */
+  markDelivered(
+    em: string,
+    id: string,
+    channel: string,
+    nowMs: number,
+    keepMs: number,
+    lastPending?: boolean,
+  ): Promise<void>;
 }
 
 /** Another poller changed the state since it was read: this poll must stop without writing more. */

@@ -164,9 +164,16 @@ export class ProbedStore implements StateStore {
   pendingChannels(em: string, id: string): Promise<string[]> {
     return this.read(() => this.inner.pendingChannels(em, id));
   }
-  markDelivered(em: string, id: string, channel: string, nowMs: number, keepMs: number) {
+  markDelivered(
+    em: string,
+    id: string,
+    channel: string,
+    nowMs: number,
+    keepMs: number,
+    lastPending?: boolean,
+  ) {
     return this.write('markDelivered', async () => {
-      await this.inner.markDelivered(em, id, channel, nowMs, keepMs);
+      await this.inner.markDelivered(em, id, channel, nowMs, keepMs, lastPending);
       this.ledger.mark(id, channel);
     });
   }
