@@ -532,10 +532,60 @@ describe('replica-alerts check', () => {
   it('passes every step against a working EM', async () => {
     const r = await run(['check', '--em-url', tls.url, '--ca-file', caFile]);
     expect(r.code).toBe(0);
-    expect(r.lines.map((l) => l.slice(0, 4))).toEqual(Array(7).fill('PASS'));
+    // logon, API version, backup servers, four query shapes each for replica and CDP, logoff
+    expect(r.lines.map((l) => l.slice(0, 4))).toEqual(Array(12).fill('PASS'));
     expect(r.out).toMatch(/API version +v1_5, v1_6, v1_7/);
-    expect(r.out).toMatch(/read CdpReplicaTaskSession/);
+    expect(r.out).toMatch(/query ReplicaJobSession: backup servers behind +accepted/);
+    expect(r.out).toMatch(/query CdpReplicaTaskSession: by parent session +accepted/);
     expect(tls.openSessions()).toBe(0);
+  });
+
+  it('sends every shape of filter a poll sends, and names the one an EM refuses', async () => {
+    const em = await startSimulator({ users: [USER] });
+    const message = 'Field BackupServerUid is not supported';
+    em.faults.add({ kind: 'status', status: 400, filter: /BackupServerUid/, message, times: Infinity });
+    try {
+      const r = await run(['check', '--em-url', em.url]);
+      expect(r.code).toBe(1);
+      const failed = r.lines.filter((l) => l.startsWith('FAIL'));
+      expect(failed).toHaveLength(2); // the replica and the CDP query with backup servers behind
+      expect(failed[0]).toMatch(
+        /^FAIL +query ReplicaJobSession: backup servers behind +.*HTTP 400.*not supported.*per backup server \(BackupServerUid\)/,
+      );
+      expect(em.openSessions()).toBe(0);
+    } finally {
+      await em.close();
+    }
+  });
+
+  it('says to run with --no-cdp when the EM has no CDP query types, and skips them with it', async () => {
+    const em = await startSimulator({ users: [USER] });
+    em.faults.add({ kind: 'status', status: 400, queryType: 'CdpReplicaSession', times: Infinity });
+    em.faults.add({ kind: 'status', status: 400, queryType: 'CdpReplicaTaskSession', times: Infinity });
+    try {
+      const r = await run(['check', '--em-url', em.url]);
+      expect(r.code).toBe(1);
+      const failed = r.lines.filter((l) => l.startsWith('FAIL'));
+      expect(failed).toHaveLength(4);
+      for (const line of failed) expect(line).toMatch(/query Cdp.*no CDP query API.*--no-cdp/);
+      const without = await run(['check', '--em-url', em.url, '--no-cdp']);
+      expect(without.code).toBe(0);
+      expect(without.out).not.toMatch(/Cdp/);
+    } finally {
+      await em.close();
+    }
+  });
+
+  it('warns, without failing, when the account may not list the backup servers', async () => {
+    const em = await startSimulator({ users: [USER] });
+    em.faults.add({ kind: 'status', status: 400, path: '/api/backupServers', times: Infinity });
+    try {
+      const r = await run(['check', '--em-url', em.url]);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^WARN +backup servers +.*HTTP 400.*new backup servers may be missed/im);
+    } finally {
+      await em.close();
+    }
   });
 
   it('fails with the reason when the logon is refused', async () => {
@@ -546,7 +596,7 @@ describe('replica-alerts check', () => {
 
   it('lists the steps after a refused logon as skipped', async () => {
     const r = await run(['check', '--em-url', sim.url], { EM_USERNAME: 'nobody', EM_PASSWORD: CANARY });
-    expect(r.lines.map((l) => l.slice(0, 4))).toEqual(['FAIL', ...Array(6).fill('SKIP')]);
+    expect(r.lines.map((l) => l.slice(0, 4))).toEqual(['FAIL', ...Array(11).fill('SKIP')]);
     expect(r.lines.at(-1)).toMatch(/^SKIP +logoff +not logged on$/);
   });
 
@@ -559,7 +609,7 @@ describe('replica-alerts check', () => {
       expect(r.lines.at(-1)).toMatch(
         /^FAIL +logoff +DELETE \/api\/logonSessions\/\S+ failed with HTTP 500\./,
       );
-      expect(r.lines.slice(0, -1).map((l) => l.slice(0, 4))).toEqual(Array(6).fill('PASS'));
+      expect(r.lines.slice(0, -1).map((l) => l.slice(0, 4))).toEqual(Array(11).fill('PASS'));
       expect(r.err).toBe(''); // in the table, not repeated as a warning
     } finally {
       await em.close();

@@ -18,6 +18,7 @@ import {
   startSimulator,
 } from '../functions/simulator/index.ts';
 import { makePki } from '../functions/simulator/tls.ts';
+import { fixture } from './fixtures.ts';
 import { CANARY, canaryUser, findCanary } from './support/canary.ts';
 
 const NOW = '2026-11-25T08:00:00Z';
@@ -334,6 +335,221 @@ describe('EM client', () => {
     expect(hang.fired).toBe(1); // not retried
     expect(s.openSessions()).toBe(0);
     expect(s.requests.at(-1)).toMatchObject({ method: 'DELETE', status: 204 });
+  });
+});
+
+/** A stand-in EM: logs on and off, and answers every query with `answer(url)`; the queries it got are kept. */
+async function stubEm(answer: (url: URL) => string): Promise<{ url: string; queries: URL[] }> {
+  const queries: URL[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    const json = req.headers.accept === 'application/json';
+    if (req.method === 'DELETE') return void res.writeHead(204).end();
+    if (req.method === 'POST') {
+      res.writeHead(201, { 'x-restsvcsessionid': 'a-token' });
+      const id = uuid(1);
+      return void res.end(
+        json ? `{"SessionId":"${id}"}` : `<LogonSession><SessionId>${id}</SessionId></LogonSession>`,
+      );
+    }
+    const url = new URL(req.url ?? '/', 'http://stub');
+    queries.push(url);
+    res.writeHead(200).end(answer(url));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  stubs.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, queries };
+}
+const stubs: http.Server[] = [];
+afterEach(async () => {
+  await Promise.all(stubs.splice(0).map((s) => new Promise((done) => s.close(done))));
+});
+
+const stubConfig = (url: string, format: 'xml' | 'json'): EmConfig => ({
+  name: 'em-test',
+  url,
+  credentials: USER,
+  retry: FAST_RETRY,
+  format,
+});
+
+describe('EM client reading empty query answers', () => {
+  const paging = (num: number, count: number) =>
+    `<PagingInfo PageNum="${num}" PageSize="10" PagesCount="${count}" />`;
+  const xml = (entities: string, info: string) => `<QueryResult>${entities}${info}</QueryResult>`;
+  const pagingJson = (num: number, count: number) =>
+    `,"PagingInfo":{"PageNum":${num},"PageSize":10,"PagesCount":${count}}`;
+  const json = (entities: string, info: string) => `{"Refs":null,"Entities":${entities}${info}}`;
+  const container = '<Entities><ReplicaJobSessions /></Entities>';
+
+  it.each([
+    ['xml', 'an empty container', xml(container, paging(1, 1))],
+    ['xml', '<Entities />', xml('<Entities />', paging(1, 1))],
+    ['xml', '<Entities /> without PagingInfo', xml('<Entities />', '')],
+    ['xml', 'PagesCount 0', xml(container, paging(1, 0))],
+    ['xml', 'PageNum 0 and PagesCount 0', xml(container, paging(0, 0))],
+    ['xml', 'PageNum 0 with no rows', xml('<Entities />', paging(0, 3))],
+    ['json', '"Entities": {}', json('{}', pagingJson(1, 1))],
+    ['json', '"Entities": null', json('null', pagingJson(1, 1))],
+    ['json', 'a null container', json('{"Jobs":null,"ReplicaJobSessions":null}', pagingJson(1, 1))],
+    ['json', '"Entities": null without PagingInfo', json('null', '')],
+    ['json', 'PagesCount 0', json('{"ReplicaJobSessions":null}', pagingJson(1, 0))],
+    ['json', 'PageNum 0 with no rows', json('{}', pagingJson(0, 3))],
+  ] as const)('%s, %s: no rows, one request', async (format, _name, body) => {
+    const stub = await stubEm(() => body);
+    const rows = await withSession(stubConfig(stub.url, format), (em) => all(em, 'ReplicaJobSession'));
+    expect(rows).toEqual([]);
+    expect(stub.queries).toHaveLength(1);
+  });
+
+  it.each([
+    ['xml', 'container'],
+    ['xml', 'bare-entities'],
+    ['xml', 'pages-count-0'],
+    ['xml', 'page-num-0'],
+    ['json', 'container'],
+    ['json', 'bare-entities'],
+    ['json', 'pages-count-0'],
+    ['json', 'page-num-0'],
+  ] as const)('the simulator answering %s, %s: no rows, one request', async (format, shape) => {
+    const s = await start(estate(1, 1), { emptyAnswer: shape });
+    const rows = await withSession(config(s, { format }), (em) =>
+      all(em, 'ReplicaJobSession', eq('JobName', 'no such job')),
+    );
+    expect(rows).toEqual([]);
+    expect(s.requests.filter((r) => r.path === '/api/query')).toHaveLength(1);
+  });
+
+  it('refuses rows from a page other than the one asked for', async () => {
+    const page = (info: string) =>
+      fixture('query-replica-job-session.xml').replace(/<PagingInfo[^>]*>/, `${info.slice(0, -3)}>`);
+    for (const [info, asked, got] of [
+      [paging(1, 2), 2, 1], // a proxy ignoring `page`
+      [paging(0, 0), 1, 0],
+    ] as const) {
+      const stub = await stubEm(() => page(info));
+      const error = await failure(
+        withSession(stubConfig(stub.url, 'xml'), (em) => all(em, 'ReplicaJobSession')),
+      );
+      expect(error).toMatchObject({ kind: 'unparseable' });
+      expect(error.message).toContain(
+        `asked for page ${asked} of a ReplicaJobSession query but got page ${got}`,
+      );
+    }
+  });
+});
+
+describe('EM client paging while the EM changes underneath', () => {
+  /** A copy of a session under another UID, which sorts by `hex` among the others. */
+  const copy = (scenario: Scenario, hex: string, i: number): EntityTypes['ReplicaJobSession'] => {
+    const [model] = scenario.replicaJobSessions;
+    if (!model) throw new Error('the scenario has no session to copy');
+    return {
+      ...model,
+      uid: `urn:veeam:ReplicaJobSession:${hex.repeat(8)}-0000-4000-8000-${uuid(i).slice(-12)}`,
+    };
+  };
+  const queryPages = (s: Simulator) =>
+    s.requests.filter((r) => r.path === '/api/query').map((r) => r.query.page);
+
+  it('sorts by a key no two rows share: UID, and Id for CDP types', async () => {
+    const s = await start(estate(1, 1));
+    await withSession(config(s), async (em) => {
+      await all(em, 'ReplicaJobSession');
+      await all(em, 'ReplicaTaskSession');
+      await all(em, 'CdpReplicaSession');
+      await all(em, 'CdpReplicaTaskSession');
+    });
+    const sorts = s.requests.filter((r) => r.path === '/api/query').map((r) => r.query.sortAsc);
+    expect(sorts).toEqual(['UID', 'UID', 'Id', 'Id']);
+  });
+
+  it('a row collected before the offset between two pages: re-read, every row yielded once', async () => {
+    const scenario = estate(5, 5); // 25 rows, 3 pages of 10
+    const s = await start(scenario);
+    const inserted = copy(scenario, '0', 1); // sorts first: every later row moves down one place
+    s.faults.add({
+      kind: 'mutate',
+      path: '/api/query',
+      page: 2,
+      apply: () => s.add({ replicaJobSessions: [inserted] }),
+    });
+    const rows = await withSession(config(s), (em) => all(em, 'ReplicaJobSession'));
+    expect(rows).toHaveLength(26);
+    expect(new Set(rows.map((r) => r.uid)).size).toBe(26);
+    expect(rows.map((r) => r.uid)).toContain(inserted.uid);
+    expect(queryPages(s)).toEqual(['1', '2', '1', '2', '3']); // page 2 repeated page 1's last row
+    expect(s.openSessions()).toBe(0);
+  });
+
+  it('PagesCount changing between pages: re-read from page 1', async () => {
+    const scenario = estate(4, 5); // 20 rows, 2 pages
+    const s = await start(scenario);
+    const added = [1, 2, 3, 4, 5].map((i) => copy(scenario, 'f', i)); // sort last: no row repeats
+    s.faults.add({
+      kind: 'mutate',
+      path: '/api/query',
+      page: 2,
+      apply: () => s.add({ replicaJobSessions: added }),
+    });
+    const rows = await withSession(config(s), (em) => all(em, 'ReplicaJobSession'));
+    expect(new Set(rows.map((r) => r.uid)).size).toBe(25);
+    expect(rows).toHaveLength(25);
+    expect(queryPages(s)).toEqual(['1', '2', '1', '2', '3']);
+  });
+
+  it('a result that keeps changing: gives up after 3 re-reads, leaving it to the next poll', async () => {
+    const scenario = estate(2, 10); // 20 rows, 2 pages
+    const s = await start(scenario);
+    let i = 0;
+    s.faults.add({
+      kind: 'mutate',
+      path: '/api/query',
+      page: 2,
+      times: Number.POSITIVE_INFINITY,
+      apply: () => s.add({ replicaJobSessions: [copy(scenario, '0', ++i)] }),
+    });
+    const yielded: string[] = [];
+    const error = await failure(
+      withSession(config(s), async (em) => {
+        for await (const page of em.query('ReplicaJobSession', { pageSize: 10 }))
+          yielded.push(...page.map((r) => r.uid));
+      }),
+    );
+    expect(error).toMatchObject({ kind: 'unparseable', transient: true });
+    expect(error.message).toMatch(
+      /ReplicaJobSession query kept changing while it was paged.*next poll retries/,
+    );
+    expect(queryPages(s)).toEqual(['1', '2', '1', '2', '1', '2', '1', '2']);
+    expect(new Set(yielded).size).toBe(yielded.length); // never a UID twice, even across re-reads
+    expect(s.openSessions()).toBe(0);
+  });
+});
+
+describe('EM client listing backup servers', () => {
+  it.each(['xml', 'json'] as const)(
+    'GET /api/backupServers in %s: UIDs as the sessions carry them',
+    async (format) => {
+      const s = await start(estate(2, 1));
+      const [servers, sessions] = await withSession(
+        config(s, { format }),
+        async (em) => [await em.backupServers(), await all(em, 'ReplicaJobSession')] as const,
+      );
+      expect(servers.map((b) => b.name).sort()).toEqual(['vbr00.tech.local', 'vbr01.tech.local']);
+      expect(new Set(servers.map((b) => b.uid))).toEqual(new Set(sessions.map((r) => r.backupServerUid)));
+      expect(s.requests.find((r) => r.path.startsWith('/api/backupServers'))).toMatchObject({
+        method: 'GET',
+        query: {},
+      });
+    },
+  );
+
+  it('an unreadable answer: unparseable, naming the request', async () => {
+    const s = await start(estate(1, 1));
+    s.faults.add({ kind: 'malformed', path: '/api/backupServers' });
+    const error = await failure(withSession(config(s), (em) => em.backupServers()));
+    expect(error).toMatchObject({ kind: 'unparseable' });
+    expect(error.message).toMatch(/answer to a GET \/api\/backupServers: expected an entity reference list/);
   });
 });
 

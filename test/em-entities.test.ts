@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isEmptyResult,
   MAPPERS,
   parseApiVersions,
+  parseBackupServers,
   parseEmErrorMessage,
   parseEntity,
   parseEntityList,
@@ -344,6 +346,130 @@ describe('bad input gives a specific parse error', () => {
   it('reports a format=References answer where entities were expected', () => {
     expect(() => parseQueryPage('ReplicaJobSession', fixture('replica-sessions-refs.xml'), 'xml')).toThrow(
       /root element is EntityReferences/,
+    );
+  });
+});
+
+describe('empty query answers (no published sample shows one): each plausible form is no rows', () => {
+  const paging = (num: number, count: number) =>
+    `<PagingInfo PageNum="${num}" PageSize="100" PagesCount="${count}" />`;
+  const xml = (entities: string, info = paging(1, 1)) =>
+    `<QueryResult xmlns="http://www.veeam.com/ent/v1.0">${entities}${info}</QueryResult>`;
+  const pagingJson = (num: number, count: number) =>
+    `"PagingInfo":{"PageNum":${num},"PageSize":100,"PagesCount":${count},"Links":[]}`;
+  const json = (entities: string, info = pagingJson(1, 1)) =>
+    `{"Refs":null,"Entities":${entities}${info ? `,${info}` : ''}}`;
+  const container = '<Entities><ReplicaJobSessions /></Entities>';
+
+  it.each([
+    ['an empty container', xml(container), false],
+    [
+      'an empty container holding whitespace',
+      xml('<Entities><ReplicaJobSessions>\n </ReplicaJobSessions></Entities>'),
+      false,
+    ],
+    ['<Entities /> without a container', xml('<Entities />'), false],
+    ['<Entities></Entities> holding whitespace', xml('<Entities>\n  </Entities>'), false],
+    ['<Entities /> and no PagingInfo', xml('<Entities />', ''), true],
+    ['an empty container and no PagingInfo', xml(container, ''), true],
+    ['PagesCount 0', xml(container, paging(1, 0)), true],
+    ['PageNum 0 with PagesCount 0', xml(container, paging(0, 0)), true],
+    ['PageNum 0 with no rows', xml('<Entities />', paging(0, 1)), true],
+  ])('XML: %s', (_name, body, empty) => {
+    const page = parseQueryPage('ReplicaJobSession', body, 'xml');
+    expect(page.items).toEqual([]);
+    expect(isEmptyResult(page)).toBe(empty);
+  });
+
+  it.each([
+    ['"Entities": {}', json('{}'), false],
+    ['"Entities": null', json('null'), false],
+    ['a null container', json('{"Jobs":null,"ReplicaJobSessions":null}'), false],
+    ['an empty container', json('{"ReplicaJobSessions":{"ReplicaJobSessions":[]}}'), false],
+    ['"Entities": null and no PagingInfo', json('null', ''), true],
+    ['"Entities": {} and "PagingInfo": null', json('{}', '"PagingInfo":null'), true],
+    ['PagesCount 0', json('{"ReplicaJobSessions":null}', pagingJson(1, 0)), true],
+    ['PageNum 0 with PagesCount 0', json('{"ReplicaJobSessions":null}', pagingJson(0, 0)), true],
+    ['PageNum 0 with no rows', json('null', pagingJson(0, 1)), true],
+  ])('JSON: %s', (_name, body, empty) => {
+    const page = parseQueryPage('ReplicaJobSession', body, 'json');
+    expect(page.items).toEqual([]);
+    expect(isEmptyResult(page)).toBe(empty);
+  });
+
+  it('a page of rows is never an empty result, whatever its PagingInfo says', () => {
+    const rows = fixture('query-replica-job-session.xml');
+    expect(isEmptyResult(parseQueryPage('ReplicaJobSession', rows, 'xml'))).toBe(false);
+    const zero = rows.replace(
+      'PagesCount="1" PageSize="100" PageNum="1"',
+      'PagesCount="0" PageSize="100" PageNum="0"',
+    );
+    const page = parseQueryPage('ReplicaJobSession', zero, 'xml');
+    expect(page.items).toHaveLength(1);
+    expect(isEmptyResult(page)).toBe(false); // the client then finds PageNum 0 is not the page it asked for
+  });
+
+  it('still refuses what is not an empty answer of this type', () => {
+    const other = '<Entities><Jobs><Job UID="urn:veeam:Job:1" Name="j" /></Jobs></Entities>';
+    expect(() => parseQueryPage('ReplicaJobSession', xml(other), 'xml')).toThrow(
+      /Entities have no ReplicaJobSessions/,
+    );
+    expect(() => parseQueryPage('ReplicaJobSession', json('{"Jobs":{"Jobs":[]}}'), 'json')).toThrow(
+      /Entities have no ReplicaJobSessions/,
+    );
+    expect(() => parseQueryPage('ReplicaJobSession', '<QueryResult />', 'xml')).toThrow(/it has no Entities/);
+    expect(() => parseQueryPage('ReplicaJobSession', '{"PagingInfo":null}', 'json')).toThrow(
+      /it has no Entities/,
+    );
+    // A format=References answer: its Entities are null, its rows are references.
+    const refs = '{"Refs":{"Refs":[{"UID":"urn:veeam:ReplicaJobSession:1"}]},"Entities":null}';
+    expect(() => parseQueryPage('ReplicaJobSession', refs, 'json')).toThrow(/holds References, not Entities/);
+    expect(() => parseQueryPage('ReplicaJobSession', json('[]'), 'json')).toThrow(/Entities have no/);
+  });
+
+  it('refuses rows without PagingInfo: they cannot be paged', () => {
+    const rows = fixture('query-replica-job-session.xml').replace(/<PagingInfo[\s\S]*<\/PagingInfo>/, '');
+    expect(() => parseQueryPage('ReplicaJobSession', rows, 'xml')).toThrow(/it has no PagingInfo/);
+  });
+});
+
+describe('backup server list (GET /api/backupServers, References)', () => {
+  const guid = 'A1B2C3D4-0000-4000-8000-00000000000F';
+  const href = `https://em:9398/api/backupServers/${guid}`;
+  const session = fixture('query-replica-job-session.xml').replace(
+    /backupServers\/7445e6ce-86f5-4171-b909-dac209c66563/,
+    `backupServers/${guid}`,
+  );
+
+  it('reads XML and JSON, UIDs spelt as sessions carry them', () => {
+    const xml =
+      '<EntityReferences xmlns="http://www.veeam.com/ent/v1.0">' +
+      `<Ref Type="BackupServerReference" Href="${href}" Name="srv03.tech.local" UID="urn:veeam:BackupServer:${guid}">` +
+      `<Links><Link Rel="Alternate" Type="BackupServer" Href="${href}?format=Entity" Name="srv03.tech.local" /></Links>` +
+      '</Ref></EntityReferences>';
+    const json = JSON.stringify({
+      Refs: [
+        {
+          Type: 'BackupServerReference',
+          Href: href,
+          Name: 'srv03.tech.local',
+          UID: `urn:veeam:BackupServer:${guid}`,
+          Links: [],
+        },
+      ],
+    });
+    const expected = [{ uid: `urn:veeam:BackupServer:${guid.toLowerCase()}`, name: 'srv03.tech.local' }];
+    expect(parseBackupServers(xml, 'xml')).toEqual(expected);
+    expect(parseBackupServers(json, 'json')).toEqual(expected);
+    const [row] = parseQueryPage('ReplicaJobSession', session, 'xml').items;
+    expect(row?.backupServerUid).toBe(expected[0]?.uid);
+  });
+
+  it('reads an empty list, and refuses a reference that is not to a backup server', () => {
+    expect(parseBackupServers('<EntityReferences />', 'xml')).toEqual([]);
+    expect(parseBackupServers('{"Refs":null}', 'json')).toEqual([]);
+    expect(() => parseBackupServers(fixture('replica-sessions-refs.xml'), 'xml')).toThrow(
+      /backup server list but urn:veeam:ReplicaJobSession:\S+ is not a BackupServer UID/,
     );
   });
 });

@@ -259,7 +259,8 @@ describe.each([
     w.sim.clock.advance(5 * MIN);
     const again = await w.poll();
     expect(again).toMatchObject({ status: 'ok', eventsDecided: 0, published: 0 });
-    expect(again.emRequests).toBeLessThanOrEqual(4); // logon, job sessions, CDP sessions, logoff
+    // logon, the backup servers, job sessions, CDP sessions, logoff
+    expect(again.emRequests).toBeLessThanOrEqual(5);
 
     w.sql.run({
       start: '2026-11-25T06:10:00Z',

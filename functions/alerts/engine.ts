@@ -24,6 +24,8 @@ export interface PollInput {
   /** Every stored state of this EM's subjects (not only those seen): staleness needs the silent ones. */
   states: readonly SubjectState[];
   settings: Settings;
+  /** An earlier poll read this EM to the end (see `PollContext`); absent on its first poll. */
+  readBefore?: boolean;
 }
 
 export interface PollDecision {
@@ -91,7 +93,7 @@ export function decidePoll(input: PollInput): PollDecision {
 
   const included = subjectFilter(settings);
   const watched = (info: SubjectInfo) => included(info) && (info.kind !== 'cdp-policy' || settings.cdp);
-  const ctx: PollContext = { em, now, settings };
+  const ctx: PollContext = { em, now, settings, readBefore: input.readBefore };
   // In key order, so that events and states come out the same whatever order the pages came in.
   for (const [key, { info, runs }] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const prev = stored.get(key) as JobState | undefined;

@@ -1,6 +1,6 @@
 // Turns a subject's runs into observations, in order: what happened that the subject's state must take in.
 // A replica job is observed when a session is final. A CDP policy session runs for 24 hours, so it is also
-// observed while running: when its VMs' latest completed syncs turn bad (one observation per policy session,
+// observed while running: when its VMs' latest syncs turn bad (completed, or running with a bad result) (one observation per policy session,
 // so one bad hour is one message), and when they all recover.
 
 import type { AlertSeverity } from './event.ts';
@@ -11,6 +11,7 @@ import {
   endOf,
   type Health,
   healthOf,
+  isDecisive,
   isFinal,
   isRunning,
   latestPerVm,
@@ -33,6 +34,8 @@ export interface Observation {
   newRun: boolean;
   /** The final session: advances the state's mark and its history (run starts, last run). */
   final: boolean;
+  /** Its task sessions are not collected yet: a failure is held for them until then. */
+  awaitingTasksUntil?: string;
 }
 
 export interface Observed {
@@ -54,7 +57,7 @@ export function observeJob(
   // The poller reads every session it saw running until it is final: one it no longer reports is gone.
   let running = merged.some(({ session }) => session.uid === state.running?.uid) ? state.running : null;
   let streak = state.retryStreak;
-  for (const { session, tasks } of merged) {
+  for (const { session, tasks, awaitingTasksUntil } of merged) {
     if (!afterMark(state, session)) continue;
     // Stopped with any result, even None or an unknown one, the session no longer runs: it holds nothing.
     if (running && session.state === 'Stopped' && byStart(session, running) >= 0) running = null;
@@ -70,6 +73,7 @@ export function observeJob(
         from: session.creationTime,
         newRun: true,
         final: true,
+        ...(awaitingTasksUntil ? { awaitingTasksUntil } : {}),
       });
     } else if (isRunning(session) && (!running || byStart(session, running) > 0)) {
       running = { uid: session.uid, creationTime: session.creationTime };
@@ -86,7 +90,7 @@ export function observeCdp(
   const observations: Observation[] = [];
   let interim = state.interim;
   let streak = state.retryStreak;
-  for (const { session, tasks } of mergeRuns(runs)) {
+  for (const { session, tasks, awaitingTasksUntil } of mergeRuns(runs)) {
     if (!afterMark(state, session)) continue;
     const counted = interim?.sessionUid === session.uid ? interim.severity : null;
     const health = healthOf(session.result, alertOn);
@@ -102,10 +106,11 @@ export function observeCdp(
         from: endOf(session),
         newRun,
         final: true,
+        ...(awaitingTasksUntil ? { awaitingTasksUntil } : {}),
       });
       interim = null;
     } else if (isRunning(session)) {
-      const synced = latestPerVm(tasks.filter((t) => t.state === 'Completed'));
+      const synced = latestPerVm(tasks.filter(isDecisive));
       const bad = synced.filter((t) => badness(t, alertOn)).sort(byEnd);
       const worst = bad.reduce<AlertSeverity | null>((w, t) => worstOf(w, badness(t, alertOn)), null);
       const run = () => summarize(session, tasks, streak);

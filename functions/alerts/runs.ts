@@ -68,11 +68,20 @@ export const endOf = (s: { endTime: string | null; creationTime: string }) => s.
  * sessions are united by uid (a completed copy wins). Sorted by start.
  */
 export function mergeRuns<S extends AnySession, T extends AnyTask>(runs: readonly Run<S, T>[]): Run<S, T>[] {
-  const byUid = new Map<string, { session: S; tasks: Map<string, T> }>();
+  const byUid = new Map<
+    string,
+    { session: S; tasks: Map<string, T>; awaitingTasksUntil?: string | undefined }
+  >();
   for (const run of runs) {
     const seen = byUid.get(run.session.uid);
-    const merged = seen ?? { session: run.session, tasks: new Map<string, T>() };
+    const merged = seen ?? {
+      session: run.session,
+      tasks: new Map<string, T>(),
+      awaitingTasksUntil: run.awaitingTasksUntil,
+    };
     if (seen && isFinal(run.session) && !isFinal(seen.session)) merged.session = run.session;
+    // Still waiting only if no copy came with the task sessions or after the wait.
+    if (!run.awaitingTasksUntil) merged.awaitingTasksUntil = undefined;
     for (const task of run.tasks) {
       const known = merged.tasks.get(task.uid);
       if (!known || (task.state === 'Completed' && known.state !== 'Completed'))
@@ -81,17 +90,27 @@ export function mergeRuns<S extends AnySession, T extends AnyTask>(runs: readonl
     byUid.set(run.session.uid, merged);
   }
   return [...byUid.values()]
-    .map(({ session, tasks }) => ({ session, tasks: [...tasks.values()] }))
+    .map(({ session, tasks, awaitingTasksUntil }) => ({
+      session,
+      tasks: [...tasks.values()],
+      ...(awaitingTasksUntil ? { awaitingTasksUntil } : {}),
+    }))
     .sort((a, b) => byStart(a.session, b.session));
 }
 
-/** Per VM, its latest completed task (else its latest task): CDP runs several syncs per VM in one session. */
+/**
+ * A task that says how its VM fares: completed, or still running with a Failed or Warning result (a CDP sync runs
+ * for hours and shows a bad result while it runs; a running one saying Success says nothing yet).
+ */
+export const isDecisive = (task: { state: string; result: string }): boolean =>
+  task.state === 'Completed' || task.result === 'Failed' || task.result === 'Warning';
+
+/** Per VM, its latest decisive task (else its latest task): CDP runs several syncs per VM in one session. */
 export function latestPerVm<T extends AnyTask>(tasks: readonly T[]): T[] {
   const byVm = new Map<string, T>();
   for (const task of [...tasks].sort(byStart)) {
     const known = byVm.get(task.vmDisplayName);
-    if (!known || task.state === 'Completed' || known.state !== 'Completed')
-      byVm.set(task.vmDisplayName, task);
+    if (!known || isDecisive(task) || !isDecisive(known)) byVm.set(task.vmDisplayName, task);
   }
   return [...byVm.values()];
 }

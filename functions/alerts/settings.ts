@@ -20,6 +20,11 @@ export interface Settings {
   unreachableAfter: number;
   /** Minutes: on first sight of a subject, runs that ended earlier only seed its state. */
   lookback: number;
+  /**
+   * Minutes: how late the EM may collect a session from its backup server and still have it alerted (an
+   * unreachable backup server's backlog, a long collection period). Each poll re-reads no further back.
+   */
+  collectionLag: number;
   cdp: boolean;
   /** Globs (`*`, `?`, case-insensitive) over job and policy names; empty includes every name. */
   include: string[];
@@ -38,6 +43,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   staleOverrides: {},
   unreachableAfter: 3,
   lookback: 24 * 60,
+  collectionLag: 24 * 60,
   cdp: true,
   include: [],
   exclude: [],
@@ -96,6 +102,10 @@ export function validateSettings(input: unknown): SettingsResult {
   check(
     isMinutes(settings.lookback, 31 * 24 * 60),
     'lookback: give whole minutes from 0 to 44640 (default 1440).',
+  );
+  check(
+    isMinutes(settings.collectionLag, 7 * 24 * 60) && settings.collectionLag >= 60,
+    'collectionLag: give whole minutes from 60 to 10080 (default 1440).',
   );
   check(typeof settings.cdp === 'boolean', 'cdp: give true or false (default true).');
   for (const name of ['include', 'exclude', 'muted'] as const) {

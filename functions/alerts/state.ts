@@ -27,6 +27,10 @@ export interface Hold {
   trigger: string;
   severity: AlertSeverity;
   failedRuns: number;
+  /** When this poller first saw the latest failed run (its own clock; a backup server's may be hours off). */
+  seenAt?: string;
+  /** The latest failed run's task sessions are not collected yet: held for its VMs until then. */
+  awaitingTasksUntil?: string;
 }
 
 /** An open alert: failing (a failure was sent) and/or stale. Closed by exactly one `resolved`. */

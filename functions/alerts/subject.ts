@@ -5,7 +5,7 @@
 import { buildEvent, type EventParts } from './emit.ts';
 import type { AlertEvent, AlertSeverity, EventSubject } from './event.ts';
 import { type Observation, observeCdp, observeJob } from './observe.ts';
-import { type AnyRun, byStart, endOf, ms, SEVERITY_RANK } from './runs.ts';
+import { type AnyRun, byStart, endOf, mergeRuns, ms, SEVERITY_RANK, summarize } from './runs.ts';
 import type { Settings } from './settings.ts';
 import { staleThreshold } from './stale.ts';
 import { type JobState, MAX_STARTS, STATE_VERSION, subjectKey } from './state.ts';
@@ -14,6 +14,11 @@ export interface PollContext {
   em: string;
   now: string;
   settings: Settings;
+  /**
+   * An earlier poll read this EM to the end: what this one reads for the first time reached the EM late (a
+   * collection), rather than being history that ended before we watched.
+   */
+  readBefore?: boolean | undefined;
 }
 
 export interface SubjectInfo {
@@ -37,12 +42,15 @@ export function stepSubject(
   const state: JobState = prev ? structuredClone(prev) : fresh(info, ctx.em);
   if (runs.length)
     Object.assign(state, { name: info.name, backupServer: info.backupServer ?? state.backupServer });
+  fillHeldRun(state, runs);
   const machine = new Machine(state, ctx);
   const observe = state.kind === 'cdp-policy' ? observeCdp : observeJob;
   const observed = observe(state, runs, ctx.settings.alertOn);
-  // First sight of a subject: what ended before its last success, or before the lookback, is over before we
-  // watched; it only seeds the state (schedule, last run) and never alerts.
-  const news = prev ? 0 : observed.observations.findLastIndex((obs) => obs.health === 'Success') + 1;
+  // First sight of a subject on an EM's first poll: what ended before its last success, or before the lookback, is
+  // over before we watched; it only seeds the state (schedule, last run) and never alerts. A subject first seen
+  // later (a new job, or one whose sessions the EM collected late) alerts on all of it within the lookback.
+  const news =
+    prev || ctx.readBefore ? 0 : observed.observations.findLastIndex((obs) => obs.health === 'Success') + 1;
   const quietBefore = ms(ctx.now) - ctx.settings.lookback * 60_000;
   observed.observations.forEach((obs, i) => {
     if (state.hold && machine.holdEnd(state.hold) <= ms(obs.from)) machine.release();
@@ -53,6 +61,19 @@ export function stepSubject(
   state.interim = observed.interim;
   machine.tick();
   return { state: withExpiry(state), events: machine.events };
+}
+
+/**
+ * A held failed run that the EM showed before its task sessions, read again with them (or after the wait for
+ * them): the VMs and reasons go into the alert when it is sent, which is still once.
+ */
+function fillHeldRun(state: JobState, runs: readonly AnyRun[]): void {
+  const hold = state.hold;
+  if (!hold?.awaitingTasksUntil) return;
+  const again = mergeRuns(runs).find((run) => run.session.uid === hold.last.session.uid);
+  if (!again || again.awaitingTasksUntil) return;
+  hold.last = summarize(again.session, again.tasks, hold.last.session.retries);
+  delete hold.awaitingTasksUntil;
 }
 
 /**
@@ -109,8 +130,23 @@ class Machine {
     this.nowMs = ms(ctx.now);
   }
 
+  /** The hold's end on the clock of the backup server that ran the job (session times are its own). */
   holdEnd(hold: NonNullable<JobState['hold']>): number {
     return ms(hold.at) + this.ctx.settings.retryHold * 60_000;
+  }
+
+  /**
+   * When the hold is released: `retryHold` after the run ended, on the clock of its backup server, as documented.
+   * Two exceptions measure it on this poller's clock from when it first saw the failure: a server whose clock runs
+   * ahead (the run ended in our future: it would be held for hours), and a failure the EM collected after its hold
+   * had passed (its retries come through the same late collection; on an EM's first poll that is history, though).
+   * Never before the run's task sessions came, or the wait for them ended.
+   */
+  private releaseAt(hold: NonNullable<JobState['hold']>): number {
+    const seen = ms(hold.seenAt ?? hold.at);
+    const late = seen < ms(hold.at) || (this.ctx.readBefore && seen > this.holdEnd(hold));
+    const release = late ? seen + this.ctx.settings.retryHold * 60_000 : this.holdEnd(hold);
+    return hold.awaitingTasksUntil ? Math.max(release, ms(hold.awaitingTasksUntil)) : release;
   }
 
   /** History, from final runs only: the mark, the run starts for the median gap, the last run. */
@@ -170,13 +206,15 @@ class Machine {
       // What the chain's latest run says: Failed then a Warning retry is a Warning (a later Failed is a rise).
       severity: obs.health,
       failedRuns: Math.max(1, (hold?.failedRuns ?? 0) + (obs.newRun ? 1 : 0)),
+      seenAt: this.ctx.now,
+      ...(obs.awaitingTasksUntil ? { awaitingTasksUntil: obs.awaitingTasksUntil } : {}),
     };
   }
 
   /** Time acts: an expired hold is sent, a reminder falls due, a quiet job goes stale. */
   tick(): void {
     const { hold } = this.state;
-    if (hold && this.nowMs >= this.holdEnd(hold) && !this.heldByRunning(hold)) this.release();
+    if (hold && this.nowMs >= this.releaseAt(hold) && !this.heldByRunning(hold)) this.release();
     this.remind();
     this.checkStale();
   }

@@ -4,8 +4,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiBase, type Credentials, DEFAULTS, type EmConfig, isLoopback } from './config.ts';
 import {
+  isEmptyResult,
   type Page,
   parseApiVersions,
+  parseBackupServers,
   parseEmErrorMessage,
   parseLogonSession,
   parseQueryPage,
@@ -17,6 +19,8 @@ import { type EntityType, type EntityTypes, TIME_FIELDS, type WireFormat } from 
 
 type Method = 'GET' | 'POST' | 'DELETE';
 const LOGOFF_TIMEOUT_MS = 5_000;
+/** Re-reads of a query whose result changed while it was paged, before leaving it to the next poll. */
+const MAX_REREADS = 3;
 
 interface CallOptions {
   headers?: Record<string, string>;
@@ -113,18 +117,52 @@ export class EmSession {
     return this.parse(() => parseApiVersions(res.body, this.format), 'GET /api/');
   }
 
-  /** Streams every row of a query, one page at a time, reading pages up to `PagesCount` (the next one prefetched). */
+  /**
+   * Streams every row of a query, one page at a time, reading pages up to `PagesCount` (the next one prefetched).
+   * Pages are offsets into the result, so rows the EM adds while we page (a data collection landing) shift them:
+   * a boundary row comes twice or not at all. A row seen twice, or a changed `PagesCount`, re-reads from page 1;
+   * no UID is yielded twice, and pages with nothing new are not yielded.
+   */
   async *query<K extends EntityType>(type: K, options: QueryOptions = {}): AsyncGenerator<EntityTypes[K][]> {
     const pageSize = options.pageSize ?? this.config.pageSize ?? DEFAULTS.pageSize;
-    const fetchPage = (page: number) => this.queryPage(type, options.filter, pageSize, page);
-    let next: Promise<Page<EntityTypes[K]>> | undefined = fetchPage(1);
+    const read = (page: number) => this.queryPage(type, options.filter, pageSize, page);
+    const seen = new Map<string, number>(); // UID → the last pass that read it
+    for (let pass = 0; pass <= MAX_REREADS; pass++) {
+      if (yield* this.readPass(read, seen, pass)) return;
+    }
+    throw new EmError(
+      'unparseable',
+      `the result of a ${type} query kept changing while it was paged (read ${MAX_REREADS + 1} times).`,
+      'The EM is probably collecting data from its backup servers; the next poll retries.',
+      { em: this.name, transient: true },
+    );
+  }
+
+  /** One pass over every page, yielding rows no pass has yielded; false when the result changed under it. */
+  private async *readPass<T extends { uid: string }>(
+    read: (page: number) => Promise<Page<T>>,
+    seen: Map<string, number>,
+    pass: number,
+  ): AsyncGenerator<T[], boolean> {
+    let next: Promise<Page<T>> | undefined = read(1);
+    let pagesCount = 0;
     try {
       for (let page = 1; next; page++) {
-        const current: Page<EntityTypes[K]> = await next;
-        next = page < current.pagesCount ? fetchPage(page + 1) : undefined;
+        const current: Page<T> = await next;
+        next = undefined;
+        if (page === 1) pagesCount = current.pagesCount;
+        if (current.pagesCount !== pagesCount || current.items.some((row) => seen.get(row.uid) === pass))
+          return false;
+        next = page < pagesCount ? read(page + 1) : undefined;
         next?.catch(() => {}); // observed when awaited; avoids an unhandled rejection if the consumer stops early
-        yield current.items;
+        const fresh: T[] = [];
+        for (const row of current.items) {
+          if (!seen.has(row.uid)) fresh.push(row);
+          seen.set(row.uid, pass);
+        }
+        if (fresh.length) yield fresh;
       }
+      return true;
     } finally {
       await next?.catch(() => {}); // no request may outlive the session
     }
@@ -174,11 +212,19 @@ export class EmSession {
     if (batch.length) yield batch;
   }
 
+  /** The backup servers the EM collects from (`GET /api/backupServers`), UIDs spelt as sessions carry them. */
+  async backupServers(): Promise<{ uid: string; name: string }[]> {
+    const res = await this.call('GET', new URL('backupServers', this.base));
+    return this.parse(() => parseBackupServers(res.body, this.format), 'GET /api/backupServers');
+  }
+
   private queryUrl(type: EntityType, filter: string, pageSize: number, page: number): URL {
     const params = [
       `type=${type}`,
       'format=Entities',
-      `sortAsc=${TIME_FIELDS[type].creation}`, // stable paging: new rows land on the last page
+      // A key no two rows share, so every read of the result orders it the same way (creation times tie, and a
+      // late collection inserts old ones mid-result anyway): only inserted rows shift pages, and `query` sees that.
+      `sortAsc=${TIME_FIELDS[type].uid}`,
       `pageSize=${pageSize}`,
       `page=${page}`,
       ...(filter ? [`filter=${encodeURIComponent(filter)}`] : []),
@@ -197,6 +243,7 @@ export class EmSession {
     const url = this.queryUrl(type, filter ? String(filter) : '', pageSize, page);
     const res = await this.call('GET', url);
     const parsed = this.parse(() => parseQueryPage(type, res.body, this.format), `${type} query`);
+    if (isEmptyResult(parsed)) return { ...parsed, pagesCount: 0 }; // no rows, and no page to check or follow
     if (parsed.pageNum !== page) {
       throw new EmError(
         'unparseable',

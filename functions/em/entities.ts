@@ -91,12 +91,15 @@ class Fields {
   }
 }
 
+/** A backup server's UID spelt one way (GUID lower-cased), so sessions and the server list compare equal. */
+const backupServerUid = (guid: string): string => `urn:veeam:BackupServer:${guid.toLowerCase()}`;
+
 /** `urn:veeam:BackupServer:<guid>` and name, from the `BackupServerReference` link. */
 function backupServer(record: Raw): { backupServerUid: string | null; backupServerName: string | null } {
   const link = links(record).find((l: Link) => l.type === 'BackupServerReference');
   const guid = link?.href.match(/\/backupServers\/([0-9a-f-]{36})/i)?.[1];
   return {
-    backupServerUid: guid ? `urn:veeam:BackupServer:${guid.toLowerCase()}` : null,
+    backupServerUid: guid ? backupServerUid(guid) : null,
     backupServerName: link?.name ?? null,
   };
 }
@@ -181,21 +184,51 @@ export function parseQueryRecords(type: string, body: string, format: WireFormat
   const expected = `a ${type} query result`;
   const doc = parseBody(body, format, expected);
   const root = format === 'xml' ? xmlRoot(doc, ['QueryResult'], expected, body) : doc;
-  const entities = root.Entities;
-  if (!isRaw(entities))
+  const items = list(queryRows(type, root, expected, body), expected, body);
+  return { items, ...pagingInfo(root, items.length > 0, expected, body) };
+}
+
+/** The raw list of a type's rows in a `QueryResult`; undefined when its Entities are empty. */
+function queryRows(type: string, root: Raw, expected: string, body: string): unknown {
+  if (!('Entities' in root))
     throw new EmParseError(expected, 'it has no Entities (was format=Entities sent?)', body);
-  // An empty result still has its container (empty element, or null in JSON): a missing one is another answer,
-  // and reading it as "no sessions" would silence every alert.
-  if (!(containerOf(type) in entities))
+  const entities = root.Entities;
+  // No published sample shows an empty result: `<Entities />` (XML: "" or {}), JSON `{}` or null are read as one.
+  if (isBlank(entities)) {
+    if (holdsRefs(root.Refs)) throw new EmParseError(expected, 'it holds References, not Entities', body);
+    return undefined;
+  }
+  // Entities of other types without ours are another answer, and reading them as "no sessions" would silence
+  // every alert. An empty container of ours is an empty result (an empty element in XML, null in JSON).
+  if (!isRaw(entities) || !(containerOf(type) in entities))
     throw new EmParseError(expected, `its Entities have no ${containerOf(type)}`, body);
   const container = entities[containerOf(type)];
   // XML: the container's only child list, whatever its element name; JSON: `{X: {X: [...]}}`, or null when empty.
-  const items = isRaw(container) ? Object.values(container).find(Array.isArray) : container;
-  return { items: list(items, expected, body), ...pagingInfo(root, expected, body) };
+  return isRaw(container) ? Object.values(container).find(Array.isArray) : container;
 }
 
-function pagingInfo(root: Raw, expected: string, body: string): Omit<Page<unknown>, 'items'> {
+/** Absent, null, an empty XML element (parsed to blank text) or an empty object. */
+const isBlank = (value: unknown): boolean =>
+  value === undefined ||
+  value === null ||
+  (typeof value === 'string' && value.trim() === '') ||
+  (isRaw(value) && Object.keys(value).length === 0);
+
+/** Whether a `Refs` list (`{Refs: [...]}` or XML `<Refs><Ref/>…`) holds rows: a References answer. */
+function holdsRefs(refs: unknown): boolean {
+  const rows = isRaw(refs) ? Object.values(refs).find(Array.isArray) : refs;
+  return Array.isArray(rows) && rows.length > 0;
+}
+
+/** Reads `PagingInfo`, which an answer without rows may leave out (then it is an empty result). */
+function pagingInfo(
+  root: Raw,
+  hasRows: boolean,
+  expected: string,
+  body: string,
+): Omit<Page<unknown>, 'items'> {
   const info = root.PagingInfo;
+  if (isBlank(info) && !hasRows) return { pageNum: 0, pageSize: 0, pagesCount: 0 };
   if (!isRaw(info)) throw new EmParseError(expected, 'it has no PagingInfo', body);
   const read = (name: string) => {
     const value = Number(info[name]);
@@ -205,6 +238,10 @@ function pagingInfo(root: Raw, expected: string, body: string): Omit<Page<unknow
   };
   return { pageNum: read('PageNum'), pageSize: read('PageSize'), pagesCount: read('PagesCount') };
 }
+
+/** No rows and no page named (PagesCount 0, PageNum 0, or no PagingInfo): an empty result, nothing to page. */
+export const isEmptyResult = (page: Page<unknown>): boolean =>
+  page.items.length === 0 && (page.pageNum === 0 || page.pagesCount === 0);
 
 /** Reads one query page and maps it to the model. */
 export function parseQueryPage<K extends EntityType>(
@@ -248,6 +285,16 @@ export function parseReferences(
   return list(items, expected, body).map((record) => {
     const f = new Fields(record, 'Ref', body);
     return { uid: f.uid('UID'), name: f.optional('Name') ?? '', href: f.required('Href') };
+  });
+}
+
+/** Reads `GET /api/backupServers` (References): each server's UID, spelt as sessions carry it, and name. */
+export function parseBackupServers(body: string, format: WireFormat): { uid: string; name: string }[] {
+  return parseReferences(body, format).map(({ uid, name }) => {
+    const guid = uid.match(/^urn:veeam:BackupServer:([0-9a-f-]{36})$/i)?.[1];
+    if (!guid)
+      throw new EmParseError('a backup server list', `${uid.slice(0, 100)} is not a BackupServer UID`, body);
+    return { uid: backupServerUid(guid), name };
   });
 }
 

@@ -15,6 +15,8 @@ export interface Run<S, T> {
   session: S;
   /** Every task session of the run (all VMs, whatever their result), when the run needed them; else empty. */
   tasks: T[];
+  /** A failed run whose task sessions the EM has not collected yet: they are waited for until then (ISO). */
+  awaitingTasksUntil?: string;
 }
 export type ReplicaRun = Run<ReplicaJobSession, ReplicaTaskSession>;
 export type CdpRun = Run<CdpReplicaSession, CdpReplicaTaskSession>;

@@ -24,7 +24,7 @@ import type { Notifier } from '../notify/notifier.ts';
 import { type EmSecret, SecretError } from '../secrets/secrets.ts';
 import type { StateStore } from '../state/store.ts';
 import type { EmTarget } from './env.ts';
-import { type ReadState, readEm } from './read.ts';
+import { type ReadState, readEm, upgrade } from './read.ts';
 
 export interface Log {
   info(message: string, extra: Record<string, unknown>): void;
@@ -48,6 +48,8 @@ export interface PollOptions {
   settings: Settings;
   /** How far before the cursor each poll re-reads (sessions the EM collects late). Default 1 hour. */
   overlapMs?: number;
+  /** How long a failed run is held for task sessions the EM has not collected yet. Default 1 hour. */
+  taskWaitMs?: number;
   /**
    * How far back a first poll reads (default: the lookback setting). Reading further than the lookback teaches
    * the engine each job's schedule (for stale detection) without alerting on the older runs.
@@ -125,14 +127,7 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
   }
   try {
     const snapshot = await store.load<SubjectState>(target.name, startedMs);
-    const read = await readAll(
-      target,
-      deps,
-      options,
-      snapshot.meta as ReadState | null,
-      startedMs,
-      deadlineMs,
-    );
+    const read = await readAll(target, deps, options, snapshot.meta, startedMs, deadlineMs);
     summary.emRequests = read.emRequests;
     summary.sessionsRead = read.replicaRuns.length + read.cdpRuns.length;
     if (!read.outcome.ok) Object.assign(summary, { status: 'em-failed', error: read.outcome.error });
@@ -145,6 +140,7 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
       cdpRuns: read.cdpRuns,
       states: snapshot.subjects.map((record) => record.state),
       settings: options.settings,
+      readBefore: upgrade(snapshot.meta) !== null,
     });
     summary.eventsDecided = decision.events.length;
     for (const [seq, event] of decision.events.entries()) {
@@ -180,7 +176,7 @@ async function readAll(
   target: EmTarget,
   deps: PollerDeps,
   options: PollOptions,
-  previous: ReadState | null,
+  previous: unknown,
   startedMs: number,
   deadlineMs: number,
 ): Promise<ReadResult> {
@@ -200,7 +196,10 @@ async function readAll(
         now: new Date(startedMs),
         lookbackMs: Math.max(options.historyMs ?? 0, options.settings.lookback * 60_000),
         overlapMs: options.overlapMs ?? HOUR,
+        collectionLagMs: options.settings.collectionLag * 60_000,
+        taskWaitMs: options.taskWaitMs ?? HOUR,
         cdp: options.settings.cdp,
+        warn: (message) => deps.log.warn(message, { em: target.name }),
       });
       // Pages as they come; the generator's return value is the next poll's bookkeeping.
       for (let step = await reader.next(); ; step = await reader.next()) {

@@ -1,12 +1,20 @@
-// What one poll reads from one EM: the sessions created since the cursor (minus a safety overlap for sessions
-// the EM collects late from its backup servers), plus the sessions still running at the last poll, wherever
-// their creation time lies. Final non-success sessions already decided are skipped, so a re-read overlap costs
-// no task-session requests. Everything is streamed; the next bookkeeping is the generator's return value.
+// What one poll reads from one EM. A real EM copies sessions from each backup server with a collection job, late
+// and all at once after an outage, stamped by that server's own clock (docs/em-client.md, "Timing"). So the read
+// window is kept per backup server: the newest time a server stamped that we read, capped at our own clock, is
+// evidence that the EM has collected that server up to there; anything of that server not yet read was created or
+// ended after it (less an overlap). Servers read recently share one window; the others (late, quiet, or on a slow
+// clock) ride along as a few grouped terms of the same query. Sessions still running at the last poll, and failed
+// ones whose task sessions the EM had not collected yet, are read again by UID. Final sessions already decided are
+// skipped, so a re-read costs no task-session requests. Everything is streamed; the next bookkeeping is the
+// generator's return value.
 
+import { endOf } from '../alerts/runs.ts';
 import type { EmSession } from '../em/client.ts';
-import { compare, eq, type Filter, or } from '../em/filter.ts';
+import { EmError } from '../em/errors.ts';
+import type { Filter } from '../em/filter.ts';
 import { isFinal, TIME_FIELDS } from '../em/model.ts';
 import { type CdpRun, cdpRuns, type ReplicaRun, type Run, replicaRuns } from '../em/runs.ts';
+import { pollFilter, serversFilter, uidFilter } from './filters.ts';
 
 type SessionLike = {
   uid: string;
@@ -14,65 +22,110 @@ type SessionLike = {
   result: string;
   creationTime: string;
   endTime: string | null;
+  backupServerUid: string | null;
 };
 
 export type SourceType = 'ReplicaJobSession' | 'CdpReplicaSession';
 
 /** Per-EM bookkeeping kept between polls (stored as the EM's META item). */
 export interface ReadState {
-  /** Latest session creation time seen, per source type (EM clock). */
-  cursors: Partial<Record<SourceType, string>>;
-  /** Sessions not finished at the last poll, per source type. */
-  running: Partial<Record<SourceType, string[]>>;
-  /** Final sessions already decided, with their end time, while a poll can still read them again. */
-  decided: Partial<Record<SourceType, Record<string, string>>>;
+  version: 2;
+  /** Our clock at the start of the last poll that read the EM to the end. */
+  polledAt: string;
+  types: Partial<Record<SourceType, TypeState>>;
+}
+
+export interface TypeState {
+  /** Per backup server UID: the newest time it stamped on a session we read, capped at that poll's clock. */
+  servers: Record<string, string>;
+  /** Sessions not finished at the last poll. */
+  running: string[];
+  /** Failed or Warning sessions read before their task sessions were collected: UID → waited for until then. */
+  awaiting: Record<string, string>;
+  /** Final sessions already decided, per backup server UID ('' when the EM names none): UID → their time. */
+  decided: Record<string, Record<string, string>>;
 }
 
 export interface ReadOptions {
   now: Date;
   /** How far back a first poll looks. */
   lookbackMs: number;
-  /** How far before the cursor each poll re-reads, for sessions the EM learns about late. */
+  /** How far before a server's cursor each poll re-reads, for sessions collected out of order. */
   overlapMs: number;
+  /** How late the EM may collect a session and still have it read: the oldest window any server keeps. */
+  collectionLagMs: number;
+  /** How long a failed session is read again for task sessions the EM has not collected yet. */
+  taskWaitMs: number;
   cdp: boolean;
+  /** Told when the list of backup servers cannot be read (servers new to us then share the common window). */
+  warn?: (message: string) => void;
 }
 
-/** Running sessions remembered from the last poll that ride along in the window query (each adds ~100 URL characters). */
+/** Running or awaited sessions that ride along in the window query (each adds ~100 URL characters). */
 const FOLDED_UIDS = 20;
+/** Servers on their own window are grouped into at most this many terms, split at the widest gaps. */
+const MAX_GROUPS = 4;
 
 export type Batch =
   | { type: 'ReplicaJobSession'; runs: ReplicaRun[] }
   | { type: 'CdpReplicaSession'; runs: CdpRun[] };
 
+const iso = (ms: number) => new Date(ms).toISOString();
+const at = (time: string) => Date.parse(time);
+
 export async function* readEm(
   em: EmSession,
-  previous: ReadState | null,
+  stored: unknown,
   options: ReadOptions,
 ): AsyncGenerator<Batch, ReadState> {
-  const next: ReadState = { cursors: {}, running: {}, decided: {} };
+  const previous = upgrade(stored);
+  const nowMs = options.now.getTime();
+  const next: ReadState = { version: 2, polledAt: iso(nowMs), types: {} };
+  const listed = previous ? await listServers(em, options) : [];
   const types: SourceType[] = options.cdp
     ? ['ReplicaJobSession', 'CdpReplicaSession']
     : ['ReplicaJobSession'];
   for (const type of types) {
-    const cursor = previous?.cursors[type];
-    const since = cursor
-      ? new Date(Date.parse(cursor) - options.overlapMs)
-      : new Date(options.now.getTime() - options.lookbackMs);
-    const decided = { ...previous?.decided[type] };
-    const remembered = new Set(previous?.running[type] ?? []);
+    const before = previous?.types[type];
+    const plan = planWindow(previous, before, listed, options);
+    const servers: Record<string, string> = {};
+    for (const [server, since] of plan.floors)
+      servers[server] = iso(Math.min(nowMs, at(since) + options.overlapMs));
+    const decided: Record<string, string> = Object.assign({}, ...Object.values(before?.decided ?? {}));
+    const awaiting = { ...before?.awaiting };
+    const remembered = new Set([...(before?.running ?? []), ...Object.keys(awaiting)]);
+    const seen = new Set<string>();
     const running: string[] = [];
-    let latest = cursor ?? '';
+    const stillAwaiting: Record<string, string> = {};
+    const decidedBy: Record<string, Record<string, string>> = {};
 
     const take = (runs: Run<SessionLike, unknown>[]) => {
       const fresh: Run<SessionLike, unknown>[] = [];
       for (const run of runs) {
-        const { uid, creationTime } = run.session;
+        const { session } = run;
+        const { uid } = session;
+        const server = session.backupServerUid ?? '';
         remembered.delete(uid);
-        if (creationTime > latest) latest = creationTime;
-        if (!isFinal(run.session)) running.push(uid);
-        if (decided[uid]) continue; // decided at an earlier poll, re-read only because of the overlap
+        if (server) {
+          const stamped = Math.min(nowMs, at(session.endTime ?? session.creationTime));
+          if (!servers[server] || stamped > at(servers[server])) servers[server] = iso(stamped);
+        }
+        if (seen.has(uid)) continue; // returned by two of this poll's queries
+        seen.add(uid);
+        if (!isFinal(session)) running.push(uid);
+        if (decided[uid]) continue; // decided at an earlier poll, re-read only because a window covers it
+        if (isFinal(session) && session.result !== 'Success' && run.tasks.length === 0) {
+          // The EM shows a failed run before it has collected its VMs: it goes to the engine now (which holds it
+          // until then), and is read again until they come or the wait is over.
+          const until = awaiting[uid] ?? iso(nowMs + options.taskWaitMs);
+          if (nowMs < at(until)) {
+            stillAwaiting[uid] = until;
+            fresh.push({ ...run, awaitingTasksUntil: until });
+            continue;
+          }
+        }
         // Kept while a later window can still return it, by creation or by end time.
-        if (isFinal(run.session)) decided[uid] = run.session.endTime ?? creationTime;
+        if (isFinal(session)) decidedBy[server] = { ...decidedBy[server], [uid]: endOf(session) };
         fresh.push(run);
       }
       return fresh;
@@ -81,28 +134,152 @@ export async function* readEm(
     const needsTasks = (session: SessionLike) =>
       isFinal(session) ? session.result !== 'Success' && !decided[session.uid] : type === 'CdpReplicaSession';
 
-    // Created in the window, or ended in it (a CDP policy session runs for a day before it ends), or still
-    // running from before it: a few such UIDs ride along in the same query, more get their own batches.
-    const fields = TIME_FIELDS[type];
-    const window = [compare(fields.creation, '>=', since), compare(fields.end, '>=', since)];
+    const since = (time: string) => new Date(time);
+    const behind = plan.groups.map((g) => serversFilter(type, g.servers, since(g.since)));
     const fold = remembered.size <= FOLDED_UIDS ? [...remembered] : [];
-    const filters = [or(...window, ...fold.map((uid) => eq(fields.uid, uid)))];
+    const filters = [pollFilter(type, since(plan.common), behind, fold)];
     const rest = [...remembered].filter((uid) => !fold.includes(uid));
-    for (const batch of em.uidBatches(type, fields.uid, rest))
-      filters.push(or(...batch.map((uid) => eq(fields.uid, uid))));
+    for (const batch of em.uidBatches(type, TIME_FIELDS[type].uid, rest))
+      filters.push(uidFilter(type, batch));
     for (const filter of filters) {
       for await (const runs of source(em, type, filter, needsTasks)) {
         const fresh = take(runs);
         if (fresh.length) yield { type, runs: fresh } as Batch;
       }
     }
-    // Forget decisions that have left the overlap window: no later poll reads those sessions again.
-    const horizon = new Date(Date.parse(latest || since.toISOString()) - options.overlapMs).toISOString();
-    next.decided[type] = Object.fromEntries(Object.entries(decided).filter(([, seen]) => seen >= horizon));
-    if (latest) next.cursors[type] = latest;
-    next.running[type] = running;
+    // Keep a decision while a later window can return its session: no later than that server's next floor.
+    const keepFrom = (server: string) =>
+      Math.min(
+        nowMs - 2 * options.overlapMs,
+        server && servers[server] ? at(servers[server]) - options.overlapMs : nowMs,
+      );
+    const kept: Record<string, Record<string, string>> = {};
+    for (const [server, entries] of Object.entries(mergeDecided(before, decidedBy))) {
+      const live = Object.entries(entries).filter(([, time]) => at(time) >= keepFrom(server));
+      if (live.length) kept[server] = Object.fromEntries(live);
+    }
+    next.types[type] = { servers, running, awaiting: stillAwaiting, decided: kept };
   }
   return next;
+}
+
+/** The earlier decisions with this poll's added, per server. */
+function mergeDecided(before: TypeState | undefined, added: Record<string, Record<string, string>>) {
+  const merged: Record<string, Record<string, string>> = { ...before?.decided };
+  for (const [server, entries] of Object.entries(added)) merged[server] = { ...merged[server], ...entries };
+  return merged;
+}
+
+interface Plan {
+  /** The window every server shares (and servers the EM names none for, and servers new to us). */
+  common: string;
+  /** Servers read from an earlier time than the common window, grouped. */
+  groups: { servers: string[]; since: string }[];
+  /** Every server we keep a cursor for, with the floor this poll reads it from. */
+  floors: Map<string, string>;
+}
+
+/**
+ * A first poll reads one window back to the lookback. A later one reads each server from its cursor less the
+ * overlap, never further back than the collection lag: servers whose cursor is within an overlap of the last poll
+ * share the common window (which starts an overlap before the last poll); the rest are grouped.
+ */
+export function planWindow(
+  previous: ReadState | null,
+  before: TypeState | undefined,
+  listed: readonly string[],
+  options: ReadOptions,
+): Plan {
+  const nowMs = options.now.getTime();
+  const { overlapMs } = options;
+  const lagFloor = nowMs - options.collectionLagMs;
+  if (!previous) {
+    const since = iso(nowMs - options.lookbackMs);
+    return { common: since, groups: [], floors: new Map(listed.map((uid) => [uid, since])) };
+  }
+  const polledMs = Math.min(nowMs, at(previous.polledAt));
+  const cursors = { ...before?.servers };
+  // A server new to us: its sessions may have been collected at any time within the lag.
+  for (const uid of listed) cursors[uid] ??= iso(lagFloor + overlapMs);
+  let common = polledMs - overlapMs;
+  const behind: { uid: string; since: number }[] = [];
+  const floors = new Map<string, string>();
+  for (const [uid, cursor] of Object.entries(cursors)) {
+    const since = Math.max(Math.min(at(cursor), polledMs) - overlapMs, lagFloor);
+    // A server the EM no longer lists and that has nothing left to collect within the lag is forgotten.
+    if (listed.length && !listed.includes(uid) && at(cursor) < lagFloor) continue;
+    floors.set(uid, iso(since));
+    if (since >= polledMs - 2 * overlapMs) common = Math.min(common, since);
+    else behind.push({ uid, since });
+  }
+  return {
+    common: iso(common),
+    groups: group(behind).map(({ servers, since }) => ({ servers, since: iso(since) })),
+    floors,
+  };
+}
+
+/** Sorted by floor and split at the widest gaps into at most MAX_GROUPS groups, each read from its earliest floor. */
+function group(behind: { uid: string; since: number }[]): { servers: string[]; since: number }[] {
+  const sorted = [...behind].sort((a, b) => a.since - b.since || (a.uid < b.uid ? -1 : 1));
+  const cuts = sorted
+    .slice(1)
+    .map((server, i) => ({ at: i + 1, gap: server.since - (sorted[i]?.since ?? 0) }))
+    .sort((a, b) => b.gap - a.gap || a.at - b.at)
+    .slice(0, MAX_GROUPS - 1)
+    .filter((cut) => cut.gap > 0)
+    .map((cut) => cut.at)
+    .sort((a, b) => a - b);
+  const groups: { servers: string[]; since: number }[] = [];
+  let start = 0;
+  for (const end of [...cuts, sorted.length]) {
+    const slice = sorted.slice(start, end);
+    if (slice[0]) groups.push({ servers: slice.map((s) => s.uid), since: slice[0].since });
+    start = end;
+  }
+  return groups;
+}
+
+/** What an EM that answers everything else may still answer `GET /backupServers` with. */
+const LIST_OPTIONAL = new Set(['forbidden', 'api-not-available', 'em-error', 'unparseable']);
+
+/** The backup servers the EM collects from; unreadable (an older EM, a role without access) is not fatal. */
+async function listServers(em: EmSession, options: ReadOptions): Promise<string[]> {
+  try {
+    return (await em.backupServers()).map((server) => server.uid);
+  } catch (error) {
+    if (!(error instanceof EmError && LIST_OPTIONAL.has(error.kind))) throw error;
+    options.warn?.(
+      `the list of backup servers could not be read (${error.message}); a backup server new to replica-alerts ` +
+        'is then read only from the last poll on.',
+    );
+    return [];
+  }
+}
+
+/** The bookkeeping of an earlier version: one cursor per source type, every server read from it. */
+interface ReadStateV1 {
+  cursors: Partial<Record<SourceType, string>>;
+  running: Partial<Record<SourceType, string[]>>;
+  decided?: Partial<Record<SourceType, Record<string, string>>>;
+}
+
+export function upgrade(stored: unknown): ReadState | null {
+  if (!stored || typeof stored !== 'object') return null;
+  if ((stored as ReadState).version === 2) return stored as ReadState;
+  const old = stored as ReadStateV1;
+  const cursors = Object.values(old.cursors ?? {}).filter((c): c is string => typeof c === 'string');
+  if (!cursors.length) return null;
+  const types: ReadState['types'] = {};
+  for (const type of ['ReplicaJobSession', 'CdpReplicaSession'] as const) {
+    types[type] = {
+      servers: {},
+      running: old.running?.[type] ?? [],
+      awaiting: {},
+      decided: { '': { ...old.decided?.[type] } },
+    };
+  }
+  return { version: 2, polledAt: cursors.sort().at(-1) ?? '', types };
 }
 
 function source(

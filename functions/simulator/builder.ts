@@ -6,6 +6,8 @@
 //   job.run({ start: '2025-08-16T02:00:00Z', durationMin: 20, vms: ['sql02', { name: 'sql01', result: 'Failed', reason }] });
 //   job.retry({ recover: true }); // 10 minutes later, only sql01 again, now Success
 //   s.cdpPolicy('CDP Tier1').session({ start, vms: [{ name: 'dc01', result: 'Warning', reason }] });
+//   // A VM whose last sync is still running but already failing: served InProgress, Failed, with its reason.
+//   s.cdpPolicy('CDP Tier2').session({ start, durationMin: null, vms: [{ name: 'dc03', running: true, result: 'Failed', reason }] });
 //   const scenario = s.build();
 
 import type {
@@ -59,6 +61,11 @@ export interface RetrySpec extends Partial<Omit<RunSpec, 'start' | 'isRetry'>> {
 export interface CdpVmSpec extends VmSpec {
   /** Consecutive syncs (task sessions) in one policy session; default 3. */
   syncs?: number;
+  /**
+   * The VM's last sync has not ended: it is served as given (state `state` or InProgress, with this VM's result
+   * and reason) rather than as a running sync (InProgress, Success). Replace it later with `sim.add` to end it.
+   */
+  running?: boolean;
 }
 
 export interface PolicySessionSpec extends Omit<RunSpec, 'vms'> {
@@ -289,12 +296,15 @@ export class CdpPolicy {
       const part = to === null ? 0 : (to - from) / syncs;
       for (let k = 0; k < syncs; k++) {
         const start = Math.round(from + k * part) + (1 + i) * 1000 + random.int(0, 999);
-        const end =
+        const ended =
           to === null ? null : Math.max(start, Math.round(from + (k + 1) * part) - random.int(0, 999));
+        const running = vm.running === true && k === syncs - 1;
+        const end = running ? null : ended; // drawn all the same, so the seed gives the same GUIDs either way
         const task: CdpReplicaTaskSession = {
           uid: `urn:veeam:CdpReplicaTaskSession:${random.guid()}`,
           policySessionUid: session.uid,
           ...vmPart(this.builder, this.backupServer, vm, start, end),
+          ...(running && { state: vm.state ?? 'InProgress' }),
         };
         this.scenario.cdpReplicaTaskSessions.push(task);
       }

@@ -2,7 +2,7 @@
 // samples (fixtures/em): element and property order, `Links/Link`, empty containers, JSON double wrapping.
 
 import type { EntityType } from '../em/model.ts';
-import { type LinkRep, link, type Representation } from './represent.ts';
+import { type LinkRep, link, type RefRep, type Representation } from './represent.ts';
 import { type Attrs, element, textElement, xmlDocument } from './xml.ts';
 
 /** A response document, rendered on demand in the format the client asked for. */
@@ -28,11 +28,13 @@ const entityLinks = (rep: Representation): LinkRep[] => [
   link('Alternate', `${rep.type}Reference`, rep.refHref, rep.name),
   ...rep.downs,
 ];
-const refLinks = (rep: Representation): LinkRep[] => [
-  ...rep.ups,
-  link('Alternate', rep.type, `${rep.refHref}?format=Entity`, rep.name),
-  ...rep.downs,
-];
+const refOf = (rep: Representation): RefRep => ({
+  type: `${rep.type}Reference`,
+  href: rep.refHref,
+  name: rep.name,
+  uid: rep.uid,
+  links: [...rep.ups, link('Alternate', rep.type, `${rep.refHref}?format=Entity`, rep.name), ...rep.downs],
+});
 
 const entityAttrs = (rep: Representation): Attrs => [
   ['Type', rep.type],
@@ -69,23 +71,23 @@ function entityJson(rep: Representation): Record<string, unknown> {
   return json;
 }
 
-const refXml = (rep: Representation): string =>
+const refXml = (ref: RefRep): string =>
   element(
     'Ref',
     [
-      ['Type', `${rep.type}Reference`],
-      ['Href', rep.refHref],
-      ['Name', rep.name],
-      ['UID', rep.uid],
+      ['Type', ref.type],
+      ['Href', ref.href],
+      ['Name', ref.name],
+      ['UID', ref.uid],
     ],
-    linksXml(refLinks(rep)),
+    linksXml(ref.links),
   );
-const refJson = (rep: Representation) => ({
-  Links: linksJson(refLinks(rep)),
-  UID: rep.uid,
-  Name: rep.name,
-  Href: rep.refHref,
-  Type: `${rep.type}Reference`,
+const refJson = (ref: RefRep) => ({
+  Links: linksJson(ref.links),
+  UID: ref.uid,
+  Name: ref.name,
+  Href: ref.href,
+  Type: ref.type,
 });
 
 /** `GET /replicaSessions/{id}?format=Entity` and the like. */
@@ -100,11 +102,25 @@ export const entityListDocument = (type: EntityType, reps: readonly Representati
   json: () => ({ [`${type}s`]: reps.map(entityJson) }),
 });
 
-/** Reference collections: `<EntityReferences>`, JSON `{"Refs":[...]}`. */
-export const referencesDocument = (reps: readonly Representation[]): Body => ({
-  xml: () => xmlDocument('EntityReferences', [], reps.map(refXml).join('')),
-  json: () => ({ Refs: reps.map(refJson) }),
+/** Reference collections (sessions, `/backupServers`): `<EntityReferences>`, JSON `{"Refs":[...]}` (fixtures). */
+export const referencesDocument = (refs: readonly RefRep[]): Body => ({
+  xml: () => xmlDocument('EntityReferences', [], refs.map(refXml).join('')),
+  json: () => ({ Refs: refs.map(refJson) }),
 });
+
+export const sessionReferencesDocument = (reps: readonly Representation[]): Body =>
+  referencesDocument(reps.map(refOf));
+
+/**
+ * How a query that matched no rows answers; no published sample shows one, so each plausible form can be served.
+ * - `container`: an empty container element (`<ReplicaJobSessions />`, JSON `{"ReplicaJobSessions": []}`),
+ *   PagesCount 1, PageNum as asked.
+ * - `bare-entities`: `<Entities />` with no container; JSON `"Entities": {}`, the same object without the
+ *   property, as a serializer that leaves out empty members writes it. Reference answers (`<Refs />`) are unchanged.
+ * - `pages-count-0`: the container, with PagesCount 0.
+ * - `page-num-0`: the container, with PageNum 0 and PagesCount 0.
+ */
+export type EmptyAnswer = 'container' | 'bare-entities' | 'pages-count-0' | 'page-num-0';
 
 export interface PagingRep {
   pageNum: number;
@@ -167,14 +183,16 @@ const JSON_CONTAINERS = [
   'SystemSessions',
 ];
 
-/** A `/query` page: `Refs` (format=References) or `Entities`, then `PagingInfo`. */
+/** A `/query` page: `Refs` (format=References) or `Entities` (without a container when `bare`), then `PagingInfo`. */
 export function queryResultDocument(
   type: EntityType,
   reps: readonly Representation[],
   references: boolean,
   paging: PagingRep,
+  bare = false,
 ): Body {
   const container = `${type}s`;
+  const refs = references ? reps.map(refOf) : [];
   const pagingAttrs: Attrs = [
     ['PageNum', paging.pageNum],
     ['PageSize', paging.pageSize],
@@ -182,13 +200,11 @@ export function queryResultDocument(
   ];
   return {
     xml: () => {
+      const entities = () =>
+        bare ? '' : element(container, [], reps.map((r) => entityXml(r, childName(type))).join(''));
       const rows = references
-        ? element('Refs', [], reps.map(refXml).join(''))
-        : element(
-            'Entities',
-            [],
-            element(container, [], reps.map((r) => entityXml(r, childName(type))).join('')),
-          );
+        ? element('Refs', [], refs.map(refXml).join(''))
+        : element('Entities', [], entities());
       return xmlDocument(
         'QueryResult',
         [],
@@ -196,15 +212,17 @@ export function queryResultDocument(
       );
     },
     json: () => ({
-      Refs: references ? { Refs: reps.map(refJson) } : null,
+      Refs: references ? { Refs: refs.map(refJson) } : null,
       Entities: references
         ? null
-        : Object.fromEntries(
-            JSON_CONTAINERS.map((name) => [
-              name,
-              name === container ? { [name]: reps.map(entityJson) } : null,
-            ]),
-          ),
+        : bare
+          ? {}
+          : Object.fromEntries(
+              JSON_CONTAINERS.map((name) => [
+                name,
+                name === container ? { [name]: reps.map(entityJson) } : null,
+              ]),
+            ),
       Resources: null,
       Links: null,
       PagingInfo: {

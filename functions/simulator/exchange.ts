@@ -108,6 +108,10 @@ function applyFault(fault: Exclude<FaultRule, { kind: 'latency' }>, target: Faul
     case 'truncate':
       target.send(target.answer(), true);
       return;
+    case 'mutate':
+      fault.apply();
+      target.send(target.answer());
+      return;
   }
 }
 

@@ -8,14 +8,16 @@ export type FaultAction =
   | { kind: 'reset' }
   /** Never answer (until the simulator closes): for client timeouts. */
   | { kind: 'hang' }
-  /** Answer this status with an `Error` body (`message` is its Message). */
-  | { kind: 'status'; status: 500 | 502 | 503 | 504; message?: string }
+  /** Answer this status with an `Error` body (`message` is its Message); 400 refuses, e.g. a filter shape. */
+  | { kind: 'status'; status: 400 | 500 | 502 | 503 | 504; message?: string }
   /** Invalidate the caller's token and answer 401: a session expiring mid-paging. */
   | { kind: 'expire-token' }
   /** Answer 200 with an HTML proxy page instead of XML or JSON. */
   | { kind: 'malformed' }
   /** Send the headers and half the body, then destroy the connection. */
-  | { kind: 'truncate' };
+  | { kind: 'truncate' }
+  /** Run `apply` (change the EM's data or timing), then answer normally: rows collected between two pages. */
+  | { kind: 'mutate'; apply: () => void };
 
 export interface FaultMatch {
   /** HTTP method, any case. */
@@ -26,6 +28,8 @@ export interface FaultMatch {
   queryType?: string;
   /** The `page` parameter (absent counts as page 1). */
   page?: number;
+  /** Tested against the decoded `filter` parameter; a request without one does not match. */
+  filter?: RegExp;
   /** Act from the nth matching request on (1-based; default 1). */
   nth?: number;
   /** How many times to act (default 1; `Infinity` for always). */
@@ -84,5 +88,10 @@ function matches(rule: FaultMatch, method: string, url: URL): boolean {
   if (rule.path instanceof RegExp && !rule.path.test(url.pathname)) return false;
   const type = url.searchParams.get('type');
   if (rule.queryType !== undefined && type?.toLowerCase() !== rule.queryType.toLowerCase()) return false;
+  if (rule.filter !== undefined) {
+    const filter = url.searchParams.get('filter');
+    rule.filter.lastIndex = 0; // a /g or /y pattern would otherwise carry state from the last request
+    if (filter === null || !rule.filter.test(filter)) return false;
+  }
   return rule.page === undefined || Number(url.searchParams.get('page') ?? 1) === rule.page;
 }

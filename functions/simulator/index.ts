@@ -13,6 +13,7 @@ export {
   type VmSpec,
 } from './builder.ts';
 export { Clock } from './clock.ts';
+export type { EmptyAnswer } from './documents.ts';
 export type { Fault, FaultAction, FaultMatch, FaultRule, Faults } from './faults.ts';
 export { type BackupServer, emptyScenario, type Scenario } from './scenario.ts';
 export {
@@ -30,3 +31,4 @@ export {
   startSimulator,
 } from './server.ts';
 export type { User } from './sessions.ts';
+export type { ServerTiming } from './timing.ts';

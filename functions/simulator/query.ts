@@ -13,7 +13,7 @@ import {
   parseFilter,
 } from './filter.ts';
 import { byOrder, type Entry, type Store, type Table } from './store.ts';
-import { visibleAt } from './visibility.ts';
+import type { View } from './timing.ts';
 
 export interface Sort {
   field: string;
@@ -73,11 +73,11 @@ export interface Selection {
   since?: string | undefined;
 }
 
-/** The rows of `type` visible at `now` that match, in scrambled order unless sorted. */
+/** The rows of `type` the view shows that match (on the times shown), in scrambled order unless sorted. */
 export function select<K extends EntityType>(
   store: Store,
   type: K,
-  now: string,
+  view: View,
   { filter, sort, since }: Selection,
 ): EntityTypes[K][] {
   const table = store.tables[type] as Table<EntityTypes[K]>;
@@ -88,7 +88,7 @@ export function select<K extends EntityType>(
     const sortField = sort && fieldOf(fields, sort.field);
     const rows: EntityTypes[K][] = [];
     for (const entry of (node && candidates(node, table)) ?? table.all()) {
-      const row = visibleAt(type, entry.row, now);
+      const row = view.show(type, entry.row);
       if (row && (since === undefined || row.creationTime >= since) && (!test || test(row))) rows.push(row);
     }
     return sortField ? sortBy(rows, sortField, sort.descending) : rows;

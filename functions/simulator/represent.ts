@@ -10,6 +10,7 @@ import type {
   ReplicaTaskSession,
 } from '../em/model.ts';
 import type { Lookup } from './fields.ts';
+import type { BackupServer } from './scenario.ts';
 
 export interface LinkRep {
   rel: string;
@@ -39,6 +40,15 @@ export interface Representation {
   ups: LinkRep[];
   downs: LinkRep[];
   fields: FieldRep[];
+}
+
+/** A reference (`<Ref>` in a list): what it points at, and its links. */
+export interface RefRep {
+  type: string;
+  href: string;
+  name: string;
+  uid: string;
+  links: LinkRep[];
 }
 
 /** The URL path segment of each type's collection. */
@@ -72,6 +82,27 @@ const field = (name: string, value: Scalar, whenNull: FieldRep['whenNull'] = 'om
   value,
   whenNull,
 });
+
+/** A backup server's reference, with the links Veeam's sample of one shows. */
+export function backupServerRef(server: BackupServer, base: string): RefRep {
+  const href = `${base}backupServers/${guidOf(server.uid)}`;
+  const down = (type: string, path: string) => link('Down', type, `${href}/${path}`);
+  return {
+    type: 'BackupServerReference',
+    href,
+    name: server.name,
+    uid: server.uid,
+    links: [
+      down('JobReferenceList', 'jobs'),
+      down('RepositoryReferenceList', 'repositories'),
+      down('ExternalRepositoryReferenceList', 'externalRepositories'),
+      down('CredentialsList', 'credentials'),
+      down('PasswordKeyList', 'passwords'),
+      link('Alternate', 'BackupServer', `${href}?format=Entity`, server.name),
+      down('ManagedServerReferenceList', 'managedServers'),
+    ],
+  };
+}
 
 interface OnServer {
   backupServerUid: string | null;

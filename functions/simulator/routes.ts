@@ -8,19 +8,21 @@ import {
   API_VERSIONS,
   apiRootDocument,
   type Body,
+  type EmptyAnswer,
   entityDocument,
   entityListDocument,
   errorDocument,
   logonSessionDocument,
   queryResultDocument,
   referencesDocument,
+  sessionReferencesDocument,
 } from './documents.ts';
 import { HttpError } from './errors.ts';
 import { pageOf, parseQueryRequest, type QueryRequest, select } from './query.ts';
-import { COLLECTIONS, type LinkRep, link, represent } from './represent.ts';
+import { backupServerRef, COLLECTIONS, type LinkRep, link, represent } from './represent.ts';
 import type { LogonSessions } from './sessions.ts';
 import type { Store } from './store.ts';
-import { visibleAt } from './visibility.ts';
+import type { Timings, View } from './timing.ts';
 
 export interface Reply {
   status: number;
@@ -32,6 +34,10 @@ export interface Reply {
 export interface Context {
   store: Store;
   clock: Clock;
+  /** How late and how skewed each backup server's sessions show. */
+  timings: Timings;
+  /** How a query that matched nothing answers (settable at runtime). */
+  emptyAnswer: EmptyAnswer;
   sessions: LogonSessions;
   /** The API base URL, ending in `/api/`. */
   base: string;
@@ -102,15 +108,22 @@ function logoff(ctx: Context, _request: Request, [id = '']: string[]): Reply {
   return { status: 204 };
 }
 
+/** What the EM shows now. */
+const view = (ctx: Context): View => ctx.timings.viewAt(ctx.clock.now());
+
 function query(ctx: Context, { url }: Request): Reply {
   const request = parseQueryRequest(url.searchParams, ctx.maxPageSize);
-  const rows = select(ctx.store, request.type, ctx.clock.now(), request);
+  const rows = select(ctx.store, request.type, view(ctx), request);
   const page = pageOf(rows, request.pageSize, request.page);
+  const empty = rows.length === 0 ? ctx.emptyAnswer : 'container';
+  if (empty === 'pages-count-0' || empty === 'page-num-0') page.pagesCount = 0;
+  if (empty === 'page-num-0') page.pageNum = 0;
   const reps = page.items.map((row) => represent(request.type, row, ctx.base, ctx.store));
   const links = pagingLinks(ctx.base, request, page.pagesCount);
+  const paging = { ...page, links };
   return {
     status: 200,
-    body: queryResultDocument(request.type, reps, request.references, { ...page, links }),
+    body: queryResultDocument(request.type, reps, request.references, paging, empty === 'bare-entities'),
   };
 }
 
@@ -146,15 +159,18 @@ const since = (ctx: Context): string =>
   new Date(Date.parse(ctx.clock.now()) - COLLECTION_DAYS * 24 * 60 * 60_000).toISOString();
 
 function list(ctx: Context, type: EntityType, url: URL, filter?: string): Reply {
-  const rows = select(ctx.store, type, ctx.clock.now(), { filter, since: since(ctx) });
+  const rows = select(ctx.store, type, view(ctx), { filter, since: since(ctx) });
   const reps = rows.map((row) => represent(type, row, ctx.base, ctx.store));
-  return { status: 200, body: entityFormat(url) ? entityListDocument(type, reps) : referencesDocument(reps) };
+  return {
+    status: 200,
+    body: entityFormat(url) ? entityListDocument(type, reps) : sessionReferencesDocument(reps),
+  };
 }
 
 /** The session with this GUID as the EM shows it now, or a 404. */
 function find<K extends EntityType>(ctx: Context, type: K, guid: string) {
   const row = ctx.store.tables[type].get(`urn:veeam:${type}:${guid}`);
-  const visible = row && visibleAt(type, row, ctx.clock.now());
+  const visible = row && view(ctx).show(type, row);
   if (!visible) throw new HttpError(404, `${type} ${guid} was not found`);
   return visible;
 }
@@ -201,6 +217,15 @@ const ROUTES: Route[] = [
   { pattern: /^\/api\/sessionMngr\/?$/, method: 'POST', auth: false, handle: logon },
   { pattern: new RegExp(`^/api/logonSessions/${GUID}/?$`), method: 'DELETE', auth: true, handle: logoff },
   { pattern: /^\/api\/query\/?$/, method: 'GET', auth: true, handle: query },
+  {
+    pattern: /^\/api\/backupServers\/?$/,
+    method: 'GET',
+    auth: true,
+    handle: (ctx) => ({
+      status: 200,
+      body: referencesDocument(ctx.store.backupServers().map((s) => backupServerRef(s, ctx.base))),
+    }),
+  },
   ...collectionRoutes(),
   ...childRoutes(),
 ];

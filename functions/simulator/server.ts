@@ -5,12 +5,14 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Clock } from './clock.ts';
+import type { EmptyAnswer } from './documents.ts';
 import { type Exchange, exchange, type RequestRecord } from './exchange.ts';
 import { Faults } from './faults.ts';
 import type { Context } from './routes.ts';
 import { emptyScenario, type Scenario } from './scenario.ts';
 import { LogonSessions, type User } from './sessions.ts';
 import { Store } from './store.ts';
+import { type ServerTiming, Timings } from './timing.ts';
 import { makePki } from './tls.ts';
 
 export type { RequestRecord };
@@ -32,6 +34,10 @@ export interface SimulatorOptions {
   restApi?: boolean;
   /** Delay before every answer, for benchmarks. */
   latencyMs?: number;
+  /** Timing per backup server NAME (as the rows' `backupServerName`): late collection, clock skew. Default: none. */
+  backupServers?: Record<string, ServerTiming>;
+  /** How a query that matched no rows answers; default `container`. */
+  emptyAnswer?: EmptyAnswer;
   host?: string;
   port?: number;
 }
@@ -45,8 +51,11 @@ export interface Simulator {
   /** Logon sessions neither logged off nor expired. */
   openSessions(): number;
   readonly clock: Clock;
-  /** Adds (or, by UID, replaces) sessions; `now`, if given, sets the clock. */
+  /** Adds (or, by UID, replaces) sessions and backup servers; `now`, if given, sets the clock. */
   add(scenario: Partial<Scenario>): void;
+  /** Replaces the timing of the backup server with this name; `{}` puts it back on time. */
+  setServerTiming(name: string, timing: ServerTiming): void;
+  setEmptyAnswer(shape: EmptyAnswer): void;
   readonly faults: Faults;
   close(): Promise<void>;
 }
@@ -64,6 +73,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const store = new Store();
   store.add(scenario);
   const clock = new Clock(scenario.now);
+  const timings = new Timings();
+  for (const [name, timing] of Object.entries(options.backupServers ?? {})) timings.set(name, timing);
   const sessions = new LogonSessions(options.users ?? [DEFAULT_USER], options.tokenIdleMs ?? 15 * 60_000);
   const faults = new Faults();
   const requests: RequestRecord[] = [];
@@ -80,6 +91,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const ctx: Context = {
     store,
     clock,
+    timings,
+    emptyAnswer: options.emptyAnswer ?? 'container',
     sessions,
     base: url,
     maxPageSize: options.maxPageSize ?? Number.POSITIVE_INFINITY,
@@ -109,6 +122,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     add: (partial) => {
       store.add(partial);
       if (partial.now !== undefined) clock.set(partial.now);
+    },
+    setServerTiming: (name, timing) => timings.set(name, timing),
+    setEmptyAnswer: (shape) => {
+      ctx.emptyAnswer = shape;
     },
     faults,
     close: () =>

@@ -6,7 +6,7 @@ import type { CdpReplicaSession, EntityType, EntityTypes, ReplicaJobSession } fr
 import { parseEmTime } from '../em/time.ts';
 import { type FieldSets, fieldSets, type Lookup } from './fields.ts';
 import { hash32 } from './random.ts';
-import { SCENARIO_LISTS, type Scenario } from './scenario.ts';
+import { type BackupServer, SCENARIO_LISTS, type Scenario } from './scenario.ts';
 
 export interface Entry<T> {
   row: T;
@@ -129,12 +129,19 @@ export class Store implements Lookup {
     CdpReplicaTaskSession: new Table('Id', { PolicySessionUid: (r) => r.policySessionUid }),
   };
   readonly fields: FieldSets = fieldSets(this);
+  /** By lower-case UID, in the order first added. */
+  private readonly servers = new Map<string, BackupServer>();
 
   add(scenario: Partial<Scenario>): void {
+    for (const server of scenario.backupServers ?? []) this.servers.set(server.uid.toLowerCase(), server);
     for (const type of Object.keys(SCENARIO_LISTS) as EntityType[]) {
       const rows = scenario[SCENARIO_LISTS[type]];
       if (rows) (this.tables[type] as Table<Row>).upsert(rows);
     }
+  }
+
+  backupServers(): BackupServer[] {
+    return [...this.servers.values()];
   }
 
   jobSession(uid: string): ReplicaJobSession | undefined {

@@ -1,6 +1,7 @@
 // What the EM shows of a session at the simulated time. A scenario holds each session as it will be once
 // finished; before its creation time it does not exist, and until its end time (forever when endTime is null)
-// it is shown running. A finished session, odd states and results included, is served exactly as given.
+// it is shown running. A finished session, odd states and results included, is served exactly as given, and so is
+// a CDP task given with no end and a running state (a VM whose sync is failing while its policy session runs).
 
 import type { EntityType, EntityTypes, SessionResult } from '../em/model.ts';
 
@@ -15,6 +16,8 @@ export function visibleAt<K extends EntityType>(
 ): EntityTypes[K] | null {
   if (row.creationTime > now) return null;
   if (row.endTime !== null && row.endTime <= now) return row;
+  if (type === 'CdpReplicaTaskSession' && row.endTime === null && (row as Task).state !== 'Completed')
+    return row;
   return (
     isTask(type) ? runningTask(row as Task, type) : runningSession(row as Session, type, now)
   ) as EntityTypes[K];

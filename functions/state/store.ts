@@ -9,11 +9,8 @@ export interface SubjectRecord<T = unknown> {
   version: number;
 }
 
-/** Per-EM bookkeeping: read cursors per source type and the sessions still running at the last poll. */
-export interface EmMeta {
-  cursors: Record<string, string>;
-  running: Record<string, string[]>;
-}
+/** Per-EM bookkeeping of the reader (its `ReadState`: cursors, running sessions), opaque JSON to the store. */
+export type EmMeta = object;
 
 export interface EmSnapshot<T = unknown> {
   meta: EmMeta | null;

@@ -29,10 +29,11 @@ import {
   type PollSummary,
   pollEm,
 } from '../../functions/poller/poll.ts';
+import { type ReadState, upgrade } from '../../functions/poller/read.ts';
 import { type RequestRecord, type Simulator, startSimulator } from '../../functions/simulator/index.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, localClient } from '../../functions/state/local.ts';
-import type { EmMeta, StateStore } from '../../functions/state/store.ts';
+import type { StateStore } from '../../functions/state/store.ts';
 import { canaryUser } from '../support/canary.ts';
 import { type Day, POLL_TIMES } from './day.ts';
 import { Crash, type Hooks, Ledger, ProbedStore, Run, type WriteOp } from './probes.ts';
@@ -263,8 +264,8 @@ export class World {
   }
 
   /** The EM's bookkeeping as the poller stored it. */
-  async meta(): Promise<EmMeta | null> {
-    return (await this.store.load('em-day', Date.parse(this.sim.clock.now()))).meta;
+  async meta(): Promise<ReadState | null> {
+    return upgrade((await this.store.load('em-day', Date.parse(this.sim.clock.now()))).meta);
   }
 
   async close(): Promise<void> {

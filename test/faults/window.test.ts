@@ -82,8 +82,8 @@ it('loses, repeats and adds nothing, and forgets running sessions the EM no long
         const meta = await world.meta();
         running.push(
           [
-            meta?.running.ReplicaJobSession?.includes(longRuns.replica) ? 'replica' : '',
-            meta?.running.CdpReplicaSession?.includes(longRuns.cdp) ? 'cdp' : '',
+            meta?.types.ReplicaJobSession?.running.includes(longRuns.replica) ? 'replica' : '',
+            meta?.types.CdpReplicaSession?.running.includes(longRuns.cdp) ? 'cdp' : '',
           ].join(' '),
         );
       }
