@@ -48,14 +48,15 @@ export function stepSubject(
   const observed = observe(state, runs, ctx.settings.alertOn);
   // First sight of a subject on an EM's first poll: what ended before its last success, or before the lookback, is
   // over before we watched; it only seeds the state (schedule, last run) and never alerts. A subject first seen
-  // later (a new job, or one whose sessions the EM collected late) alerts on all of it within the lookback.
+  // later (a new job, or one whose sessions the EM collected late) alerts on all of it: the reader reads no
+  // further back than the collection lag.
   const news =
     prev || ctx.readBefore ? 0 : observed.observations.findLastIndex((obs) => obs.health === 'Success') + 1;
   const quietBefore = ms(ctx.now) - ctx.settings.lookback * 60_000;
   observed.observations.forEach((obs, i) => {
     if (state.hold && machine.holdEnd(state.hold) <= ms(obs.from)) machine.release();
     machine.record(obs);
-    if (i >= news && (prev || ms(obs.at) >= quietBefore)) machine.take(obs);
+    if (i >= news && (prev || ctx.readBefore || ms(obs.at) >= quietBefore)) machine.take(obs);
   });
   state.running = observed.running;
   state.interim = observed.interim;

@@ -36,14 +36,21 @@ export interface ReadState {
 }
 
 export interface TypeState {
-  /** Per backup server UID: the newest time it stamped on a session we read, capped at that poll's clock. */
-  servers: Record<string, string>;
+  /** Per backup server UID: how far we know the EM has collected it. */
+  servers: Record<string, ServerCursor>;
   /** Sessions not finished at the last poll. */
   running: string[];
   /** Failed or Warning sessions read before their task sessions were collected: UID → waited for until then. */
   awaiting: Record<string, string>;
   /** Final sessions already decided, per backup server UID ('' when the EM names none): UID → their time. */
   decided: Record<string, Record<string, string>>;
+}
+
+export interface ServerCursor {
+  /** The newest time the server stamped on a session we read (its clock), capped at that poll's clock. */
+  stamp: string;
+  /** When (our clock) `stamp` last moved: a cursor that stopped moving is read back no further than the lag. */
+  movedAt: string;
 }
 
 export interface ReadOptions {
@@ -88,9 +95,7 @@ export async function* readEm(
   for (const type of types) {
     const before = previous?.types[type];
     const plan = planWindow(previous, before, listed, options);
-    const servers: Record<string, string> = {};
-    for (const [server, since] of plan.floors)
-      servers[server] = iso(Math.min(nowMs, at(since) + options.overlapMs));
+    const servers = plan.cursors;
     const decided: Record<string, string> = Object.assign({}, ...Object.values(before?.decided ?? {}));
     const awaiting = { ...before?.awaiting };
     const remembered = new Set([...(before?.running ?? []), ...Object.keys(awaiting)]);
@@ -99,8 +104,8 @@ export async function* readEm(
     const stillAwaiting: Record<string, string> = {};
     const decidedBy: Record<string, Record<string, string>> = {};
 
-    const take = (runs: Run<SessionLike, unknown>[]) => {
-      const fresh: Run<SessionLike, unknown>[] = [];
+    const take = (runs: Run<SessionLike, { state: string }>[]) => {
+      const fresh: Run<SessionLike, { state: string }>[] = [];
       for (const run of runs) {
         const { session } = run;
         const { uid } = session;
@@ -108,15 +113,17 @@ export async function* readEm(
         remembered.delete(uid);
         if (server) {
           const stamped = Math.min(nowMs, at(session.endTime ?? session.creationTime));
-          if (!servers[server] || stamped > at(servers[server])) servers[server] = iso(stamped);
+          const known = servers[server];
+          if (!known || stamped > at(known.stamp))
+            servers[server] = { stamp: iso(stamped), movedAt: iso(nowMs) };
         }
         if (seen.has(uid)) continue; // returned by two of this poll's queries
         seen.add(uid);
         if (!isFinal(session)) running.push(uid);
         if (decided[uid]) continue; // decided at an earlier poll, re-read only because a window covers it
-        if (isFinal(session) && session.result !== 'Success' && run.tasks.length === 0) {
-          // The EM shows a failed run before it has collected its VMs: it goes to the engine now (which holds it
-          // until then), and is read again until they come or the wait is over.
+        if (isFinal(session) && session.result !== 'Success' && !collected(run.tasks)) {
+          // The EM shows a failed run before it has collected its VMs (or their ends): it goes to the engine now
+          // (which holds it until then), and is read again until they come or the wait is over.
           const until = awaiting[uid] ?? iso(nowMs + options.taskWaitMs);
           if (nowMs < at(until)) {
             stillAwaiting[uid] = until;
@@ -151,7 +158,7 @@ export async function* readEm(
     const keepFrom = (server: string) =>
       Math.min(
         nowMs - 2 * options.overlapMs,
-        server && servers[server] ? at(servers[server]) - options.overlapMs : nowMs,
+        server && servers[server] ? at(servers[server].stamp) - options.overlapMs : nowMs,
       );
     const kept: Record<string, Record<string, string>> = {};
     for (const [server, entries] of Object.entries(mergeDecided(before, decidedBy))) {
@@ -162,6 +169,10 @@ export async function* readEm(
   }
   return next;
 }
+
+/** A finished run's task sessions as the EM has them: none yet, or some still shown running, is not all of them. */
+const collected = (tasks: readonly { state: string }[]) =>
+  tasks.length > 0 && tasks.every((task) => task.state === 'Completed');
 
 /** The earlier decisions with this poll's added, per server. */
 function mergeDecided(before: TypeState | undefined, added: Record<string, Record<string, string>>) {
@@ -175,14 +186,16 @@ interface Plan {
   common: string;
   /** Servers read from an earlier time than the common window, grouped. */
   groups: { servers: string[]; since: string }[];
-  /** Every server we keep a cursor for, with the floor this poll reads it from. */
-  floors: Map<string, string>;
+  /** Every server we keep a cursor for, new ones included. */
+  cursors: Record<string, ServerCursor>;
 }
 
 /**
  * A first poll reads one window back to the lookback. A later one reads each server from its cursor less the
- * overlap, never further back than the collection lag: servers whose cursor is within an overlap of the last poll
- * share the common window (which starts an overlap before the last poll); the rest are grouped.
+ * overlap: a server whose sessions keep arriving however late (a steady lag, a slow clock) is followed wherever
+ * its cursor is; one whose cursor has not moved for the collection lag (quiet, or not collected) is read back no
+ * further than the lag. Servers within an overlap of the last poll share the common window (which starts an
+ * overlap before the last poll); the rest are grouped.
  */
 export function planWindow(
   previous: ReadState | null,
@@ -191,32 +204,35 @@ export function planWindow(
   options: ReadOptions,
 ): Plan {
   const nowMs = options.now.getTime();
-  const { overlapMs } = options;
-  const lagFloor = nowMs - options.collectionLagMs;
+  const { overlapMs, collectionLagMs } = options;
+  const lagFloor = nowMs - collectionLagMs;
   if (!previous) {
-    const since = iso(nowMs - options.lookbackMs);
-    return { common: since, groups: [], floors: new Map(listed.map((uid) => [uid, since])) };
+    const since = nowMs - options.lookbackMs;
+    const cursor = { stamp: iso(Math.min(nowMs, since + overlapMs)), movedAt: iso(nowMs) };
+    return {
+      common: iso(since),
+      groups: [],
+      cursors: Object.fromEntries(listed.map((uid) => [uid, cursor])),
+    };
   }
   const polledMs = Math.min(nowMs, at(previous.polledAt));
-  const cursors = { ...before?.servers };
+  const cursors: Record<string, ServerCursor> = {};
   // A server new to us: its sessions may have been collected at any time within the lag.
-  for (const uid of listed) cursors[uid] ??= iso(lagFloor + overlapMs);
+  for (const uid of listed) cursors[uid] = { stamp: iso(lagFloor + overlapMs), movedAt: iso(nowMs) };
   let common = polledMs - overlapMs;
   const behind: { uid: string; since: number }[] = [];
-  const floors = new Map<string, string>();
-  for (const [uid, cursor] of Object.entries(cursors)) {
-    const since = Math.max(Math.min(at(cursor), polledMs) - overlapMs, lagFloor);
-    // A server the EM no longer lists and that has nothing left to collect within the lag is forgotten.
-    if (listed.length && !listed.includes(uid) && at(cursor) < lagFloor) continue;
-    floors.set(uid, iso(since));
+  for (const [uid, cursor] of Object.entries({ ...cursors, ...before?.servers })) {
+    const stalled = nowMs - at(cursor.movedAt) > collectionLagMs;
+    // A server the EM no longer lists, with nothing left to collect within the lag, is forgotten.
+    if (stalled && listed.length && !listed.includes(uid)) continue;
+    cursors[uid] = cursor;
+    const from = Math.min(at(cursor.stamp), polledMs) - overlapMs;
+    const since = stalled ? Math.max(from, lagFloor) : from;
     if (since >= polledMs - 2 * overlapMs) common = Math.min(common, since);
     else behind.push({ uid, since });
   }
-  return {
-    common: iso(common),
-    groups: group(behind).map(({ servers, since }) => ({ servers, since: iso(since) })),
-    floors,
-  };
+  const groups = group(behind).map(({ servers, since }) => ({ servers, since: iso(since) }));
+  return { common: iso(common), groups, cursors };
 }
 
 /** Sorted by floor and split at the widest gaps into at most MAX_GROUPS groups, each read from its earliest floor. */
@@ -287,7 +303,7 @@ function source(
   type: SourceType,
   filter: Filter,
   needsTasks: (session: SessionLike) => boolean,
-): AsyncGenerator<Run<SessionLike, unknown>[]> {
+): AsyncGenerator<Run<SessionLike, { state: string }>[]> {
   return type === 'ReplicaJobSession'
     ? replicaRuns(em, { filter, needsTasks })
     : cdpRuns(em, { filter, needsTasks });
