@@ -1,7 +1,8 @@
 // `replica-alerts demo` (and `npm start`): the whole product against the built-in EM simulator, in under a
 // minute, with no AWS account and no network. It polls the simulator's demo day into a temporary state store,
 // prints each alert as people receive it (e-mail, SMS, Slack via AWS Chatbot), then moves the simulated clock
-// on to show a recovered retry, a reminder and a "resolved"; a job that silently stopped running goes stale.
+// on to show a recovered retry, a reminder and a "resolved"; a job that silently stopped running goes stale. The EM
+// behaves as a real one: collected every 15 minutes, and one backup server on a fast clock, reached late.
 
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -60,6 +61,34 @@ function withStoppedJob(day: Scenario): Scenario {
   };
 }
 
+const BRANCH = 'vbr03.branch.local';
+/** What a real EM does to the branch office's backup server: its clock runs 40 minutes fast, and the EM has not
+ * reached it for three hours (it catches up later, all at once); every server is collected every 15 minutes with
+ * its VMs a collection later, and an empty answer is a bare `<Entities />`. */
+const BRANCH_CLOCK = { clockOffsetMs: 40 * MINUTE };
+const COLLECTION = { collectionPeriodMs: 15 * MINUTE, taskDelayMs: 15 * MINUTE };
+
+/** Adds a branch office job whose latest run failed 2.5 hours ago, while the EM could not reach its server. */
+function withBranchOffice(day: Scenario): Scenario {
+  const builder = new ScenarioBuilder({ now: day.now, seed: 'branch-office' });
+  const branch = builder.replicaJob('Branch Office Replica', { backupServer: BRANCH });
+  const ago = (minutes: number) => new Date(Date.parse(day.now) - minutes * MINUTE);
+  branch.run({ start: ago(8 * 60), vms: ['br-dc01', 'br-fs01'] });
+  branch.run({ start: ago(5 * 60), vms: ['br-dc01', 'br-fs01'] });
+  branch.run({
+    start: ago(150),
+    vms: ['br-dc01', { name: 'br-fs01', result: 'Failed', reason: BRANCH_REASON }],
+  });
+  const extra = builder.build();
+  return {
+    ...day,
+    backupServers: [...day.backupServers, ...extra.backupServers],
+    replicaJobSessions: [...day.replicaJobSessions, ...extra.replicaJobSessions],
+    replicaTaskSessions: [...day.replicaTaskSessions, ...extra.replicaTaskSessions],
+  };
+}
+const BRANCH_REASON = 'Error: Cannot connect to host esx-branch01.branch.local: Connection timed out';
+
 /** A successful run of a job, starting now and ending ten minutes later (VMs omitted: none failed). */
 function nextRun(scenario: Scenario, now: string, jobName: string): ReplicaJobSession {
   const last = scenario.replicaJobSessions.filter((s) => s.jobName === jobName).at(-1);
@@ -84,8 +113,20 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     io.out(DEMO_HELP);
     return 0;
   }
-  const scenario = withStoppedJob(demoDay());
-  const sim = await startSimulator({ scenario, tls: true });
+  const scenario = withBranchOffice(withStoppedJob(demoDay()));
+  const sim = await startSimulator({
+    scenario,
+    tls: true,
+    emptyAnswer: 'bare-entities',
+    backupServers: Object.fromEntries(
+      scenario.backupServers.map((server) => [
+        server.name,
+        server.name === BRANCH
+          ? { ...COLLECTION, ...BRANCH_CLOCK, collectionDelayMs: 3 * 60 * MINUTE }
+          : COLLECTION,
+      ]),
+    ),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'replica-alerts-demo-'));
   const dynamo = await startDynalite(dir);
   const client = localClient(dynamo.endpoint);
@@ -122,10 +163,17 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     sim.clock.advance(30 * MINUTE);
     await poll('30 minutes later: the retry of Büro "Nord" Replica succeeded, so its failure is never sent');
     sim.clock.advance(45 * MINUTE);
-    await poll('75 minutes later: still failing, so a reminder');
+    sim.setServerTiming(BRANCH, { ...COLLECTION, ...BRANCH_CLOCK });
+    await poll(
+      '75 minutes later: still failing, so a reminder (and the EM reaches the branch office again: its backlog ' +
+        'arrives, with a failure from 2.5 hours ago, held while a late retry could still arrive)',
+    );
     sim.add({ replicaJobSessions: [nextRun(scenario, sim.clock.now(), 'Exchange DR')] });
     sim.clock.advance(30 * MINUTE);
-    await poll('the ESXi host is back and the next Exchange DR run succeeds: resolved');
+    await poll(
+      'the ESXi host is back and the next Exchange DR run succeeds: resolved; the branch office failure the EM ' +
+        'collected late is sent now, not lost',
+    );
     io.out(
       '\nNext: `npx replica-alerts check --em-url https://<your-em>:9398/api/` against your own Enterprise ' +
         'Manager, then `npx cdk deploy` (README, "Deploying to AWS").',
