@@ -154,6 +154,8 @@ export interface PollSpec {
   em?: string;
   /** Settings for this poll only (the user changed them). */
   settings?: Settings;
+  /** An earlier poll read the EM (see `PollContext.readBefore`). */
+  readBefore?: boolean;
 }
 
 /** Plays polls against an in-memory store, keeping every event sent. */
@@ -181,6 +183,7 @@ export class Harness {
       cdpRuns: spec.cdp ?? [],
       states: [...this.store.values()],
       settings: spec.settings ?? this.config,
+      ...(spec.readBefore ? { readBefore: true } : {}),
     });
     for (const state of decision.states) this.store.set(state.key, structuredClone(state));
     this.sent.push(...decision.events);
