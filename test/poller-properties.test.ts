@@ -144,9 +144,8 @@ it(`every unrecovered Failed or Warning run is alerted exactly once with its VMs
       try {
         for (const [i, time] of times.entries()) {
           await world.poll(i, () => {
-            spec.servers.forEach((s, k) =>
-              world.sim.setServerTiming(names[k] ?? '', timing(s, Date.parse(time))),
-            );
+            for (const [k, s] of spec.servers.entries())
+              world.sim.setServerTiming(names[k] ?? '', timing(s, Date.parse(time)));
             return {};
           });
         }
