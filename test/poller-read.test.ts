@@ -125,6 +125,38 @@ function covers(probe: Shape, sent: Shape): boolean {
   );
 }
 
+describe('the read plan on the wire', () => {
+  it('keeps every query URL under the limit, however many servers are behind, and reads each of them', async () => {
+    const USER = canaryUser('TECH\\svc-wide');
+    const sim = await startSimulator({ users: [USER] });
+    try {
+      const behind = Object.fromEntries(
+        Array.from({ length: 30 }, (_, i) => [
+          `urn:veeam:BackupServer:00000000-0000-0000-0000-0000000000${10 + i}`,
+          cursor(120 + 20 * i),
+        ]),
+      );
+      const previous = { ...state(), types: { ReplicaJobSession: typeState(behind) } };
+      const maxUrlLength = 2_000;
+      await withSession({ name: 'wide', url: sim.url, credentials: USER, maxUrlLength }, async (em) => {
+        const reader = readEm(em, previous, { ...OPTIONS, cdp: false });
+        for (let step = await reader.next(); !step.done; step = await reader.next());
+      });
+      const queries = sim.requests.filter((r) => r.path === '/api/query');
+      const url = (q: Record<string, string>) =>
+        `${sim.url}query?${Object.entries(q)
+          .map(([k, v]) => `${k}=${k === 'filter' ? encodeURIComponent(v) : v}`)
+          .join('&')}`;
+      expect(queries.length).toBeGreaterThan(1);
+      for (const q of queries) expect(url(q.query).length).toBeLessThanOrEqual(maxUrlLength);
+      const named = queries.map((q) => q.query.filter ?? '').join(' ');
+      for (const uid of Object.keys(behind)) expect(named).toContain(uid);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('check and the reader', () => {
   const USER = canaryUser('TECH\\svc-shapes');
   let sim: Simulator;

@@ -105,6 +105,18 @@ describe('per-backup-server timing', () => {
     expect(sorted).toHaveLength(3);
   });
 
+  it('a clock that stepped (clockStepAt) shifts only the times stamped after the step', async () => {
+    const { scenario, first, late } = estate();
+    const step = '2025-08-16T05:00:00Z'; // between the first run's start and end (04:40-05:00) and the late run
+    await start({ scenario, backupServers: { [VBR01]: { clockOffsetMs: 3 * HOUR, clockStepAt: step } } });
+    const byUid = new Map((await jobSessions()).map((r) => [r.UID, r]));
+    expect(byUid.get(first.uid)).toMatchObject({
+      CreationTimeUTC: '2025-08-16T04:40:00Z',
+      EndTimeUTC: expect.stringMatching(/^2025-08-16T08:00:00/), // ended at the step: stamped by the new clock
+    });
+    expect(byUid.get(late.uid)).toMatchObject({ CreationTimeUTC: '2025-08-16T08:30:00Z' });
+  });
+
   it('a periodic collection shows the state at the last collection', async () => {
     const s = new ScenarioBuilder({ now: '2025-08-16T06:10:00Z', seed: 'periodic' });
     const job = s.replicaJob('Job 02', { backupServer: VBR02 });

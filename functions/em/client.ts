@@ -190,13 +190,13 @@ export class EmSession {
     }
   }
 
-  /** Splits UIDs into the batches `queryByUids` sends; every batch but the last is full. */
-  *uidBatches(type: EntityType, field: string, uids: readonly string[]): Generator<string[]> {
+  /**
+   * Splits UIDs into the batches `queryByUids` sends; every batch but the last is full. `reserve`: characters of the
+   * URL-encoded filter that go with each batch besides its OR of terms.
+   */
+  *uidBatches(type: EntityType, field: string, uids: readonly string[], reserve = 0): Generator<string[]> {
     const limit = this.config.maxUrlLength ?? DEFAULTS.maxUrlLength;
-    // The URL without the filter's value: `&filter=` included, and the longest page number we could ask for.
-    const fixed =
-      this.queryUrl(type, '', this.config.pageSize ?? DEFAULTS.pageSize, 999_999).href.length +
-      '&filter='.length;
+    const fixed = this.urlWithoutFilter(type) + reserve;
     let batch: string[] = [];
     let length = fixed;
     for (const uid of new Set(uids)) {
@@ -210,6 +210,18 @@ export class EmSession {
       length += term;
     }
     if (batch.length) yield batch;
+  }
+
+  /** Whether a query of `type` with this filter keeps its URL under the limit (every page of it). */
+  fits(type: EntityType, filter: Filter): boolean {
+    const limit = this.config.maxUrlLength ?? DEFAULTS.maxUrlLength;
+    return this.urlWithoutFilter(type) + encodeURIComponent(String(filter)).length <= limit;
+  }
+
+  /** The URL without the filter's value: `&filter=` included, and the longest page number we could ask for. */
+  private urlWithoutFilter(type: EntityType): number {
+    const pageSize = this.config.pageSize ?? DEFAULTS.pageSize;
+    return this.queryUrl(type, '', pageSize, 999_999).href.length + '&filter='.length;
   }
 
   /** The backup servers the EM collects from (`GET /api/backupServers`), UIDs spelt as sessions carry them. */

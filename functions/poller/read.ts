@@ -14,7 +14,7 @@ import { EmError } from '../em/errors.ts';
 import type { Filter } from '../em/filter.ts';
 import { isFinal, TIME_FIELDS } from '../em/model.ts';
 import { type CdpRun, cdpRuns, type ReplicaRun, type Run, replicaRuns } from '../em/runs.ts';
-import { pollFilter, serversFilter, uidFilter } from './filters.ts';
+import { pollFilter, serversFilter, uidFilter, windowFilter } from './filters.ts';
 
 type SessionLike = {
   uid: string;
@@ -132,7 +132,11 @@ export async function* readEm(
           }
         }
         // Kept while a later window can still return it, by creation or by end time.
-        if (isFinal(session)) decidedBy[server] = { ...decidedBy[server], [uid]: endOf(session) };
+        if (isFinal(session)) {
+          const bucket = decidedBy[server] ?? {};
+          bucket[uid] = endOf(session);
+          decidedBy[server] = bucket;
+        }
         fresh.push(run);
       }
       return fresh;
@@ -141,13 +145,7 @@ export async function* readEm(
     const needsTasks = (session: SessionLike) =>
       isFinal(session) ? session.result !== 'Success' && !decided[session.uid] : type === 'CdpReplicaSession';
 
-    const since = (time: string) => new Date(time);
-    const behind = plan.groups.map((g) => serversFilter(type, g.servers, since(g.since)));
-    const fold = remembered.size <= FOLDED_UIDS ? [...remembered] : [];
-    const filters = [pollFilter(type, since(plan.common), behind, fold)];
-    const rest = [...remembered].filter((uid) => !fold.includes(uid));
-    for (const batch of em.uidBatches(type, TIME_FIELDS[type].uid, rest))
-      filters.push(uidFilter(type, batch));
+    const filters = planFilters(em, type, plan, remembered);
     for (const filter of filters) {
       for await (const runs of source(em, type, filter, needsTasks)) {
         const fresh = take(runs);
@@ -155,9 +153,10 @@ export async function* readEm(
       }
     }
     // Keep a decision while a later window can return its session: no later than that server's next floor.
+    // The common window starts at most two overlaps before this poll (plus the time to the next poll).
     const keepFrom = (server: string) =>
       Math.min(
-        nowMs - 2 * options.overlapMs,
+        nowMs - 3 * options.overlapMs,
         server && servers[server] ? at(servers[server].stamp) - options.overlapMs : nowMs,
       );
     const kept: Record<string, Record<string, string>> = {};
@@ -168,6 +167,31 @@ export async function* readEm(
     next.types[type] = { servers, running, awaiting: stillAwaiting, decided: kept };
   }
   return next;
+}
+
+/**
+ * The poll's queries: the common window with the servers behind and the remembered UIDs, as long as its URL fits;
+ * groups that do not fit get queries of their own, their servers split to fit; remembered UIDs beyond a few, too.
+ */
+function planFilters(em: EmSession, type: SourceType, plan: Plan, remembered: ReadonlySet<string>): Filter[] {
+  const since = (time: string) => new Date(time);
+  const fold = remembered.size <= FOLDED_UIDS ? [...remembered] : [];
+  const joined: Filter[] = [];
+  const apart: Plan['groups'] = [];
+  for (const group of plan.groups) {
+    const term = serversFilter(type, group.servers, since(group.since));
+    if (em.fits(type, pollFilter(type, since(plan.common), [...joined, term], fold))) joined.push(term);
+    else apart.push(group);
+  }
+  const filters = [pollFilter(type, since(plan.common), joined, fold)];
+  for (const group of apart) {
+    const window = encodeURIComponent(`();(${windowFilter(type, since(group.since))})`).length;
+    for (const servers of em.uidBatches(type, 'BackupServerUid', group.servers, window))
+      filters.push(serversFilter(type, servers, since(group.since)));
+  }
+  const rest = [...remembered].filter((uid) => !fold.includes(uid));
+  for (const batch of em.uidBatches(type, TIME_FIELDS[type].uid, rest)) filters.push(uidFilter(type, batch));
+  return filters;
 }
 
 /** A finished run's task sessions as the EM has them: none yet, or some still shown running, is not all of them. */

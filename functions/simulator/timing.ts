@@ -12,6 +12,11 @@ export interface ServerTiming {
    */
   clockOffsetMs?: number;
   /**
+   * The moment (true time) the server's clock stepped by `clockOffsetMs` (an NTP correction): times before it stay
+   * as they were stamped, as the EM keeps what it collected. Absent: the clock was off all along.
+   */
+  clockStepAt?: string;
+  /**
    * The EM shows this server's sessions as they were this long ago (a collection that lags; a backlog caught up
    * later when it is set back to 0).
    */
@@ -39,6 +44,8 @@ interface Resolved {
   sessions: string;
   tasks: string;
   offsetMs: number;
+  /** Times (true) from which the offset applies ('' for all). */
+  stepAt: string;
 }
 
 const isTask = (type: EntityType): boolean => type.endsWith('TaskSession');
@@ -46,18 +53,23 @@ const shift = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms
 
 export class Timings {
   /** By backup server name, exactly as the rows carry it; servers on time have no entry (the fast path). */
-  private readonly byName = new Map<string, Required<ServerTiming>>();
+  private readonly byName = new Map<
+    string,
+    Required<Omit<ServerTiming, 'clockStepAt'>> & { stepAt: string }
+  >();
 
   /** Replaces the server's timing; `{}` puts it back on time. */
   set(name: string, timing: ServerTiming): void {
     const { clockOffsetMs = 0, collectionDelayMs = 0, collectionPeriodMs = 0, taskDelayMs = 0 } = timing;
+    const stepAt =
+      timing.clockStepAt === undefined ? '' : new Date(Date.parse(timing.clockStepAt)).toISOString();
     if (!Number.isFinite(clockOffsetMs))
       throw new RangeError(`clockOffsetMs must be finite: ${clockOffsetMs}`);
     for (const [key, value] of Object.entries({ collectionDelayMs, collectionPeriodMs, taskDelayMs }))
       if (!Number.isFinite(value) || value < 0)
         throw new RangeError(`${key} must be a finite number of ms, 0 or more: ${value}`);
     if (clockOffsetMs || collectionDelayMs || collectionPeriodMs || taskDelayMs)
-      this.byName.set(name, { clockOffsetMs, collectionDelayMs, collectionPeriodMs, taskDelayMs });
+      this.byName.set(name, { clockOffsetMs, collectionDelayMs, collectionPeriodMs, taskDelayMs, stepAt });
     else this.byName.delete(name);
   }
 
@@ -75,6 +87,7 @@ export class Timings {
         sessions: new Date(seen).toISOString(),
         tasks: new Date(seen - t.taskDelayMs).toISOString(),
         offsetMs: t.clockOffsetMs,
+        stepAt: t.stepAt,
       });
     }
     return {
@@ -83,10 +96,11 @@ export class Timings {
         if (!server) return visibleAt(type, row, now);
         const shown = visibleAt(type, row, isTask(type) ? server.tasks : server.sessions);
         if (!shown || server.offsetMs === 0) return shown;
+        const stamp = (time: string) => (time >= server.stepAt ? shift(time, server.offsetMs) : time);
         return {
           ...shown,
-          creationTime: shift(shown.creationTime, server.offsetMs),
-          endTime: shown.endTime === null ? null : shift(shown.endTime, server.offsetMs),
+          creationTime: stamp(shown.creationTime),
+          endTime: shown.endTime === null ? null : stamp(shown.endTime),
         };
       },
     };

@@ -1,13 +1,20 @@
 // The benchmark's data and its yardsticks: the estate, ten new sessions (two failed) for the second steady poll, and
 // two minimums for a first poll, computed from the data alone: the issue's (every page full, task sessions too) and
 // the fewest requests the EM's query API allows (task sessions are asked for by parent UID, within the URL limit).
+// And an estate of many backup servers, some late, quiet or on a skewed clock, for what a steady poll costs there.
 
 import { randomUUID } from 'node:crypto';
 import { TASK_PARENT, type TaskType } from '../../functions/em/client.ts';
 import { DEFAULTS } from '../../functions/em/config.ts';
 import { eq } from '../../functions/em/filter.ts';
 import { type ReplicaJobSession, type ReplicaTaskSession, TIME_FIELDS } from '../../functions/em/model.ts';
-import { generateEstate, type Scenario } from '../../functions/simulator/index.ts';
+import {
+  FAILURE_REASONS,
+  generateEstate,
+  type Scenario,
+  ScenarioBuilder,
+  type ServerTiming,
+} from '../../functions/simulator/index.ts';
 
 type Session = { uid: string; creationTime: string; endTime: string | null; state: string; result: string };
 
@@ -152,12 +159,13 @@ export function yardstick(scenario: Scenario, now: string, pageSize: number, api
 
 /**
  * How many `Parent=="uid"` terms fit in one query URL of at most `maxUrlLength` characters, the URL built as
- * the client builds it (page 1; `,` encoded as %2C). Every UID has the same length, so one sample suffices.
+ * the client builds it (sorted by UID; room for page 999999, as `uidBatches` keeps; `,` encoded as %2C). Every
+ * UID has the same length, so one sample suffices.
  */
 function uidsPerRequest(apiBase: string, type: TaskType, sampleUid: string, pageSize: number): number {
   const url = new URL('query', apiBase);
-  const sort = TIME_FIELDS[type].creation;
-  url.search = `type=${type}&format=Entities&sortAsc=${sort}&pageSize=${pageSize}&page=1&filter=`;
+  const sort = TIME_FIELDS[type].uid;
+  url.search = `type=${type}&format=Entities&sortAsc=${sort}&pageSize=${pageSize}&page=999999&filter=`;
   const term = encodeURIComponent(String(eq(TASK_PARENT[type], sampleUid))).length;
   return Math.floor((DEFAULTS.maxUrlLength - url.href.length + 3) / (term + 3));
 }
@@ -169,4 +177,90 @@ export function clientUrl(apiBase: string, query: Record<string, string>): strin
   const params = Object.entries(rest).map(([k, v]) => `${k}=${v}`);
   url.search = [...params, ...(filter ? [`filter=${encodeURIComponent(filter)}`] : [])].join('&');
   return url.href;
+}
+
+const HOUR = 60 * 60_000;
+
+/** How many backup servers of an estate are in each kind of trouble; the rest run hourly on time. */
+export interface ServerMix {
+  servers: number;
+  /** Daily jobs only: nothing new from them for hours, so their window lies behind the others'. */
+  quiet: number;
+  /** Collected `LATE_MS` late by the EM. */
+  late: number;
+  /** Clocks `SKEW_MS` slow and fast: every time they stamp is that far off. */
+  slow: number;
+  fast: number;
+}
+
+export const LATE_MS = 2.5 * HOUR;
+export const SKEW_MS = 3 * HOUR;
+
+/** The shares of 10 quiet, 5 late, 5 slow and 5 fast servers in 50, for any number of servers. */
+export function serverMix(servers: number): ServerMix {
+  const share = (part: number) => Math.round((servers * part) / 50);
+  return { servers, quiet: share(10), late: share(5), slow: share(5), fast: share(5) };
+}
+
+export interface ServerEstate {
+  scenario: Scenario;
+  /** For `SimulatorOptions.backupServers`. */
+  timings: Record<string, ServerTiming>;
+  /** Hours between the quiet servers' last run ending and `now`. */
+  quietHours: number;
+}
+
+/**
+ * `days` days before `now` on `mix.servers` backup servers, one two-VM replica job each (one run in 20 fails on a
+ * VM), and four CDP policies running on the first servers. Hourly runs start at :47 to :51 and last 5 minutes,
+ * daily ones at 20:00 for 30: nothing starts or ends in the first 15 minutes after `now` (06:00) nor, for servers
+ * collected 2.5 h late, after the time the EM shows them at, so the polls that follow see nothing new.
+ */
+export function serverEstate(mix: ServerMix, now: string, days: number): ServerEstate {
+  const s = new ScenarioBuilder({ now, seed: 'servers' });
+  const end = Date.parse(now);
+  const from = Math.floor((end - days * 24 * HOUR) / HOUR) * HOUR;
+  const onTime = mix.servers - mix.quiet - mix.late - mix.slow - mix.fast;
+  if (onTime < 1) throw new RangeError(`${mix.servers} backup servers leave none on time`);
+  const roles = [
+    ...Array<ServerTiming | 'quiet' | null>(onTime).fill(null),
+    ...Array<'quiet'>(mix.quiet).fill('quiet'),
+    ...Array<ServerTiming>(mix.late).fill({ collectionDelayMs: LATE_MS }),
+    ...Array<ServerTiming>(mix.slow).fill({ clockOffsetMs: -SKEW_MS }),
+    ...Array<ServerTiming>(mix.fast).fill({ clockOffsetMs: SKEW_MS }),
+  ];
+  const names = roles.map((_, i) => `vbr${String(i + 1).padStart(2, '0')}.tech.local`);
+  const timings: Record<string, ServerTiming> = {};
+  let quietEnd = 0;
+  roles.forEach((role, i) => {
+    const name = names[i] as string;
+    if (role && role !== 'quiet') timings[name] = role;
+    const job = s.replicaJob(`Replica ${name}`, { backupServer: name });
+    const [app, db] = [`srv${i + 1}-app`, `srv${i + 1}-db`];
+    const daily = role === 'quiet';
+    const [every, durationMin] = daily ? [24 * HOUR, 30] : [HOUR, 5];
+    // Daily runs at 20:00, hourly ones at :47 to :51.
+    let start = daily ? Math.floor(from / every) * every + 20 * HOUR : from + (47 + (i % 5)) * 60_000;
+    for (; start + (durationMin + 1) * 60_000 <= end; start += every) {
+      if (start < from) continue;
+      const failed = s.random.chance(0.05);
+      const reason = s.random.pick(FAILURE_REASONS);
+      job.run({
+        start: new Date(start).toISOString(),
+        durationMin,
+        vms: [app, failed ? { name: db, result: 'Failed', reason } : db],
+      });
+      if (daily) quietEnd = Math.max(quietEnd, start + durationMin * 60_000);
+    }
+  });
+  // Daily policy sessions lasting a day, as in `generateEstate`: one runs at `now` on each policy.
+  for (let p = 0; p < Math.min(4, onTime); p++) {
+    const policy = s.cdpPolicy(`CDP Policy ${p + 1}`, { backupServer: names[p] });
+    for (let day = days; day >= 1; day--)
+      policy.session({
+        start: new Date(end - day * 24 * HOUR + (p + 1) * HOUR).toISOString(),
+        vms: [`cdp${p + 1}-vm1`, `cdp${p + 1}-vm2`],
+      });
+  }
+  return { scenario: s.build(), timings, quietHours: quietEnd ? (end - quietEnd) / HOUR : 0 };
 }

@@ -1,5 +1,6 @@
 // The benchmark's parent process: hosts the EM simulator (with a per-request latency) and dynalite, and drives a
-// poller child process through a first poll, two steady-state polls and a plain download of the same pages.
+// poller child process through a first poll, two steady-state polls and a plain download of the same pages; then
+// a steady poll of an estate of many backup servers, some late, quiet or on a skewed clock.
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,7 +15,16 @@ import { ensureTable, localClient, startDynalite } from '../../functions/state/l
 import { HEAP_MB } from '../../infra/poller/environment.ts';
 import { MEMORY_MB } from '../../infra/poller/poller.ts';
 import { type BundleFigures, bundle, measureHandler } from './bundle.ts';
-import { clientUrl, settledEstate, tenNewSessions, type Yardstick, yardstick } from './estate.ts';
+import {
+  clientUrl,
+  type ServerMix,
+  serverEstate,
+  serverMix,
+  settledEstate,
+  tenNewSessions,
+  type Yardstick,
+  yardstick,
+} from './estate.ts';
 import type { ChildConfig, FloorResult, FromChild, PollResult, ReplayRequest, ToChild } from './protocol.ts';
 
 export interface BenchOptions {
@@ -27,6 +37,8 @@ export interface BenchOptions {
   progress: (line: string) => void;
   /** V8 heap cap of the poller in MB, as a Lambda's runtime sets one below the function's memory; 0 unbounded. */
   heapMb: number;
+  /** Backup servers of the second estate (`serverMix`: a fifth quiet, a tenth each late, slow and fast). */
+  servers: number;
 }
 
 /** The first poll again, in a fresh process with the heap cap the stack deploys (infra/poller/environment.ts). */
@@ -46,6 +58,17 @@ export interface PollFigures {
   emPhaseMs: number;
   /** Longest task-session URL the client sent, rebuilt from the simulator's log. */
   longestUrl: number;
+  /** Per entity type, the longest query URL sent (rebuilt likewise) and the filter it carried. */
+  longestQuery: Record<string, { chars: number; filter: string }>;
+}
+
+/** The estate of many backup servers: its steady poll (nothing new), after a first poll of its two days. */
+export interface ServerFigures {
+  mix: ServerMix;
+  days: number;
+  quietHours: number;
+  sessions: { replica: number; cdp: number; policies: number };
+  steady: PollFigures;
 }
 
 export interface BenchResults {
@@ -55,6 +78,7 @@ export interface BenchResults {
   floor: FloorResult;
   steady: PollFigures;
   steadyNew: PollFigures;
+  servers: ServerFigures;
   bundle: BundleFigures;
   childBaselineRss: number;
   deployed: DeployedFigures;
@@ -65,6 +89,8 @@ const NOW = '2026-11-25T06:00:00.000Z';
 const MINUTE = 60_000;
 /** 31 days, the largest lookback the settings allow: the first poll reads the whole 30-day estate. */
 const LOOKBACK_MIN = 31 * 24 * 60;
+/** Days of history in the estate of many servers: enough for every server, daily ones included, to have run. */
+const SERVER_DAYS = 2;
 const ROOT = process.cwd();
 /** The SDK warns once per process that Node 20 support ends; the Lambda runs Node 24 anyway. */
 export const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
@@ -127,21 +153,15 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
     const steadyNew = await timed(() => child.poll('bench', sim.clock.now()));
     await child.exit();
 
+    step(`${options.servers} backup servers: first poll of ${SERVER_DAYS} days, then a steady poll`);
+    await ensureTable(client, 'bench-servers');
+    const serverConfig = { ...config, lookback: SERVER_DAYS * 24 * 60 };
+    const servers = await manyServers(options, user, childFile, serverConfig, children);
+
     step('bundling the Lambda handler and timing its module load');
     const handler = await measureHandler(join(ROOT, 'functions/poller/handler.ts'), options.loadRuns);
     step('done');
-    const figures = (m: Awaited<ReturnType<typeof measure>>): PollFigures => ({
-      result: m.result,
-      requests: m.log.length,
-      breakdown: breakdown(m.log),
-      emPhaseMs: m.emPhaseMs,
-      longestUrl: Math.max(
-        0,
-        ...m.log
-          .filter((r) => r.query.type?.endsWith('TaskSession'))
-          .map((r) => clientUrl(sim.url, r.query).length),
-      ),
-    });
+    const figures = (m: Measured) => pollFigures(m, sim.url);
     return {
       options,
       yardstick: ruler,
@@ -149,6 +169,7 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
       floor,
       steady: figures(steady),
       steadyNew: figures(steadyNew),
+      servers,
       bundle: handler,
       childBaselineRss: baseline,
       deployed: {
@@ -163,6 +184,78 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
     await sim.close();
     await dynamo.close();
   }
+}
+
+/**
+ * The estate of `serverMix(options.servers)` on a simulator of its own, with each server's timing: a first poll in
+ * a fresh child, five minutes, then the steady poll measured (the first that lists the backup servers).
+ */
+async function manyServers(
+  options: BenchOptions,
+  user: User,
+  childFile: string,
+  config: ChildConfig,
+  children: ChildProcess[],
+): Promise<ServerFigures> {
+  const mix = serverMix(options.servers);
+  const estate = serverEstate(mix, NOW, SERVER_DAYS);
+  const sim = await startSimulator({
+    scenario: estate.scenario,
+    latencyMs: options.latencyMs,
+    users: [user],
+    backupServers: estate.timings,
+  });
+  try {
+    const arrivals = stampArrivals(sim);
+    const child = new PollerChild(childFile, { ...config, emUrl: sim.url });
+    children.push(child.process);
+    await child.ready;
+    await measure(sim, arrivals, options.latencyMs, () => child.poll('bench-servers', sim.clock.now()));
+    sim.clock.advance(5 * MINUTE);
+    const steady = await measure(sim, arrivals, options.latencyMs, () =>
+      child.poll('bench-servers', sim.clock.now()),
+    );
+    await child.exit();
+    return {
+      mix,
+      days: SERVER_DAYS,
+      quietHours: estate.quietHours,
+      sessions: {
+        replica: estate.scenario.replicaJobSessions.length,
+        cdp: estate.scenario.cdpReplicaSessions.length,
+        policies: new Set(estate.scenario.cdpReplicaSessions.map((c) => c.policyUid)).size,
+      },
+      steady: pollFigures(steady, sim.url),
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+type Measured = Awaited<ReturnType<typeof measure>>;
+
+function pollFigures(m: Measured, apiBase: string): PollFigures {
+  const longestQuery: PollFigures['longestQuery'] = {};
+  for (const r of m.log) {
+    const type = r.query.type;
+    if (type === undefined) continue;
+    const chars = clientUrl(apiBase, r.query).length;
+    if (chars > (longestQuery[type]?.chars ?? -1))
+      longestQuery[type] = { chars, filter: r.query.filter ?? '' };
+  }
+  return {
+    result: m.result,
+    requests: m.log.length,
+    breakdown: breakdown(m.log),
+    emPhaseMs: m.emPhaseMs,
+    longestUrl: Math.max(
+      0,
+      ...Object.entries(longestQuery)
+        .filter(([type]) => type.endsWith('TaskSession'))
+        .map(([, q]) => q.chars),
+    ),
+    longestQuery,
+  };
 }
 
 /** When each request reached the simulator, parallel to `sim.requests` (it logs no times of its own). */
@@ -196,7 +289,13 @@ async function measure(
 function breakdown(log: readonly RequestRecord[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of log) {
-    const kind = r.method === 'POST' ? 'logon' : r.method === 'DELETE' ? 'logoff' : (r.query.type ?? r.path);
+    // `/api/backupServers` reads as `backupServers`.
+    const kind =
+      r.method === 'POST'
+        ? 'logon'
+        : r.method === 'DELETE'
+          ? 'logoff'
+          : (r.query.type ?? r.path.replace(/^.*\/(?=[^/])|\/$/g, ''));
     counts[kind] = (counts[kind] ?? 0) + 1;
   }
   return counts;

@@ -4,11 +4,15 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { AlertEvent } from '../../functions/alerts/index.ts';
 import type { FaultRule } from '../../functions/simulator/index.ts';
+import { POLL_TIMES, SCHEDULED } from './day.ts';
 import { type Hook, Run } from './probes.ts';
 import { LEASE_MS, type PollRecord, type PollTweaks, refusedUrl, type World } from './support.ts';
 
-/** What a fault acts on: the k-th EM request, page-2 query, state write or publish; `poll`: the whole poll. */
-export type StepKind = 'em' | 'page2' | 'write' | 'publish' | 'poll';
+/**
+ * What a fault acts on: the k-th EM request, page-2 query, state write or publish; `poll`: the whole poll; `day`:
+ * the whole day, from before its first poll (a property of the estate, such as a backup server's clock).
+ */
+export type StepKind = 'em' | 'page2' | 'write' | 'publish' | 'poll' | 'day';
 
 export interface FaultKind {
   name: string;
@@ -36,7 +40,8 @@ const anyStep = () => true;
 const atMark = (label: string) => label === 'markDelivered';
 
 /** The steps of a kind in a poll, in order, each by its label; a whole poll is labelled by whether it alerted. */
-export function stepsOf(on: StepKind, poll: PollRecord): readonly string[] {
+export function stepsOf(on: StepKind, poll: PollRecord, index: number): readonly string[] {
+  if (on === 'day') return index === 0 ? ['whole day'] : [];
   if (on === 'em') return poll.emRequests;
   if (on === 'page2') return poll.page2;
   if (on === 'write') return poll.writes;
@@ -45,6 +50,9 @@ export function stepsOf(on: StepKind, poll: PollRecord): readonly string[] {
 }
 
 const MIN = 60_000;
+const HOUR = 60 * MIN;
+/** The day's second backup server: Exchange DR, Web Farm, Branch Office and CDP Finance run there. */
+const VBR02 = 'vbr02.tech.local';
 
 /** An AWS service error as the SDK throws it once its own retries are spent. */
 function awsError(name: string, status: number): Error {
@@ -107,6 +115,34 @@ function alongside(world: World, k: number, clockOffsetMs: number): PollTweaks {
     },
   };
 }
+
+/** vbr02 stamps its sessions' times off by this all day: the clock of one backup server is wrong. */
+const skewed = (name: string, title: string, clockOffsetMs: number): FaultKind => ({
+  name,
+  title,
+  on: 'day',
+  arm: (world) => {
+    world.sim.setServerTiming(VBR02, { clockOffsetMs });
+    return {};
+  },
+});
+
+/**
+ * vbr02's clock steps by this at the poll the fault acts on (an NTP correction, a host clock fixed by hand): the
+ * sessions it stamps from then on are off, those the EM has already collected keep their times.
+ */
+const stepped = (name: string, title: string, clockOffsetMs: number): FaultKind => ({
+  name,
+  title,
+  on: 'poll',
+  // A retry after the step reads as starting hours after the failure it retries, past the hold: the failure is
+  // sent on the run before it (the same alert, another trigger), as the documented hold on the server's clock says.
+  decidesOtherwise: { events: [], atMost: 0 },
+  arm: (world) => {
+    world.sim.setServerTiming(VBR02, { clockOffsetMs, clockStepAt: world.sim.clock.now() });
+    return {};
+  },
+});
 
 export const FAULTS: FaultKind[] = [
   {
@@ -202,6 +238,49 @@ export const FAULTS: FaultKind[] = [
       return { after: () => world.sim.clock.advance(45 * MIN) };
     },
   },
+  {
+    // The EM cannot reach vbr02 from this poll on: its view of vbr02 stays as of the poll before (nothing the
+    // poller saw vanishes; a run it saw running stays running), until the backlog is collected at once 2 h later.
+    // Sessions of vbr02 that started and ended meanwhile arrive up to 2.5 h late, far more than the poller's 1-hour
+    // overlap. Caught up at 11:00 at the latest (or at the next poll when the fault comes later), so that a failure
+    // the backlog brings, held 15 minutes for retries collected with it, is sent before the day ends.
+    name: 'em-collection-lag',
+    title: 'A backup server collected 2.5 h late, then caught up',
+    on: 'poll',
+    // A failure seen before the outage whose retries run during it: the hold ends with no retry seen and the
+    // failure is sent on the run the poller has; the retries then count into that alert. The same alert, another
+    // trigger; nothing is added.
+    decidesOtherwise: { events: [], atMost: 0 },
+    arm: (world) => {
+      const now = Date.parse(world.sim.clock.now());
+      const lastCollected = now - 30 * MIN;
+      const caughtUp = Math.max(
+        Math.min(now + 2 * HOUR, Date.parse(POLL_TIMES[SCHEDULED - 2] ?? '')),
+        now + 1,
+      );
+      const lag = (time: number) =>
+        world.sim.setServerTiming(VBR02, time >= caughtUp ? {} : { collectionDelayMs: time - lastCollected });
+      lag(now);
+      world.everyPoll((_index, time) => lag(Date.parse(time)));
+      return {};
+    },
+  },
+  {
+    // EM's collection job as shipped, from this poll to the end of the day, on every server: sessions as of the
+    // last collection, task sessions a collection later. The job takes 5 minutes, or the day's polls (on the hour
+    // and half hour) would land on collection instants and see no lag at all.
+    name: 'em-collection-period',
+    title: 'EM collects every 15 min, tasks a collection later',
+    on: 'poll',
+    arm: (world) => {
+      const timing = { collectionPeriodMs: 15 * MIN, collectionDelayMs: 5 * MIN, taskDelayMs: 15 * MIN };
+      for (const { name } of world.day.scenario.backupServers) world.sim.setServerTiming(name, timing);
+      return {};
+    },
+  },
+  skewed('backup-server-clock-ahead', "A backup server's clock 3 h ahead (all day)", 3 * HOUR),
+  skewed('backup-server-clock-behind', "A backup server's clock 3 h behind (all day)", -3 * HOUR),
+  stepped('backup-server-clock-steps-ahead', "A backup server's clock steps 3 h ahead", 3 * HOUR),
 ];
 
 const DAY = 24 * 60 * MIN;

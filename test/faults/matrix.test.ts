@@ -24,15 +24,16 @@ describe('the fault-free day', () => {
   it('delivers each event once on every channel, and ends quiet', () => {
     expect(day.polls.every((p) => p.outcome === 'ok')).toBe(true);
     const kinds = day.events().map((e) => `${e.event}:${e.severity}:${e.subject.name}`);
-    // In delivery order; the CDP failure and the SQL one are decided by the same poll.
+    // In delivery order; the CDP failure and the SQL one are decided by the same poll, and so are Fileserver02's
+    // and Branch Office's (collected at 09:00, after its hold had passed: held 15 minutes from then).
     expect(kinds).toEqual([
       'failure:Failed:CDP Finance',
       'failure:Failed:SQL Replication',
       'resolved:Success:SQL Replication',
       'failure:Warning:Fileserver02 Replication',
       'stale:Warning:Archive Replica',
-      'failure:Failed:Branch Office',
       'failure:Failed:Fileserver02 Replication',
+      'failure:Failed:Branch Office',
       'failure:Failed:Web Farm Replica',
       'resolved:Success:Archive Replica',
       'failure:Failed:Exchange DR',
@@ -47,9 +48,10 @@ describe('the fault-free day', () => {
   });
 
   it('has every kind of step the faults act on, under every label', () => {
-    const labels = (on: StepKind) => new Set(day.polls.slice(0, SCHEDULED).flatMap((p) => stepsOf(on, p)));
+    const labels = (on: StepKind) =>
+      new Set(day.polls.slice(0, SCHEDULED).flatMap((p, i) => stepsOf(on, p, i)));
     const queries = ['ReplicaJobSession', 'ReplicaTaskSession', 'CdpReplicaSession', 'CdpReplicaTaskSession'];
-    expect(labels('em')).toEqual(new Set(['logon', ...queries, 'logoff']));
+    expect(labels('em')).toEqual(new Set(['logon', 'backupServers', ...queries, 'logoff']));
     expect(labels('page2')).toEqual(
       new Set(['ReplicaJobSession', 'ReplicaTaskSession', 'CdpReplicaTaskSession']),
     );
@@ -58,6 +60,7 @@ describe('the fault-free day', () => {
     );
     expect(labels('publish')).toEqual(new Set(['chat', 'email', 'events', 'sms']));
     expect(labels('poll')).toEqual(new Set(['alerting poll', 'quiet poll']));
+    expect(labels('day')).toEqual(new Set(['whole day']));
   });
 });
 
@@ -75,7 +78,9 @@ describe('the generator', () => {
   it('gives each fault every step of its kind in every scheduled poll, and none in settling polls', () => {
     for (const fault of FAULTS) {
       const trials = allTrials(fault, day.polls);
-      const expected = day.polls.slice(0, SCHEDULED).reduce((n, p) => n + stepsOf(fault.on, p).length, 0);
+      const expected = day.polls
+        .slice(0, SCHEDULED)
+        .reduce((n, p, i) => n + stepsOf(fault.on, p, i).length, 0);
       expect(trials, fault.name).toHaveLength(expected);
       expect(new Set(trials.map((t) => `${t.poll}/${t.step}`)).size).toBe(expected);
       expect(trials.every((t) => t.poll < SCHEDULED && t.step >= 1)).toBe(true);
@@ -213,7 +218,7 @@ describe('the verdict', () => {
     expect(judge('crash-after-publish', 'sms', twice)).toEqual(['repeated more than once a/sms']);
   });
 
-  it('allows added events only of the kinds and number a wrong clock explains', () => {
+  it('allows added events only of the kinds and number a wrong clock or a late collection explains', () => {
     const expected = ledger([['a', 'sms', false]], [event('a', 'failure')]);
     const adding = (...added: [string, AlertEvent['event']][]) =>
       ledger(
@@ -232,6 +237,11 @@ describe('the verdict', () => {
       'added 1 events, more than the 0 explained: s1 (stale of s1)',
     ]);
     expect(judge('em-clock-back', adding(['s1', 'stale']))).toEqual(['added s1/sms (stale of s1)']);
+    // A late collection may end a hold early (a replacement), never add an alert.
+    expect(judge('em-collection-lag', adding(['f', 'failure']))).toEqual([
+      'added f/sms (failure of f)',
+      'added 1 events, more than the 0 explained: f (failure of f)',
+    ]);
   });
 
   it('prints the README table', () => {

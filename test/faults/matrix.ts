@@ -26,7 +26,7 @@ export function allTrials(fault: FaultKind, day: readonly PollRecord[]): Trial[]
   return day
     .slice(0, SCHEDULED)
     .flatMap((record, poll) =>
-      stepsOf(fault.on, record).map((label, i) => ({ fault, poll, step: i + 1, label })),
+      stepsOf(fault.on, record, poll).map((label, i) => ({ fault, poll, step: i + 1, label })),
     );
 }
 

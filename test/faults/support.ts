@@ -127,10 +127,14 @@ function countWrites(client: DynamoDBClient): () => number {
   return () => taken;
 }
 
-/** What an EM request was, as the matrix labels its steps: logon, logoff, or the entity type a query read. */
+/**
+ * What an EM request was, as the matrix labels its steps: logon, logoff, the list of backup servers, or the entity
+ * type a query read.
+ */
 function requestKind(request: RequestRecord): string {
   if (request.method === 'POST' && request.path.startsWith('/api/sessionMngr')) return 'logon';
   if (request.method === 'DELETE' && request.path.startsWith('/api/logonSessions/')) return 'logoff';
+  if (request.method === 'GET' && /^\/api\/backupServers\/?$/.test(request.path)) return 'backupServers';
   return request.query.type ?? `${request.method} ${request.path}`;
 }
 
@@ -142,6 +146,8 @@ export class World {
   readonly polls: PollRecord[] = [];
   /** The state table's items as the day left them, read when the world closes. */
   private stored: Record<string, AttributeValue>[] = [];
+  /** Run at the start of every poll once the EM's clock is set: a fault that outlasts its poll (see `everyPoll`). */
+  private readonly onPoll: ((index: number, time: string) => void)[] = [];
   private readonly times: string[];
   private constructor(
     readonly sim: Simulator,
@@ -178,6 +184,7 @@ export class World {
     this.sim.clock.set(time);
     const late = this.day.late.get(index);
     if (late) this.sim.add(late);
+    for (const step of this.onPoll) step(index, time);
     const tweaks = (await prepare?.()) ?? {};
     const run = new Run(tweaks.hooks);
     const requestsBefore = this.sim.requests.length;
@@ -205,6 +212,14 @@ export class World {
     record.page2 = requests.filter((r) => r.path === '/api/query' && r.query.page === '2').map(requestKind);
     this.polls.push(record);
     return record;
+  }
+
+  /**
+   * From the next poll on, `step` runs at the start of every poll, once the EM's clock is set and before any
+   * fault of that poll is armed: a fault that changes over the rest of the day (a backlog caught up later).
+   */
+  everyPoll(step: (index: number, time: string) => void): void {
+    this.onPoll.push(step);
   }
 
   /** One pollEm as one process; also used for a second poll running alongside (with its own process). */
