@@ -13,6 +13,7 @@ describe('validateSettings', () => {
       stale: 'auto',
       unreachableAfter: 3,
       lookback: 1440,
+      collectionLag: 1440,
       cdp: true,
       timeZone: 'UTC',
     });
@@ -42,6 +43,8 @@ describe('validateSettings', () => {
     [{ staleOverrides: { 'Weekly DR': 'sometimes' } }, /^staleOverrides\["Weekly DR"\]: give "auto"/],
     [{ unreachableAfter: 0 }, /^unreachableAfter: give a whole number of polls/],
     [{ lookback: 999_999 }, /^lookback:/],
+    [{ collectionLag: 30 }, /^collectionLag: give whole minutes from 60 to 10080/],
+    [{ collectionLag: 20_000 }, /^collectionLag:/],
     [{ cdp: 'yes' }, /^cdp: give true or false/],
     [{ include: [''] }, /^include: give a list of non-empty strings/],
     [{ timeZone: 'Mars/Olympus' }, /^timeZone: "Mars\/Olympus" is not an IANA time zone; use e.g./],

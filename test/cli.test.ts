@@ -103,6 +103,10 @@ describe('replica-alerts usage', () => {
       /--retry-hold: "soon" is not a duration/,
     ],
     [
+      ['poll', '--em-url', 'https://em:9398', '--collection-lag', '30m'],
+      /collectionLag: give whole minutes from 60 to 10080/,
+    ],
+    [
       ['poll', '--em-url', 'https://em:9398', '--time-zone', 'Mars/Olympus'],
       /timeZone: "Mars\/Olympus" is not an IANA time zone/,
     ],

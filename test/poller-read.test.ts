@@ -30,21 +30,20 @@ const cursor = (stampAgoMin: number, movedAgoMin = 5) => ({
   stamp: iso(NOW - stampAgoMin * MIN),
   movedAt: iso(NOW - movedAgoMin * MIN),
 });
-const state = (servers: ReadState['types']['ReplicaJobSession'] = undefined): ReadState => ({
+/** What an earlier poll five minutes ago left: these server cursors, and for each type these running sessions. */
+const state = (servers: ReadState['servers'] = {}, running: string[] = [], awaiting = {}): ReadState => ({
   version: 2,
   polledAt: iso(NOW - 5 * MIN),
-  types: servers ? { ReplicaJobSession: servers } : {},
-});
-const typeState = (servers: Record<string, ReturnType<typeof cursor>>) => ({
   servers,
-  running: [],
-  awaiting: {},
-  decided: {},
+  types: {
+    ReplicaJobSession: { running, awaiting, decided: {} },
+    CdpReplicaSession: { running: [], awaiting: {}, decided: {} },
+  },
 });
 
 describe('the read plan', () => {
   it('reads one window back to the lookback on a first poll', () => {
-    expect(planWindow(null, undefined, [], OPTIONS)).toEqual({
+    expect(planWindow(null, [], OPTIONS)).toEqual({
       common: iso(NOW - 24 * HOUR),
       groups: [],
       cursors: {},
@@ -52,35 +51,35 @@ describe('the read plan', () => {
   });
 
   it('reads servers collected recently in one window, from an overlap before the last poll', () => {
-    const before = typeState({ [server(1)]: cursor(7), [server(2)]: cursor(20) });
-    const plan = planWindow(state(before), before, [server(1), server(2)], OPTIONS);
+    const before = state({ [server(1)]: cursor(7), [server(2)]: cursor(20) });
+    const plan = planWindow(before, [server(1), server(2)], OPTIONS);
     expect(plan.common).toBe(iso(NOW - 80 * MIN)); // server 2's cursor less the overlap, the earliest
     expect(plan.groups).toEqual([]);
   });
 
   it('reads a server collected late from its own cursor, however far back while its cursor moves', () => {
     // Collected 30 h late (a steady lag on a slow clock): its newest stamp is 30 h old, but it moved 5 min ago.
-    const before = typeState({ [server(1)]: cursor(10), [server(2)]: cursor(30 * 60) });
-    const plan = planWindow(state(before), before, [], OPTIONS);
+    const before = state({ [server(1)]: cursor(10), [server(2)]: cursor(30 * 60) });
+    const plan = planWindow(before, [], OPTIONS);
     expect(plan.groups).toEqual([{ servers: [server(2)], since: iso(NOW - 31 * HOUR) }]);
   });
 
   it('reads a server whose cursor stopped moving back no further than the collection lag', () => {
-    const before = typeState({ [server(1)]: cursor(10), [server(2)]: cursor(40 * 60, 30 * 60) });
-    const plan = planWindow(state(before), before, [server(1), server(2)], OPTIONS);
+    const before = state({ [server(1)]: cursor(10), [server(2)]: cursor(40 * 60, 30 * 60) });
+    const plan = planWindow(before, [server(1), server(2)], OPTIONS);
     expect(plan.groups).toEqual([{ servers: [server(2)], since: iso(NOW - 24 * HOUR) }]);
   });
 
   it('reads a server new to it back to the collection lag, and forgets one gone from the list and stalled', () => {
-    const before = typeState({ [server(1)]: cursor(10), [server(3)]: cursor(40 * 60, 30 * 60) });
-    const plan = planWindow(state(before), before, [server(1), server(2)], OPTIONS);
+    const before = state({ [server(1)]: cursor(10), [server(3)]: cursor(40 * 60, 30 * 60) });
+    const plan = planWindow(before, [server(1), server(2)], OPTIONS);
     expect(plan.groups).toEqual([{ servers: [server(2)], since: iso(NOW - 24 * HOUR) }]);
     expect(Object.keys(plan.cursors).sort()).toEqual([server(1), server(2)]);
   });
 
   it('caps a cursor at its poll: a server whose clock runs ahead does not hold back the others', () => {
-    const before = typeState({ [server(1)]: cursor(-180), [server(2)]: cursor(10) });
-    const plan = planWindow(state(before), before, [], OPTIONS);
+    const before = state({ [server(1)]: cursor(-180), [server(2)]: cursor(10) });
+    const plan = planWindow(before, [], OPTIONS);
     expect(plan.common).toBe(iso(NOW - 70 * MIN)); // server 2's; server 1's is capped at the last poll
     expect(plan.groups).toEqual([]);
   });
@@ -89,7 +88,7 @@ describe('the read plan', () => {
     const behind = Object.fromEntries(
       [3, 3.5, 4, 10, 10.5, 15, 20, 20.2].map((h, i) => [server(i), cursor(h * 60)]),
     );
-    const plan = planWindow(state(typeState(behind)), typeState(behind), [], OPTIONS);
+    const plan = planWindow(state(behind), [], OPTIONS);
     expect(plan.groups.map((g) => g.servers.length)).toEqual([2, 1, 2, 3]);
     expect(plan.groups.map((g) => g.since)).toEqual([21.2, 16, 11.5, 5].map((h) => iso(NOW - h * HOUR)));
   });
@@ -136,7 +135,7 @@ describe('the read plan on the wire', () => {
           cursor(120 + 20 * i),
         ]),
       );
-      const previous = { ...state(), types: { ReplicaJobSession: typeState(behind) } };
+      const previous = state(behind);
       const maxUrlLength = 2_000;
       await withSession({ name: 'wide', url: sim.url, credentials: USER, maxUrlLength }, async (em) => {
         const reader = readEm(em, previous, { ...OPTIONS, cdp: false });
@@ -177,20 +176,17 @@ describe('check and the reader', () => {
 
   it('sends no filter a poll sends that check did not prove, in any branch of the reader', async () => {
     const running = (n: number) => Array.from({ length: n }, (_, i) => `urn:veeam:ReplicaJobSession:${i}`);
-    const behind = typeState({
+    const behind = {
       [server(1)]: cursor(10),
       [server(2)]: cursor(300),
       [server(3)]: cursor(600),
       [server(4)]: cursor(610),
-    });
+    };
     const states: (ReadState | null)[] = [
       null, // a first poll
-      { ...state(), types: { ReplicaJobSession: behind, CdpReplicaSession: behind } }, // servers behind, grouped
-      {
-        ...state(),
-        types: { ReplicaJobSession: { ...behind, running: running(2), awaiting: { x: iso(NOW + HOUR) } } },
-      },
-      { ...state(), types: { ReplicaJobSession: { ...behind, running: running(45) } } }, // running beyond the fold
+      state(behind), // servers behind, grouped
+      state(behind, running(2), { x: iso(NOW + HOUR) }), // running and awaited sessions folded into the window
+      state(behind, running(45)), // running beyond the fold: batches of their own
     ];
     for (const previous of states) {
       await withSession(

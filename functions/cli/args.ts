@@ -88,6 +88,7 @@ export const SETTINGS_OPTIONS = {
   stale: { type: 'string' },
   'unreachable-after': { type: 'string' },
   lookback: { type: 'string' },
+  'collection-lag': { type: 'string' },
   'no-cdp': { type: 'boolean' },
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
@@ -102,6 +103,7 @@ export const SETTINGS_HELP = `Settings (override --settings FILE, a JSON object 
   --stale auto|off|DURATION   report jobs that stopped running (default auto: 3 x the median gap)
   --unreachable-after N       failed polls before an EM is reported unreachable (default 3)
   --lookback DURATION         how far back a first poll reads (default 24h)
+  --collection-lag DURATION   how long a backup server may go uncollected by the EM and still alert (default 24h)
   --no-cdp                    skip CDP policies
   --include GLOB, --exclude GLOB   job/policy names to watch or skip (repeatable; * and ?)
   --mute NAME                 a job, policy or EM that never alerts (repeatable)
@@ -158,6 +160,7 @@ export function settingsFrom(values: SettingsValues): Settings {
     ['retry-hold', 'retryHold'],
     ['repeat', 'repeat'],
     ['lookback', 'lookback'],
+    ['collection-lag', 'collectionLag'],
   ] as const) {
     const value = text(values[flag]);
     if (value !== undefined) input[name] = minutes(flag, value);

@@ -32,12 +32,15 @@ export interface ReadState {
   version: 2;
   /** Our clock at the start of the last poll that read the EM to the end. */
   polledAt: string;
+  /**
+   * Per backup server UID: how far we know the EM has collected it. One collection job copies a server's replica
+   * and CDP sessions alike, so a session of either type is evidence for both.
+   */
+  servers: Record<string, ServerCursor>;
   types: Partial<Record<SourceType, TypeState>>;
 }
 
 export interface TypeState {
-  /** Per backup server UID: how far we know the EM has collected it. */
-  servers: Record<string, ServerCursor>;
   /** Sessions not finished at the last poll. */
   running: string[];
   /** Failed or Warning sessions read before their task sessions were collected: UID → waited for until then. */
@@ -87,15 +90,15 @@ export async function* readEm(
 ): AsyncGenerator<Batch, ReadState> {
   const previous = upgrade(stored);
   const nowMs = options.now.getTime();
-  const next: ReadState = { version: 2, polledAt: iso(nowMs), types: {} };
   const listed = previous ? await listServers(em, options) : [];
+  const plan = planWindow(previous, listed, options);
+  const servers = plan.cursors;
+  const next: ReadState = { version: 2, polledAt: iso(nowMs), servers, types: {} };
   const types: SourceType[] = options.cdp
     ? ['ReplicaJobSession', 'CdpReplicaSession']
     : ['ReplicaJobSession'];
   for (const type of types) {
     const before = previous?.types[type];
-    const plan = planWindow(previous, before, listed, options);
-    const servers = plan.cursors;
     const decided: Record<string, string> = Object.assign({}, ...Object.values(before?.decided ?? {}));
     const awaiting = { ...before?.awaiting };
     const remembered = new Set([...(before?.running ?? []), ...Object.keys(awaiting)]);
@@ -164,7 +167,7 @@ export async function* readEm(
       const live = Object.entries(entries).filter(([, time]) => at(time) >= keepFrom(server));
       if (live.length) kept[server] = Object.fromEntries(live);
     }
-    next.types[type] = { servers, running, awaiting: stillAwaiting, decided: kept };
+    next.types[type] = { running, awaiting: stillAwaiting, decided: kept };
   }
   return next;
 }
@@ -223,7 +226,6 @@ interface Plan {
  */
 export function planWindow(
   previous: ReadState | null,
-  before: TypeState | undefined,
   listed: readonly string[],
   options: ReadOptions,
 ): Plan {
@@ -245,7 +247,7 @@ export function planWindow(
   for (const uid of listed) cursors[uid] = { stamp: iso(lagFloor + overlapMs), movedAt: iso(nowMs) };
   let common = polledMs - overlapMs;
   const behind: { uid: string; since: number }[] = [];
-  for (const [uid, cursor] of Object.entries({ ...cursors, ...before?.servers })) {
+  for (const [uid, cursor] of Object.entries({ ...cursors, ...previous.servers })) {
     const stalled = nowMs - at(cursor.movedAt) > collectionLagMs;
     // A server the EM no longer lists, with nothing left to collect within the lag, is forgotten.
     if (stalled && listed.length && !listed.includes(uid)) continue;
@@ -313,13 +315,12 @@ export function upgrade(stored: unknown): ReadState | null {
   const types: ReadState['types'] = {};
   for (const type of ['ReplicaJobSession', 'CdpReplicaSession'] as const) {
     types[type] = {
-      servers: {},
       running: old.running?.[type] ?? [],
       awaiting: {},
       decided: { '': { ...old.decided?.[type] } },
     };
   }
-  return { version: 2, polledAt: cursors.sort().at(-1) ?? '', types };
+  return { version: 2, polledAt: cursors.sort().at(-1) ?? '', servers: {}, types };
 }
 
 function source(
