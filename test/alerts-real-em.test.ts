@@ -109,6 +109,13 @@ describe('backup servers on other clocks, and collections that come late', () =>
     expect(h.poll({ now: 200, replica: [], readBefore: true })).toEqual([]);
   });
 
+  it('a failure first seen by a poll whose own clock ran 2 h ahead is held retryHold from the next poll, not 2 h', () => {
+    const h = new Harness();
+    expect(h.poll({ now: 150 + 120, replica: [failed(1, 100, 130)], readBefore: true })).toEqual([]);
+    expect(h.poll({ now: 180, replica: [], readBefore: true })).toEqual([]); // the clock is right again
+    expect(brief(h.poll({ now: 196, replica: [], readBefore: true }))).toEqual(['failure:Failed:1']);
+  });
+
   it('on an EM polled before, a job first seen with a failure and a later success sends both', () => {
     const h = new Harness();
     const events = h.poll({ now: 300, replica: [failed(1, 0, 10), ok(2, 120, 130)], readBefore: true });

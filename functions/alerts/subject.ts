@@ -215,6 +215,8 @@ class Machine {
   /** Time acts: an expired hold is sent, a reminder falls due, a quiet job goes stale. */
   tick(): void {
     const { hold } = this.state;
+    // Seen by a poll whose clock ran ahead: from now on, or the hold would last as long as the clock was off.
+    if (hold?.seenAt && ms(hold.seenAt) > this.nowMs) hold.seenAt = this.ctx.now;
     if (hold && this.nowMs >= this.releaseAt(hold) && !this.heldByRunning(hold)) this.release();
     this.remind();
     this.checkStale();
