@@ -525,8 +525,8 @@ describe('replica-alerts poll --table', () => {
     expect(r).toMatchObject({ code: 2, out: '' });
     expect(r.err).toBe(
       `error: --table no-such-table: there is no such DynamoDB table in local at ${dynamo.endpoint}; create ` +
-        'it with partition key pk and sort key sk, both strings, and TTL on expiresAt (README, "State and ' +
-        'delivery"), or keep state on disk with --state DIR.',
+        'it with partition key pk and sort key sk, both strings, and TTL on expiresAt (docs/state.md), or keep ' +
+        'state on disk with --state DIR.',
     );
     expect(sim.requests.length).toBe(requests);
   });

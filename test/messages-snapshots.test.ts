@@ -31,8 +31,8 @@ describe.each(Object.entries(REPRESENTATIVE))('%s', (name, make) => {
   });
 });
 
-describe('the README', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+describe('docs/alerts.md', () => {
+  const readme = readFileSync(new URL('../docs/alerts.md', import.meta.url), 'utf8');
   const event = REPRESENTATIVE['job-failure']?.();
   const options = { timeZone: 'Europe/Berlin' };
 

@@ -176,7 +176,7 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     );
     io.out(
       '\nNext: `npx replica-alerts check --em-url https://<your-em>:9398/api/` against your own Enterprise ' +
-        'Manager, then `npx cdk deploy` (README, "Deploying to AWS").',
+        'Manager, then `npx cdk deploy` (docs/deploy.md).',
     );
     return 0;
   } finally {

@@ -205,7 +205,7 @@ async function checkTable(
     if (name === 'ResourceNotFoundException') {
       throw new SettingsError(
         `--table ${table}: there is no such DynamoDB table ${where}; create it with partition key pk and ` +
-          'sort key sk, both strings, and TTL on expiresAt (README, "State and delivery"), or keep state on ' +
+          'sort key sk, both strings, and TTL on expiresAt (docs/state.md), or keep state on ' +
           'disk with --state DIR.',
       );
     }

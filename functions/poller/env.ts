@@ -6,7 +6,7 @@ import { type Settings, validateSettings } from '../alerts/index.ts';
 import { apiBase } from '../em/config.ts';
 import { type Channel, RENDERERS } from '../messages/render.ts';
 
-/** Every channel has its own SNS topic (see README: one topic per channel). */
+/** Every channel has its own SNS topic (docs/alerts.md: one topic per channel). */
 export const CHANNELS = Object.keys(RENDERERS) as Channel[];
 
 export interface EmTarget {

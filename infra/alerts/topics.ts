@@ -40,7 +40,7 @@ export class AlertTopics extends Construct {
     // SNS calls KMS on the publisher's behalf, so service publishers need the key policy (IAM grants only reach
     // roles); the topic policies say which alarms and rules may publish. No aws:SourceAccount or aws:SourceArn
     // condition here: AWS documents this statement without one, and whether KMS sees those keys for these
-    // publishers is unsettled (a condition KMS never sees would silently drop every alarm). README, "Security
+    // publishers is unsettled (a condition KMS never sees would silently drop every alarm). docs/deploy.md, "Security
     // notes".
     this.key.addToResourcePolicy(
       new PolicyStatement({

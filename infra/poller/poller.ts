@@ -13,7 +13,7 @@ import type { EmSettings, NetworkSettings } from '../settings/index.ts';
 import { pollerNetwork } from './network.ts';
 
 /**
- * Sized by `npm run bench` (README, "Numbers"): a first poll of 50,000 sessions peaks near 200 MB, with the heap
+ * Sized by `npm run bench` (docs/benchmarks.md): a first poll of 50,000 sessions peaks near 200 MB, with the heap
  * capped as in a 256 MB function and as deployed here, and takes 25 to 45 s at 20 ms EM latency on two cores; a
  * steady poll takes under a second. 512 MB leaves headroom and buys CPU (Lambda scales it with memory) for XML parsing; 5 minutes covers
  * an EM that answers slowly. Revisit both together when the benchmark changes.
