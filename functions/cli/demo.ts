@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, type Settings } from '../alerts/index.ts';
 import type { ReplicaJobSession } from '../em/model.ts';
+import type { Channel } from '../messages/types.ts';
 import type { Notifier, Publication } from '../notify/notifier.ts';
 import { type Log, pollEm } from '../poller/poll.ts';
 import { DEFAULT_USER, demoDay, type Scenario, ScenarioBuilder, startSimulator } from '../simulator/index.ts';
@@ -26,7 +27,7 @@ Lambda would, and prints the alerts people would receive by e-mail, SMS and Slac
 
 /** Prints each publication as a person would see it; delivery is the printing. */
 class PreviewNotifier implements Notifier {
-  readonly channels = ['email', 'sms', 'chat'];
+  readonly channels: readonly Channel[] = ['email', 'sms', 'chat'];
   constructor(private readonly io: Io) {}
 
   async publish({ channel, subject, message, attributes }: Publication): Promise<void> {

@@ -2,20 +2,20 @@
 // prints it in the chosen output format, topics or not. Printing is delivery too (a repeated poll on the same
 // state prints only what is new), so the channels are those with a topic plus those the format prints.
 
+import { CHANNELS, type Channel } from '../messages/types.ts';
 import { type Notifier, type Publication, publishInput } from '../notify/notifier.ts';
-import { CHANNELS } from '../poller/env.ts';
 
 export type OutputFormat = 'text' | 'json' | 'sns';
 
 /** The channels each output format prints. */
-const PRINTED: Record<OutputFormat, string[]> = {
+const PRINTED: Record<OutputFormat, readonly Channel[]> = {
   text: ['email'],
   json: ['events'],
   sns: CHANNELS,
 };
 
 export class CliNotifier implements Notifier {
-  readonly channels: string[];
+  readonly channels: readonly Channel[];
 
   constructor(
     private readonly format: OutputFormat,

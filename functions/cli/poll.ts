@@ -2,9 +2,10 @@
 // embedded DynamoDB-compatible store on disk (dynalite, `--state DIR`) or in a DynamoDB table (`--table`).
 
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CHANNELS, type Channel, isChannel } from '../messages/types.ts';
 import { SnsNotifier } from '../notify/notifier.ts';
 import { dynamoClient, snsClient } from '../poller/clients.ts';
-import { CHANNELS, type EmTarget, TOPIC_ARN } from '../poller/env.ts';
+import { type EmTarget, TOPIC_ARN } from '../poller/env.ts';
 import { EM_FAILED, type Log, leaseMs, PollInterrupted, type PollSummary, pollEm } from '../poller/poll.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
 import { ensureTable, localClient, startDynalite } from '../state/local.ts';
@@ -70,7 +71,7 @@ function topicsFrom(values: string[] | undefined): Record<string, string> {
   const topics: Record<string, string> = {};
   for (const value of values ?? []) {
     const [channel = '', arn = ''] = value.split(/=(.*)/s);
-    if (!(CHANNELS as string[]).includes(channel)) {
+    if (!isChannel(channel)) {
       throw new UsageError(
         `--topic ${value}: the channel must be one of ${CHANNELS.join(', ')} (CHANNEL=ARN).`,
       );
@@ -234,7 +235,7 @@ function cliLog(io: Io, debug: boolean): Log {
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
-function describe(poll: PollSummary, channels: string[]): string {
+function describe(poll: PollSummary, channels: readonly Channel[]): string {
   if (poll.status === 'skipped') {
     // The CLI's lease is the longest any poller takes (the Lambda's ends a minute after its 5-minute timeout).
     return (

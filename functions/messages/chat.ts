@@ -6,9 +6,9 @@ import { eventId } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
 import { label, NOUN, nextSteps, quietNote, summary } from './describe.ts';
 import { CHAT_MAX_VMS, CHAT_NAME_CHARS, CHAT_TEXT_CHARS } from './limits.ts';
-import type { Rendered, RenderOptions } from './render.ts';
 import { line, plural } from './text.ts';
 import { duration, formatTime } from './time.ts';
+import type { Rendered, RenderOptions } from './types.ts';
 
 export interface ChatbotNotification {
   version: '1.0';

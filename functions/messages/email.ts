@@ -12,9 +12,9 @@ import {
   EMAIL_TEXT_CHARS,
   SUBJECT_MAX_CHARS,
 } from './limits.ts';
-import type { Rendered, RenderOptions } from './render.ts';
 import { block, clip, line, oneLine, plural, utf8Bytes } from './text.ts';
 import { duration, formatTime, span } from './time.ts';
+import type { Rendered, RenderOptions } from './types.ts';
 
 const STALE_BASIS = {
   median: '3 x the median gap between its runs',

@@ -4,8 +4,8 @@
 import { type AlertEvent, cutText } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
 import { BODY_BUDGET_BYTES, EVENTS_FIELD_CHARS } from './limits.ts';
-import type { Rendered } from './render.ts';
 import { utf8Bytes } from './text.ts';
+import type { Rendered } from './types.ts';
 
 export function renderEvents(event: AlertEvent): Rendered {
   let message = '';

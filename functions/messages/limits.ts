@@ -2,8 +2,8 @@
 // readable (text is already at most EVENT_TEXT_CHARS per field in the event, see alerts/event.ts).
 
 import { MAX_EVENT_VMS } from '../alerts/event.ts';
-import type { Rendered } from './render.ts';
 import { utf8Bytes } from './text.ts';
+import type { Rendered } from './types.ts';
 
 /** Publish size limit: the body plus every attribute's name, type and value. */
 export const SNS_MAX_BYTES = 262_144;

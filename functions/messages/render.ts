@@ -5,20 +5,7 @@ import { renderChat } from './chat.ts';
 import { renderEmail } from './email.ts';
 import { renderEvents } from './events.ts';
 import { renderSms } from './sms.ts';
-
-export interface Rendered {
-  /** E-mail only: the SNS `Subject`. */
-  subject?: string;
-  message: string;
-  attributes: Record<string, string>;
-}
-
-export interface RenderOptions {
-  /** IANA time zone for human-readable times (validated with the settings). */
-  timeZone: string;
-}
-
-export type Channel = 'email' | 'sms' | 'chat' | 'events';
+import type { Channel, Rendered, RenderOptions } from './types.ts';
 
 export const RENDERERS: Record<Channel, (event: AlertEvent, options: RenderOptions) => Rendered> = {
   email: renderEmail,

@@ -7,9 +7,9 @@ import { toGsmAscii } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
 import { causeWords, label } from './describe.ts';
 import { SMS_MAX_BYTES } from './limits.ts';
-import type { Rendered, RenderOptions } from './render.ts';
 import { clip, line } from './text.ts';
 import { duration, shortTime } from './time.ts';
+import type { Rendered, RenderOptions } from './types.ts';
 
 /** Marks subjects that are not replica jobs, unless the name says it already. */
 const TAG: Record<AlertEvent['subject']['kind'], string> = {

@@ -3,10 +3,11 @@
 // throttling and 5xx with backoff; what still fails is thrown, and the poller retries it at the next poll.
 
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
+import { CHANNELS, type Channel } from '../messages/types.ts';
 
 /** One message for one channel, as the renderers produce it. */
 export interface Publication {
-  channel: string;
+  channel: Channel;
   subject?: string | undefined;
   message: string;
   attributes: Record<string, string>;
@@ -14,7 +15,7 @@ export interface Publication {
 
 export interface Notifier {
   /** The channels this notifier delivers to; events are recorded as pending for exactly these. */
-  readonly channels: string[];
+  readonly channels: readonly Channel[];
   publish(publication: Publication): Promise<void>;
 }
 
@@ -34,14 +35,14 @@ export function publishInput(publication: Publication, topicArn?: string): Publi
 }
 
 export class SnsNotifier implements Notifier {
-  readonly channels: string[];
+  readonly channels: readonly Channel[];
 
-  /** `topics` maps a channel (email, sms, chat, events) to its topic ARN; unmapped channels are not used. */
+  /** `topics` maps a channel to its topic ARN; unmapped channels are not used. */
   constructor(
     private readonly client: SNSClient,
-    private readonly topics: Record<string, string>,
+    private readonly topics: Partial<Record<Channel, string>>,
   ) {
-    this.channels = Object.keys(topics).sort();
+    this.channels = CHANNELS.filter((channel) => topics[channel]).sort(); // delivery order: by name
   }
 
   async publish(publication: Publication): Promise<void> {

@@ -1,6 +1,6 @@
 // The AWS clients of the Lambda and the CLI, built in one place so both retry alike: the SDK's standard
 // strategy retries throttling, 5xx and network errors with exponential backoff and jitter, then surfaces the
-// error (test/aws-retries.test.ts drives them against stub endpoints).
+// error (test/poller/clients.test.ts drives them against stub endpoints).
 
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';

@@ -4,10 +4,7 @@
 
 import { type Settings, validateSettings } from '../alerts/index.ts';
 import { apiBase } from '../em/config.ts';
-import { type Channel, RENDERERS } from '../messages/render.ts';
-
-/** Every channel has its own SNS topic (docs/alerts.md: one topic per channel). */
-export const CHANNELS = Object.keys(RENDERERS) as Channel[];
+import { CHANNELS, type Channel } from '../messages/types.ts';
 
 export interface EmTarget {
   name: string;

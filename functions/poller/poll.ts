@@ -19,7 +19,8 @@ import { withSession } from '../em/client.ts';
 import { DEFAULTS, type EmConfig } from '../em/config.ts';
 import { EmError } from '../em/errors.ts';
 import type { CdpRun, ReplicaRun } from '../em/runs.ts';
-import { type Channel, RENDERERS } from '../messages/render.ts';
+import { RENDERERS } from '../messages/render.ts';
+import { type Channel, isChannel } from '../messages/types.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { type EmSecret, SecretError } from '../secrets/secrets.ts';
 import type { StateStore } from '../state/store.ts';
@@ -144,7 +145,7 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
     });
     summary.eventsDecided = decision.events.length;
     for (const [seq, event] of decision.events.entries()) {
-      await store.recordEvent(target.name, event.id, event, deps.notifier.channels, startedMs, seq);
+      await store.recordEvent(target.name, event.id, event, [...deps.notifier.channels], startedMs, seq);
     }
     const versions = new Map(snapshot.subjects.map((record) => [record.key, record.version]));
     for (const state of decision.states) {
@@ -270,12 +271,12 @@ async function deliver(
   const pending = await store.pendingEvents<AlertEvent>(em);
   for (const item of pending) {
     let left = item.pendingChannels.length;
-    const order = (channel: string) => notifier.channels.indexOf(channel) >>> 0; // unconfigured ones last
+    const order = (channel: string) => (isChannel(channel) ? notifier.channels.indexOf(channel) : -1) >>> 0; // unconfigured ones last
     for (const channel of [...item.pendingChannels].sort((a, b) => order(a) - order(b))) {
       if (failedChannels.has(channel) || options.shouldStop?.() || options.signal?.aborted) continue;
       // Rendered per pending channel: a retried SMS does not re-render the e-mail.
-      const render = RENDERERS[channel as Channel];
-      const configured = render !== undefined && notifier.channels.includes(channel);
+      const render = isChannel(channel) ? RENDERERS[channel] : undefined;
+      const configured = isChannel(channel) && notifier.channels.includes(channel);
       const fresh = configured ? await store.pendingChannels(em, item.id) : [];
       if (!render || !configured) {
         log.warn('An event was pending for a channel that is no longer configured; dropped.', {
@@ -290,7 +291,10 @@ async function deliver(
         continue;
       } else {
         try {
-          await notifier.publish({ channel, ...render(item.event, { timeZone: options.settings.timeZone }) });
+          await notifier.publish({
+            channel: channel as Channel,
+            ...render(item.event, { timeZone: options.settings.timeZone }),
+          });
           summary.published++;
         } catch (error) {
           failedChannels.add(channel);

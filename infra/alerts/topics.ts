@@ -9,7 +9,7 @@ import { type IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-i
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { CHANNELS, type Channel } from '../poller/environment.ts';
+import { CHANNELS, type Channel } from '../../functions/messages/types.ts';
 
 /**
  * CloudWatch alarms publish without message attributes, and SNS never delivers an attribute-less message to a

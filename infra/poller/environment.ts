@@ -1,14 +1,11 @@
 // The poller's environment: the contract functions/poller/env.ts reads. Nothing secret goes here (credentials stay
 // in Secrets Manager; a CA bundle is public data).
 
-import type { Channel } from '../../functions/messages/render.ts';
-import { CHANNELS } from '../../functions/poller/env.ts';
+import { CHANNELS, type Channel } from '../../functions/messages/types.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/poller/metrics.ts';
 import type { EmSettings } from '../settings/enterprise-managers.ts';
 import type { Json } from '../settings/read.ts';
 import { MEMORY_MB } from './poller.ts';
-
-export { CHANNELS, type Channel };
 
 export interface EnvironmentInput {
   tableName: string;

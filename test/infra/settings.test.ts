@@ -1,0 +1,299 @@
+// Settings validation at synth: every problem is reported at once, naming the setting and the fix.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { parseSettings, SettingsError } from '../../infra/settings/index.ts';
+import { loadSettings } from '../../infra/settings/load.ts';
+import { FIXTURES_DIR, fixtureSettings, minimalSettings, ROOT_DIR, SETTINGS_FILE } from './fixtures/stack.ts';
+
+/** The problems `parseSettings` reports for these settings (none: an empty list). */
+function problems(raw: unknown): string[] {
+  try {
+    parseSettings(raw, 'test', FIXTURES_DIR);
+    return [];
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems;
+    throw error;
+  }
+}
+
+const em = (extra: Record<string, unknown>) => ({
+  enterpriseManagers: [{ name: 'em-prod', url: 'https://em.example.com:9398/api/', ...extra }],
+});
+
+describe('valid settings', () => {
+  it('fill the defaults: every 5 minutes, 5 EMs per invocation, 90 days of logs, no subscriptions', () => {
+    expect(parseSettings(minimalSettings(), 'test', FIXTURES_DIR)).toEqual({
+      stackName: 'ReplicaAlerts',
+      enterpriseManagers: [
+        { name: 'em-prod', url: 'https://em.example.com:9398/api/', secretArn: undefined, caCert: undefined },
+      ],
+      alerting: {},
+      schedule: { everyMinutes: 5, maxEmsPerInvocation: 5 },
+      logRetentionDays: 90,
+      network: undefined,
+      subscriptions: { email: [], sms: [], webhooks: [], queues: [], functions: [], slack: [], teams: [] },
+    });
+  });
+
+  it("accept the fixture (every kind of subscription) and the example file's shape", () => {
+    expect(problems(fixtureSettings())).toEqual([]);
+    const example = JSON.parse(readFileSync(join(ROOT_DIR, 'infra/settings.example.json'), 'utf8'));
+    // The example validates as shipped: a fresh clone's `cdk synth` synthesises it.
+    expect(problems(example)).toEqual([]);
+  });
+
+  it('read caCertFile relative to the settings file', () => {
+    const settings = parseSettings(em({ caCertFile: 'ca.pem' }), 'test', FIXTURES_DIR);
+    expect(settings.enterpriseManagers[0]?.caCert).toBe(readFileSync(join(FIXTURES_DIR, 'ca.pem'), 'utf8'));
+  });
+});
+
+describe('invalid settings', () => {
+  it.each([
+    [{}, 'enterpriseManagers: give a non-empty list of Enterprise Managers'],
+    [{ enterpriseManagers: [] }, 'enterpriseManagers: give a non-empty list'],
+    [
+      { ...minimalSettings(), emails: [] },
+      'settings.emails: unknown setting; known here: stackName, enterpriseManagers',
+    ],
+    [{ ...minimalSettings(), stackName: '1st' }, 'stackName: give a CloudFormation stack name'],
+    [
+      { enterpriseManagers: [{ name: 'em prod', url: 'https://em:9398/api/' }] },
+      'enterpriseManagers[0].name: give 1-64 letters',
+    ],
+    [em({ url: 'http://em.example.com:9398/api/' }), 'enterpriseManagers[0].url: use https:// (got http:)'],
+    [
+      em({ url: 'https://admin:pw@em.example.com:9398/api/' }),
+      'enterpriseManagers[0].url: remove the user name or password',
+    ],
+    [em({ url: 'em.example.com' }), 'enterpriseManagers[0].url: "em.example.com" is not a URL'],
+    [
+      em({ url: 'https://admin:pw@em:99999/' }),
+      'enterpriseManagers[0].url: "https://***@em:99999/" is not a URL',
+    ],
+    [em({ password: 'hunter2' }), 'enterpriseManagers[0].password: never put credentials in the settings'],
+    [
+      em({ username: 'DOMAIN\\svc' }),
+      'enterpriseManagers[0].username: never put credentials in the settings',
+    ],
+    [
+      em({ secretArn: 'veeam/em-prod' }),
+      'enterpriseManagers[0].secretArn: give the ARN of an existing Secrets Manager secret',
+    ],
+    [em({ caCert: 'not a pem' }), 'enterpriseManagers[0].caCert: give a PEM bundle'],
+    [em({ caCertFile: 'missing.pem' }), 'enterpriseManagers[0].caCertFile: cannot read "missing.pem"'],
+    [
+      em({ caCertFile: 'handler.ts' }),
+      'enterpriseManagers[0].caCertFile: the file is not a PEM certificate bundle',
+    ],
+    [
+      em({ caCertFile: 'ca.pem', caCert: '-----BEGIN CERTIFICATE-----x-----END CERTIFICATE-----' }),
+      'enterpriseManagers[0]: give either caCert or caCertFile',
+    ],
+    [
+      { ...minimalSettings(), alerting: { retryHold: -1 } },
+      'alerting.retryHold: give whole minutes from 0 to 1440',
+    ],
+    [
+      { ...minimalSettings(), alerting: { retryHoldMinutes: 5 } },
+      'alerting.retryHoldMinutes: unknown setting; known settings are alertOn',
+    ],
+    [
+      { ...minimalSettings(), alerting: { timeZone: 'Mars/Olympus' } },
+      'alerting.timeZone: "Mars/Olympus" is not an IANA time zone',
+    ],
+    [{ ...minimalSettings(), alerting: [] }, 'alerting: give an object of alerting settings'],
+    [
+      { ...minimalSettings(), schedule: { everyMinutes: 0 } },
+      'schedule.everyMinutes: give a whole number from 1 to 720 (default 5)',
+    ],
+    [{ ...minimalSettings(), schedule: { everyMinutes: 2.5 } }, 'schedule.everyMinutes: give a whole number'],
+    [
+      { ...minimalSettings(), schedule: { maxEmsPerInvocation: 0 } },
+      'schedule.maxEmsPerInvocation: give a whole number from 1 to 100',
+    ],
+    [{ ...minimalSettings(), schedule: { cron: '0 * * * *' } }, 'schedule.cron: unknown setting'],
+    [
+      { ...minimalSettings(), stateTableName: 'arn:aws:dynamodb:eu-west-1:123456789012:table/t' },
+      'stateTableName: give the name of the table a removed stack kept',
+    ],
+    [
+      { ...minimalSettings(), logRetentionDays: 10 },
+      "logRetentionDays: give one of CloudWatch Logs' retention periods",
+    ],
+    [
+      { ...minimalSettings(), subscriptions: { email: ['ops'] } },
+      'subscriptions.email[0]: give an e-mail address',
+    ],
+    [
+      { ...minimalSettings(), subscriptions: { sms: ['0170 1234567'] } },
+      'subscriptions.sms[0]: give a phone number in E.164 form',
+    ],
+    [
+      { ...minimalSettings(), subscriptions: { webhooks: ['http://hooks.example.com'] } },
+      'subscriptions.webhooks[0]: give an https:// URL',
+    ],
+    [
+      { ...minimalSettings(), subscriptions: { queues: ['replica-events'] } },
+      'subscriptions.queues[0]: give an SQS queue ARN',
+    ],
+    [
+      { ...minimalSettings(), subscriptions: { functions: ['arn:aws:sqs:eu-west-1:123456789012:q'] } },
+      'subscriptions.functions[0]: give a Lambda function ARN',
+    ],
+    [{ ...minimalSettings(), subscriptions: { pagers: [] } }, 'subscriptions.pagers: unknown setting'],
+    [
+      {
+        ...minimalSettings(),
+        subscriptions: { email: ['ops@example.com', { endpoint: 'ops@example.com' }] },
+      },
+      'subscriptions.email: "ops@example.com" is listed twice',
+    ],
+    [
+      { ...minimalSettings(), subscriptions: { email: 'ops@example.com' } },
+      'subscriptions.email: give a list',
+    ],
+    [
+      {
+        ...minimalSettings(),
+        subscriptions: { email: [{ endpoint: 'ops@example.com', filterPolicy: { severity: 'Failed' } }] },
+      },
+      'subscriptions.email[0].filterPolicy.severity: give an object of up to 5 attribute names',
+    ],
+    [
+      {
+        ...minimalSettings(),
+        subscriptions: {
+          sms: [
+            { endpoint: '+15555550123', filterPolicy: { a: [1], b: [1], c: [1], d: [1], e: [1], f: [1] } },
+          ],
+        },
+      },
+      'subscriptions.sms[0].filterPolicy: give an object of up to 5 attribute names',
+    ],
+    [
+      { ...minimalSettings(), subscriptions: { slack: [{ workspaceId: 'acme', channelId: 'C0123ABCD' }] } },
+      'subscriptions.slack[0].workspaceId: give the Slack workspace',
+    ],
+    [
+      {
+        ...minimalSettings(),
+        subscriptions: { teams: [{ tenantId: 'x', teamId: 'y', channelId: 'general' }] },
+      },
+      'subscriptions.teams[0].tenantId: give the Microsoft Teams tenant ID',
+    ],
+    [
+      { ...minimalSettings(), network: { vpcId: 'vpc-1', subnetIds: ['subnet-0123456789abcdef0'] } },
+      'network.vpcId: give a VPC ID',
+    ],
+    [
+      { ...minimalSettings(), network: { vpcId: 'vpc-0123456789abcdef0' } },
+      'network.subnetIds: give the private subnet IDs',
+    ],
+    [
+      { ...minimalSettings(), network: { vpcId: 'vpc-0123456789abcdef0', subnetIds: [] } },
+      'network.subnetIds: give at least one private subnet ID',
+    ],
+    [
+      {
+        ...minimalSettings(),
+        network: {
+          vpcId: 'vpc-0123456789abcdef0',
+          subnetIds: ['subnet-0123456789abcdef0'],
+          securityGroupId: 'sg-0123456789abcdef0',
+          emCidrs: ['10.0.0.1/32'],
+        },
+      },
+      'network.emCidrs: applies only to the security group the stack creates',
+    ],
+  ])('%j: %s', (raw, expected) => {
+    expect(problems(raw)).toContainEqual(expect.stringContaining(expected));
+  });
+
+  it('name every problem at once, in the error message too', () => {
+    const raw = {
+      enterpriseManagers: [
+        { name: 'em-prod', url: 'https://a.example.com/api/' },
+        { name: 'em-prod', url: 'https://b.example.com/api/' },
+      ],
+      alerting: { repeat: 'daily' },
+      subscriptions: { sms: ['12345'] },
+    };
+    expect(problems(raw)).toEqual([
+      'enterpriseManagers: the name "em-prod" is used twice; give each EM its own name.',
+      'alerting.repeat: give whole minutes from 0 (off) to 43200 (default 1440).',
+      'subscriptions.sms[0]: give a phone number in E.164 form, e.g. "+15555550123".',
+    ]);
+    expect(() => parseSettings(raw, 'settings.json', FIXTURES_DIR)).toThrow(
+      /^Invalid replica-alerts settings \(settings.json\):\n- enterpriseManagers: the name "em-prod" is used twice/,
+    );
+  });
+
+  it('refuse a user name or password in a webhook URL (the template would show it), without repeating it', () => {
+    const hook = 'https://alerts:s3cret-token@hooks.example.com/veeam';
+    const found = problems({
+      ...minimalSettings(),
+      subscriptions: { webhooks: [hook, { endpoint: hook.replace('/veeam', '/cio') }] },
+    });
+    const fix =
+      'remove the user name or password from the URL; it would land in the CloudFormation template. Have the ' +
+      'endpoint verify the SNS message signature instead, or subscribe it outside the stack';
+    expect(found).toEqual([
+      expect.stringContaining(`subscriptions.webhooks[0]: ${fix}`),
+      expect.stringContaining(`subscriptions.webhooks[1].endpoint: ${fix}`),
+    ]);
+    expect(found.join('\n')).not.toContain('s3cret-token');
+    expect(
+      problems({ ...minimalSettings(), subscriptions: { webhooks: ['https://hooks.example.com/v?x=1'] } }),
+    ).toEqual([]);
+  });
+
+  it("refuse CA bundles that would overflow Lambda's 4 KB environment", () => {
+    const pem = readFileSync(join(FIXTURES_DIR, 'ca.pem'), 'utf8');
+    const ems = ['a', 'b', 'c', 'd', 'e'].map((name) => ({
+      name,
+      url: `https://${name}.example.com:9398/api/`,
+      caCert: pem,
+    }));
+    expect(problems({ enterpriseManagers: ems })).toEqual([
+      expect.stringMatching(
+        /^enterpriseManagers: the poller's environment would be about \d+ bytes, over Lambda's 4096; .* put the bundle in their secret/,
+      ),
+    ]);
+    expect(problems({ enterpriseManagers: ems.slice(0, 2) })).toEqual([]);
+  });
+});
+
+describe('loading settings', () => {
+  const load = (context: Record<string, unknown>) => loadSettings(new App({ context }).node, ROOT_DIR);
+
+  it('reads an object from cdk.json context, or a JSON string from -c', () => {
+    expect(load({ replicaAlerts: minimalSettings() }).enterpriseManagers[0]?.name).toBe('em-prod');
+    expect(load({ replicaAlerts: JSON.stringify(minimalSettings()) }).enterpriseManagers[0]?.name).toBe(
+      'em-prod',
+    );
+  });
+
+  it('reads a settings file, resolving its paths next to it', () => {
+    const settings = load({ 'replicaAlerts:settingsFile': SETTINGS_FILE });
+    expect(settings.enterpriseManagers[0]?.caCert).toContain('-----BEGIN CERTIFICATE-----');
+  });
+
+  it('explains how to provide settings when there are none', () => {
+    expect(() => load({ 'replicaAlerts:settingsFile': 'nowhere.json' })).toThrow(
+      /no settings: copy infra\/settings.example.json to replica-alerts.settings.json/,
+    );
+  });
+
+  it('refuses two sources, and JSON that does not parse', () => {
+    expect(() =>
+      load({ replicaAlerts: minimalSettings(), 'replicaAlerts:settingsFile': SETTINGS_FILE }),
+    ).toThrow(/both set: keep one of them/);
+    expect(() => load({ replicaAlerts: '{"enterpriseManagers": [' })).toThrow(
+      /context "replicaAlerts"\):\n- not valid JSON/,
+    );
+  });
+});

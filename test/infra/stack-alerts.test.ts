@@ -1,0 +1,247 @@
+// Alert delivery: the encrypted channel topics, subscriptions from the settings, and the chat channels.
+
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixtureSettings, minimalSettings, synthTemplate } from './fixtures/stack.ts';
+
+const topicRef = (channel: string) => ({ Ref: Match.stringLikeRegexp(`^Topics${channel}[0-9A-F]{8}$`) });
+
+interface PolicyStatement {
+  Sid?: string;
+  Principal?: { Service?: string };
+  Condition: Record<string, Record<string, unknown>>;
+}
+
+/** Each topic (by construct name) whose policy lets this AWS service publish, with that statement. */
+function servicePublishers(template: Template, service: string) {
+  return Object.values(template.findResources('AWS::SNS::TopicPolicy')).flatMap((policy) => {
+    const statements: PolicyStatement[] = policy.Properties.PolicyDocument.Statement;
+    const statement = statements.find((s) => s.Principal?.Service === service);
+    const topic: string = policy.Properties.Topics[0].Ref.replace(/[0-9A-F]{8}$/, '');
+    return statement ? [{ topic, statement }] : [];
+  });
+}
+
+describe('the topics', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthTemplate(minimalSettings());
+  });
+
+  it('exist for every channel even without subscriptions, plus the heartbeat SMS topic', () => {
+    const ids = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(ids.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
+      ['Topicschat', 'Topicsemail', 'Topicsevents', 'Topicsheartbeatsms', 'Topicssms'].sort(),
+    );
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('are all encrypted with one customer-managed key that rotates and is kept (README: removing)', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+      DeletionPolicy: 'Retain',
+    });
+    for (const topic of Object.values(template.findResources('AWS::SNS::Topic'))) {
+      expect(topic.Properties.KmsMasterKeyId).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^TopicsKey/), 'Arn'],
+      });
+      expect(topic.Properties.SignatureVersion).toBe('2');
+    }
+    // The deploy guide names these outputs (queue policies need eventsTopicArn).
+    for (const channel of ['email', 'sms', 'chat', 'events']) {
+      template.hasOutput(`${channel}TopicArn`, { Value: topicRef(channel) });
+    }
+    template.hasOutput('TopicsKeyArn', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TopicsKey'), 'Arn'] },
+    });
+  });
+
+  it('let CloudWatch and EventBridge use the key, to publish alarms and events', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('deny publishing without TLS', () => {
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policies).toHaveLength(5);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sns:Publish',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+
+  it("let only this stack's alarms publish, and never to the events or sms topic", () => {
+    const publishers = servicePublishers(template, 'cloudwatch.amazonaws.com');
+    expect(publishers.map(({ topic }) => topic).sort()).toEqual([
+      'Topicschat',
+      'Topicsemail',
+      'Topicsheartbeatsms',
+    ]);
+    for (const { statement } of publishers) {
+      expect(statement.Sid).toBe('AllowStackAlarms');
+      expect(statement.Condition.StringEquals).toEqual({ 'aws:SourceAccount': '123456789012' });
+      const alarms = statement.Condition.ArnEquals?.['aws:SourceArn'];
+      for (const arn of alarms as unknown[]) {
+        expect(arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Watchdog/), 'Arn'] });
+      }
+    }
+  });
+
+  it("let this account's EventBridge rules publish to the e-mail and chat topics only", () => {
+    const publishers = servicePublishers(template, 'events.amazonaws.com');
+    expect(publishers.map(({ topic }) => topic).sort()).toEqual(['Topicschat', 'Topicsemail']);
+    for (const { statement } of publishers) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:rule/*']],
+          },
+        },
+      });
+    }
+  });
+});
+
+describe('the subscriptions', () => {
+  let template: Template;
+  beforeAll(() => {
+    const settings = fixtureSettings();
+    settings.subscriptions.sms.push({ endpoint: '+15555550199', filterPolicy: null });
+    template = synthTemplate(settings);
+  });
+
+  it('send e-mail to each address, with its filter policy if it has one', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: topicRef('email'),
+      FilterPolicy: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'cio@example.com',
+      TopicArn: topicRef('email'),
+      FilterPolicy: { severity: ['Failed'] },
+    });
+  });
+
+  it('texts only Failed alerts and their all-clear by default, everything when the filter is null', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sms',
+      Endpoint: '+15555550123',
+      TopicArn: topicRef('sms'),
+      FilterPolicy: { alertSeverity: ['Failed'] },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sms',
+      Endpoint: '+15555550199',
+      TopicArn: topicRef('sms'),
+      FilterPolicy: Match.absent(),
+    });
+  });
+
+  it('also subscribe every SMS number, unfiltered, to the heartbeat topic', () => {
+    for (const number of ['+15555550123', '+15555550199']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'sms',
+        Endpoint: number,
+        TopicArn: topicRef('heartbeatsms'),
+        FilterPolicy: Match.absent(),
+      });
+    }
+  });
+
+  it('give webhooks, queues (raw) and functions the events topic', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'https',
+      Endpoint: 'https://hooks.example.com/veeam',
+      TopicArn: topicRef('events'),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      Endpoint: 'arn:aws:sqs:eu-west-1:123456789012:replica-events',
+      RawMessageDelivery: true,
+      TopicArn: topicRef('events'),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: 'arn:aws:lambda:eu-west-1:123456789012:function:on-replica-event',
+      TopicArn: topicRef('events'),
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:on-replica-event',
+      Principal: 'sns.amazonaws.com',
+      SourceArn: topicRef('events'),
+    });
+  });
+});
+
+describe('the chat channels', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthTemplate(fixtureSettings());
+  });
+
+  it('connect Slack to the chat topic with the narrow guardrail, never AdministratorAccess', () => {
+    template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      ConfigurationName: 'ReplicaAlerts-slack-1',
+      SlackWorkspaceId: 'T0123ABCD',
+      SlackChannelId: 'C0123ABCD',
+      SnsTopicArns: [topicRef('chat')],
+      GuardrailPolicies: [{ Ref: Match.stringLikeRegexp('^ChatGuardrail') }],
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('AdministratorAccess');
+  });
+
+  it('connect Teams through the L1 construct, with the channel ID URL-encoded', () => {
+    template.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
+      ConfigurationName: 'ReplicaAlerts-teams-1',
+      TeamsTenantId: '11111111-2222-3333-4444-555555555555',
+      TeamId: '66666666-7777-8888-9999-000000000000',
+      TeamsChannelId: '19%3Aabc123%40thread.tacv2',
+      SnsTopicArns: [topicRef('chat')],
+      GuardrailPolicies: [{ Ref: Match.stringLikeRegexp('^ChatGuardrail') }],
+      IamRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ChatRole'), 'Arn'] },
+    });
+  });
+
+  it("allow the channel no more than reading this stack's alarms, and give its role nothing", () => {
+    const [guardrail] = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    const statements = guardrail?.Properties.PolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('cloudwatch:DescribeAlarms');
+    expect(statements[0].Resource).toHaveLength(5);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'chatbot.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: Match.absent(),
+      Policies: Match.absent(),
+    });
+  });
+
+  it('are not created when no chat channel is configured', () => {
+    const minimal = synthTemplate(minimalSettings());
+    minimal.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    minimal.resourceCountIs('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', 0);
+    minimal.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+});

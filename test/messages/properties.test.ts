@@ -1,0 +1,162 @@
+// Every rendering of any event, however hostile its text, stays within SNS's limits and keeps its format.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AlertEvent } from '../../functions/alerts/event.ts';
+import { escapeMarkdown } from '../../functions/messages/chat.ts';
+import {
+  publishBytes,
+  SMS_MAX_BYTES,
+  SNS_MAX_BYTES,
+  SUBJECT_MAX_CHARS,
+} from '../../functions/messages/limits.ts';
+import { RENDERERS } from '../../functions/messages/render.ts';
+import { line } from '../../functions/messages/text.ts';
+import type { Channel, Rendered } from '../../functions/messages/types.ts';
+import { jobFailure } from '../support/messages-data.ts';
+
+/** Text as an EM might send it, and worse: controls, markup, emoji, other scripts, now and then a megabyte. */
+const nasty = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '<!channel> *bold* _x_ `code` [link](http://e.vil) <b>html</b>',
+      'Zürich Ærø Łódź ß 東京 🚀',
+      'a\r\nb\u0000c\u202eevil',
+    ),
+  },
+  { weight: 1, arbitrary: fc.integer({ min: 100_000, max: 1_100_000 }).map((n) => 'ü€😀x'.repeat(n / 4)) },
+);
+const iso = fc
+  .integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) })
+  .map((t) => new Date(t).toISOString());
+
+const event: fc.Arbitrary<AlertEvent> = fc
+  .record({
+    event: fc.constantFrom('failure', 'reminder', 'resolved', 'stale', 'source-unreachable'),
+    severity: fc.constantFrom('Failed', 'Warning', 'Success'),
+    kind: fc.constantFrom('replica-job', 'cdp-policy', 'enterprise-manager'),
+    name: nasty,
+    server: fc.option(nasty),
+    em: nasty,
+    sessionName: nasty,
+    failureMessage: fc.option(nasty),
+    vms: fc.array(
+      fc.record({
+        name: nasty,
+        result: fc.constantFrom('Failed', 'Warning', 'None'),
+        reason: fc.option(nasty),
+      }),
+      { maxLength: 40 },
+    ),
+    extraVms: fc.integer({ min: 0, max: 5000 }),
+    times: fc.tuple(iso, iso, iso),
+    failedRuns: fc.option(fc.integer({ min: 0, max: 100_000 })),
+    cause: nasty,
+  })
+  .map((g) => {
+    const base = jobFailure();
+    const [a, b, c] = g.times.sort();
+    return {
+      ...base,
+      event: g.event,
+      severity: g.severity,
+      subject: { kind: g.kind, uid: 'urn:x', name: g.name, backupServer: g.server, enterpriseManager: g.em },
+      session: base.session && {
+        ...base.session,
+        name: g.sessionName,
+        failureMessage: g.failureMessage,
+        creationTime: a,
+        endTime: b,
+      },
+      vms: g.vms.map((v) => ({ ...v, state: 'Completed' })),
+      vmsOmitted: g.extraVms,
+      counts: { total: g.vms.length + g.extraVms, failed: g.vms.length, warning: 0, success: g.extraVms },
+      failingSince: a,
+      detectedAt: c,
+      failedRuns: g.failedRuns,
+      stale: { lastRunEnd: a, thresholdMinutes: 1560, basis: 'few-runs' },
+      source: { failedPolls: 3, cause: { kind: 'tls', message: g.cause } },
+    } satisfies AlertEvent;
+  });
+
+const GSM_BASIC_ASCII = /^[ !"#$%&'()*+,\-./0-9:;<=>?@A-Z_a-z]*$/;
+
+describe('renderer properties', () => {
+  it('every channel stays within its limits and keeps its format, for any event', () => {
+    fc.assert(
+      fc.property(
+        event,
+        fc.constantFrom('UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kathmandu'),
+        (e, timeZone) => {
+          const r = Object.fromEntries(
+            Object.entries(RENDERERS).map(([channel, render]) => [channel, render(e, { timeZone })]),
+          ) as Record<Channel, Rendered>;
+          for (const [channel, rendered] of Object.entries(r)) {
+            expect({ channel, fits: publishBytes(rendered) <= SNS_MAX_BYTES }).toEqual({
+              channel,
+              fits: true,
+            });
+            expect(rendered.attributes.event).toBe(e.event);
+            for (const value of Object.values(rendered.attributes)) expect(value).toMatch(/^[^\p{Cc}]+$/u);
+          }
+          const { email, sms } = r;
+          const subject = email.subject ?? '';
+          expect(Array.from(subject).length).toBeLessThanOrEqual(SUBJECT_MAX_CHARS);
+          expect(subject).toMatch(/^[ -~]+$/);
+          expect(sms.message.length).toBeLessThanOrEqual(SMS_MAX_BYTES);
+          expect(sms.message).toMatch(GSM_BASIC_ASCII);
+          // Line breaks are the layout's own; no other control, separator or bidi override gets through.
+          expect(email.message).not.toMatch(/(?!\n)[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u);
+          const chat = JSON.parse(r.chat.message);
+          expect(chat).toMatchObject({
+            version: '1.0',
+            source: 'custom',
+            id: e.id,
+            content: { textType: 'client-markdown' },
+          });
+          expect(typeof chat.content.title).toBe('string');
+          expect(chat.content.description.length).toBeGreaterThan(0);
+          expect(chat.content.title).not.toMatch(/[<\n]/);
+          const json = JSON.parse(r.events.message);
+          expect(json).toMatchObject({ version: 1, id: e.id, event: e.event, severity: e.severity });
+          expect(json.vms.length + json.vmsOmitted).toBe((e.vms?.length ?? 0) + (e.vmsOmitted ?? 0));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('markdown from the EM cannot format, link or mention, and nothing shows an escape', () => {
+    const markup = fc.constantFrom(
+      '<!channel>',
+      '*b*',
+      '_i_',
+      '~s~',
+      '`c`',
+      '[l](http://e.vil)',
+      '@here',
+      '> q',
+      '&lt;',
+      '\\',
+    );
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.array(markup).map((a) => a.join(' ')),
+    );
+    fc.assert(
+      fc.property(text, (text) => {
+        const escaped = escapeMarkdown(text, 1000);
+        const count = (s: string, c: string) => s.split(c).length - 1;
+        expect(escaped).not.toMatch(/[<*~`\n]|\]\(|^>/);
+        // `_` only inside a word, where neither Slack nor CommonMark makes it italic.
+        expect(escaped).not.toMatch(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/u);
+        expect(escaped).not.toMatch(/@(?!\u200b)/);
+        // No backslash escapes or entities of ours: what the EM wrote is what a reader sees.
+        for (const c of ['\\', '&']) expect(count(escaped, c)).toBe(count(line(text, 1000), c));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

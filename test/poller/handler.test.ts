@@ -1,0 +1,252 @@
+// The Lambda handler as the runtime calls it: configuration from the environment, DynamoDB (dynalite) through
+// the real SDK client, Secrets Manager and SNS mocked at the SDK, the EM simulator over HTTPS.
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ScenarioBuilder, type Simulator, startSimulator } from '../../functions/simulator/index.ts';
+import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
+import { minimalSettings, synthTemplate } from '../infra/fixtures/stack.ts';
+import { canaryUser, findCanary } from '../support/canary.ts';
+
+const USER = canaryUser('TECH\\svc');
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
+const TOPIC = (channel: string) => `arn:aws:sns:eu-west-1:123456789012:replica-alerts-${channel}`;
+const context = { getRemainingTimeInMillis: () => 120_000 };
+
+let dynamo: LocalDynamo;
+let sim: Simulator;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-state');
+  const b = new ScenarioBuilder({ now: '2026-11-25T06:00:00Z' });
+  b.replicaJob('Exchange DR').run({
+    start: '2026-11-25T05:00:00Z',
+    vms: [{ name: 'exch02', result: 'Failed', reason: 'Error: Cannot connect to host esx02.tech.local' }],
+  });
+  sim = await startSimulator({ scenario: b.build(), users: [USER], tls: true });
+});
+afterAll(async () => {
+  await sim.close();
+  await dynamo.close();
+});
+
+async function loadHandler(env: Record<string, string>) {
+  vi.resetModules();
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  return import('../../functions/poller/handler.ts');
+}
+
+const baseEnv = () => ({
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  TABLE_NAME: 'replica-alerts-state',
+  TOPIC_EMAIL_ARN: TOPIC('email'),
+  TOPIC_SMS_ARN: TOPIC('sms'),
+  TOPIC_CHAT_ARN: TOPIC('chat'),
+  TOPIC_EVENTS_ARN: TOPIC('events'),
+  ENTERPRISE_MANAGERS: JSON.stringify([
+    { name: 'em-prod', url: sim.url, secretArn: SECRET_ARN, caCert: sim.caPem },
+  ]),
+  SETTINGS: JSON.stringify({ retryHold: 15 }),
+});
+
+/** Keeps what the handler writes (structured logs, EMF metrics) out of the test output, for assertions. */
+function captureOutput() {
+  const output: string[] = [];
+  const capture = (chunk: unknown) => {
+    output.push(String(chunk));
+    return true;
+  };
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+    vi.spyOn(console, 'log').mockImplementation((...args) => output.push(args.join(' '))),
+  ];
+  const restore = () => {
+    for (const spy of spies) spy.mockRestore();
+  };
+  return { output, restore };
+}
+
+describe('Lambda handler', () => {
+  // The handler reads the wall clock; the EM's sessions are set on the simulator's, so the two must agree.
+  beforeEach(() => vi.useFakeTimers({ toFake: ['Date'], now: new Date(sim.clock.now()) }));
+  afterEach(() => vi.useRealTimers());
+
+  it('polls, publishes to the four topics, emits a heartbeat, and logs no secret', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    const { output, restore } = captureOutput();
+    try {
+      const { handler } = await loadHandler(baseEnv());
+      const first = await handler({}, context);
+      expect(first.polls).toMatchObject([{ em: 'em-prod', status: 'ok', eventsDecided: 1, published: 4 }]);
+      const second = await handler({ em: 'em-prod' }, context);
+      expect(second.polls).toMatchObject([{ em: 'em-prod', status: 'ok', eventsDecided: 0, published: 0 }]);
+    } finally {
+      restore();
+    }
+    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([
+      { SecretId: SECRET_ARN },
+    ]);
+    expect(
+      sns
+        .commandCalls(PublishCommand)
+        .map((c) => c.args[0].input.TopicArn)
+        .sort(),
+    ).toEqual(['chat', 'email', 'events', 'sms'].map(TOPIC));
+    const all = output.join('\n');
+    expect(all).toMatch(/"Heartbeat"/);
+    expect(all).toMatch(/"EventsSent"/);
+    expect(findCanary(all)).toEqual([]);
+    expect(sim.openSessions()).toBe(0);
+    sns.restore();
+    secrets.restore();
+  });
+
+  it('fails every invocation with one clear message per configuration problem', async () => {
+    const { handler } = await loadHandler({
+      ...baseEnv(),
+      TABLE_NAME: '',
+      TOPIC_SMS_ARN: 'not-an-arn',
+      ENTERPRISE_MANAGERS: JSON.stringify([{ name: 'em prod', url: 'ftp://em', secretArn: 'x' }]),
+      SETTINGS: JSON.stringify({ retryHold: -1 }),
+    });
+    await expect(handler({}, context)).rejects.toThrow(/TABLE_NAME is not set/);
+    const error = await handler({}, context).catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/TOPIC_SMS_ARN is not an SNS topic ARN/);
+    expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.name/);
+    expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.url.*https/);
+    expect((error as Error).message).toMatch(/secretArn/);
+    expect((error as Error).message).toMatch(/SETTINGS: retryHold/);
+  });
+
+  it('polls every EM independently: one that is down does not stop the others', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    const { handler } = await loadHandler({
+      ...baseEnv(),
+      TABLE_NAME: 'replica-alerts-two-ems',
+      ENTERPRISE_MANAGERS: JSON.stringify([
+        { name: 'em-down', url: 'https://127.0.0.1:1/api/', secretArn: SECRET_ARN },
+        { name: 'em-prod', url: sim.url, secretArn: SECRET_ARN, caCert: sim.caPem },
+      ]),
+    });
+    await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-two-ems');
+    const { restore } = captureOutput();
+    const { polls } = await handler({}, context).finally(restore);
+    expect(polls).toMatchObject([
+      { em: 'em-down', status: 'em-failed', error: { kind: 'unreachable' } },
+      { em: 'em-prod', status: 'ok', eventsDecided: 1, published: 4 },
+    ]);
+    expect(sim.openSessions()).toBe(0);
+    sns.restore();
+    secrets.restore();
+  });
+
+  it('an empty or unreadable secret is an EM failure: named, counted, and alerted as unreachable', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    const notFound = Object.assign(new Error("Secrets Manager can't find the specified secret value."), {
+      name: 'ResourceNotFoundException',
+    });
+    secrets.on(GetSecretValueCommand).rejects(notFound);
+    const { handler } = await loadHandler({
+      ...baseEnv(),
+      ENTERPRISE_MANAGERS: JSON.stringify([{ name: 'em-new', url: sim.url, secretArn: SECRET_ARN }]),
+    });
+    const polls = [];
+    const { output, restore } = captureOutput();
+    try {
+      for (let i = 0; i < 3; i++) {
+        vi.setSystemTime(Date.now() + 5 * 60_000); // the schedule's next poll
+        polls.push(...(await handler({}, context)).polls);
+      }
+    } finally {
+      restore();
+    }
+    expect(output.join('\n')).toMatch(/"PollsFailed":1,"EmErrors":1/);
+    expect(polls.map((p) => [p.status, p.error?.kind])).toEqual(Array(3).fill(['em-failed', 'secret']));
+    expect(polls[0]?.error?.message).toMatch(/ResourceNotFoundException.*put JSON like \{"username"/);
+    const events = sns
+      .commandCalls(PublishCommand)
+      .filter((c) => c.args[0].input.TopicArn === TOPIC('events'))
+      .map((c) => JSON.parse(c.args[0].input.Message ?? '{}'));
+    expect(events).toMatchObject([{ event: 'source-unreachable', subject: { kind: 'enterprise-manager' } }]);
+    sns.restore();
+    secrets.restore();
+  });
+
+  it('a crashed poll fails the invocation (Errors alarm, dead-letter queue), after its metrics', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    const { handler } = await loadHandler({ ...baseEnv(), TABLE_NAME: 'no-such-table' });
+    const { output, restore } = captureOutput();
+    const failure = await handler({}, context).then(
+      () => new Error('resolved'),
+      (error: Error) => error,
+    );
+    restore();
+    expect(failure.message).toMatch(
+      /^1 of 1 polls crashed \(see the poller's log .*; the next scheduled poll retries .*\): em-prod: \S/,
+    );
+    expect(output.join('\n')).toMatch(/"Heartbeat":1/);
+    secrets.restore();
+  });
+
+  describe("the heartbeat, against the stack's alarm", () => {
+    type Watched = { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] };
+    let watched: Watched & { Threshold: number };
+    // Synthesising takes seconds on a loaded machine: in the hook, which has the time.
+    beforeAll(() => {
+      const [alarm] = Object.values(
+        synthTemplate(minimalSettings()).findResources('AWS::CloudWatch::Alarm', {
+          Properties: { AlarmName: 'ReplicaAlerts-poller-heartbeat' },
+        }),
+      );
+      watched = alarm?.Properties;
+    });
+
+    it('is emitted exactly as the alarm watches it: namespace, metric name and dimensions', async () => {
+      const sns = mockClient(SNSClient);
+      sns.on(PublishCommand).resolves({ MessageId: 'm' });
+      const secrets = mockClient(SecretsManagerClient);
+      secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+      const { handler } = await loadHandler(baseEnv());
+      const { output, restore } = captureOutput();
+      await handler({}, context).finally(restore);
+      sns.restore();
+      secrets.restore();
+      // Embedded metric format: CloudWatch makes metrics of the JSON log lines that carry an `_aws` directive.
+      type Directive = { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] };
+      const emitted = output
+        .flatMap((chunk) => chunk.split('\n'))
+        .filter((line) => line.includes('"_aws"'))
+        .map((line) => JSON.parse(line))
+        .flatMap((record) =>
+          (record._aws.CloudWatchMetrics as Directive[]).map((directive) => ({ record, directive })),
+        )
+        .filter(({ directive }) => directive.Metrics.some((m) => m.Name === watched.MetricName));
+      expect(emitted).toHaveLength(1);
+      const { record, directive } = emitted[0] as (typeof emitted)[number];
+      expect(directive.Namespace).toBe(watched.Namespace);
+      // An alarm matches only the metric with exactly its dimensions: one set, the same names, the same values.
+      expect(directive.Dimensions).toEqual([watched.Dimensions.map((d) => d.Name)]);
+      for (const { Name, Value } of watched.Dimensions) expect(record[Name]).toBe(Value);
+      expect(record[watched.MetricName]).toBeGreaterThanOrEqual(watched.Threshold);
+    });
+  });
+
+  it('refuses an event naming an EM that is not configured', async () => {
+    const { handler } = await loadHandler(baseEnv());
+    await expect(handler({ em: 'em-other' }, context)).rejects.toThrow(/"em-other", which is not configured/);
+  });
+});

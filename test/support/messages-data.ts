@@ -1,0 +1,159 @@
+// Representative events for the renderer tests, produced by the engine itself from plain model data.
+
+import type { AlertEvent } from '../../functions/alerts/event.ts';
+import { cdpSession, cdpTask, Harness, jobRun, settings } from './alerts-data.ts';
+
+const first = (events: AlertEvent[], kind: AlertEvent['event']): AlertEvent => {
+  const event = events.find((e) => e.event === kind);
+  if (!event) throw new Error(`no ${kind} event`);
+  return event;
+};
+
+const REASONS: Record<string, string> = {
+  'sql-vm-01':
+    'Error: Failed to create VM snapshot. Cannot quiesce the file system: VSS writer "SqlServerWriter" timed out.',
+  'sql-vm-03':
+    'Error: Target datastore "ds-replica-02" is running out of free space (2.1 GB left, 40 GB required).\nProcessing finished with errors.',
+};
+
+/** A replica job whose run failed on 2 of 5 VMs after two retries. */
+export function jobFailure(): AlertEvent {
+  const h = new Harness();
+  const results = ['Failed', 'Success', 'Failed', 'Success', 'Success'];
+  const run = (n: number, start: number, end: number, isRetry: boolean) => {
+    const r = jobRun({ n, start: 330 + start, end: 330 + end, result: 'Failed', isRetry }, results);
+    for (const t of r.tasks) t.reason = REASONS[t.vmDisplayName] ?? null;
+    return r;
+  };
+  h.poll({ now: 400, replica: [run(1, 0, 11, false), run(2, 21, 30, true), run(3, 40, 51, true)] });
+  return first(h.sent, 'failure');
+}
+
+export function jobWarning(): AlertEvent {
+  const h = new Harness();
+  const r = jobRun({ job: 2, jobName: 'Exchange DR', n: 1, start: 120, end: 185, result: 'Warning' }, [
+    'Warning',
+    'Success',
+    'Success',
+  ]);
+  const [warned] = r.tasks;
+  if (warned)
+    warned.reason = 'Changed block tracking cannot be enabled: the VM has snapshots. Full scan was used.';
+  h.poll({ now: 210, replica: [r] });
+  return first(h.sent, 'failure');
+}
+
+export function jobResolved(): AlertEvent {
+  const h = new Harness();
+  h.poll({
+    now: 30,
+    replica: [jobRun({ n: 1, start: 0, end: 10, result: 'Failed' }, ['Failed', 'Success'])],
+  });
+  h.poll({
+    now: 90,
+    replica: [jobRun({ n: 2, start: 60, end: 70, result: 'Failed' }, ['Failed', 'Success'])],
+  });
+  h.poll({ now: 150, replica: [jobRun({ n: 3, start: 120, end: 141 }, ['Success', 'Success'])] });
+  return first(h.sent, 'resolved');
+}
+
+export function jobReminder(): AlertEvent {
+  const h = new Harness();
+  for (let hour = 0; hour < 26; hour++) {
+    h.poll({
+      now: hour * 60 + 30,
+      replica: [jobRun({ n: hour + 1, start: hour * 60, end: hour * 60 + 10, result: 'Failed' }, ['Failed'])],
+    });
+  }
+  return first(h.sent, 'reminder');
+}
+
+/** A failing job that stopped running: its next reminder says since when no run has finished. */
+export function jobReminderQuiet(): AlertEvent {
+  const h = new Harness();
+  h.poll({
+    now: 30,
+    replica: [jobRun({ n: 1, start: 0, end: 10, result: 'Failed' }, ['Failed', 'Success'])],
+  });
+  h.poll({ now: 2 * 1440 + 30 });
+  return first(h.sent, 'reminder');
+}
+
+export function cdpFailure(): AlertEvent {
+  const h = new Harness();
+  const s = cdpSession({ n: 1, start: 0, end: null, jobName: 'CDP Tier-1 Apps' });
+  const tasks = ['web01', 'web02', 'db01'].map((vm, i) =>
+    cdpTask(s, {
+      vm,
+      n: 1,
+      start: 0,
+      end: 100 + i,
+      result: i === 2 ? 'Warning' : 'Failed',
+      reason: `RPO of 15 seconds violated: ${vm} could not sync for 10 minutes (host esx03 unreachable).`,
+    }),
+  );
+  h.poll({ now: 120, cdp: [{ session: s, tasks }] });
+  return first(h.sent, 'failure');
+}
+
+/** The CDP policy session of `cdpFailure` ending Failed the next day: Veeam's FailureMessage follows at once. */
+export function cdpEnded(): AlertEvent {
+  const h = new Harness();
+  const s = cdpSession({ n: 1, start: 0, end: null, jobName: 'CDP Tier-1 Apps' });
+  const tasks = ['web01', 'db01'].map((vm, i) =>
+    cdpTask(s, {
+      vm,
+      n: 1,
+      start: 0,
+      end: 100 + i,
+      result: 'Failed',
+      reason: `RPO of 15 seconds violated: ${vm} could not sync for 10 minutes (host esx03 unreachable).`,
+    }),
+  );
+  h.poll({ now: 120, cdp: [{ session: s, tasks }] });
+  const ended = cdpSession({
+    n: 1,
+    start: 0,
+    end: 1440,
+    result: 'Failed',
+    jobName: 'CDP Tier-1 Apps',
+    failureMessage:
+      'Policy session failed: 2 of 2 VMs are not protected.\nHost esx03.tech.local is not available (connection timed out).',
+  });
+  return first(h.poll({ now: 1445, cdp: [{ session: ended, tasks }] }), 'failure');
+}
+
+export function staleJob(): AlertEvent {
+  const h = new Harness();
+  h.poll({
+    now: 30,
+    replica: [1, 2, 3, 4].map((d) =>
+      jobRun({ job: 3, jobName: 'File Server Replica', n: d, start: d * 1440 - 1440, end: d * 1440 - 1420 }),
+    ),
+  });
+  h.poll({ now: 3 * 1440 + 73 * 60 });
+  return first(h.sent, 'stale');
+}
+
+export function sourceUnreachable(): AlertEvent {
+  const h = new Harness(settings());
+  const error = {
+    kind: 'tls',
+    message:
+      'Enterprise Manager "em-prod": the TLS certificate of em01.tech.local:9398 is not trusted (SELF_SIGNED_CERT_IN_CHAIN). Give the EM\'s CA certificate (PEM) with the CA option.',
+  };
+  for (const now of [5, 10, 15]) h.poll({ now, outcome: { ok: false, error } });
+  return first(h.sent, 'source-unreachable');
+}
+
+export const REPRESENTATIVE: Record<string, () => AlertEvent> = {
+  'job-failure': jobFailure,
+  'job-warning': jobWarning,
+  'job-resolved': jobResolved,
+  'job-reminder': jobReminder,
+  'job-reminder-quiet': jobReminderQuiet,
+  'cdp-failure': cdpFailure,
+  'cdp-ended': cdpEnded,
+  'job-stale': staleJob,
+  'source-unreachable': sourceUnreachable,
+};
