@@ -10,7 +10,7 @@ import { pollerEnvironment } from './poller/environment.ts';
 import { Poller } from './poller/poller.ts';
 import { PollSchedules, pollConcurrency } from './poller/schedules.ts';
 import { EmSecrets, SECRET_SHAPE } from './secrets/em-secrets.ts';
-import type { StackSettings } from './settings/index.ts';
+import type { StackSettings } from './settings/types.ts';
 import { StateTable } from './state/table.ts';
 import { Watchdog } from './watchdog/alarms.ts';
 

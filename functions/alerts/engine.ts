@@ -48,7 +48,7 @@ export function decidePoll(input: PollInput): PollDecision {
   const sourceKey = subjectKey(em, 'enterprise-manager', em);
   const source = stored.get(sourceKey) as SourceState | undefined;
   if (!isMuted(settings)({ name: em, uid: em }))
-    keep(source, stepSource(source, em, input.outcome, now, settings));
+    keep(source, stepSource({ prev: source, em, outcome: input.outcome, now, settings }));
   else if (source) {
     // Muted: closed quietly, its count of failed polls forgotten, so that unmuted it starts afresh (a kept
     // `firstFailedAt` would give a new outage the id of the notice already sent, and it would be dropped).

@@ -11,13 +11,18 @@ import { type SourceState, STATE_VERSION, subjectKey } from './state.ts';
 /** How polling the EM went; `kind` and `message` come from the EM client's typed error. */
 export type PollOutcome = { ok: true } | { ok: false; error: { kind: string; message: string } };
 
-export function stepSource(
-  prev: SourceState | undefined,
-  em: string,
-  outcome: PollOutcome,
-  now: string,
-  settings: Settings,
-): { state: SourceState; events: AlertEvent[] } {
+export interface SourceStep {
+  prev: SourceState | undefined;
+  em: string;
+  outcome: PollOutcome;
+  now: string;
+  settings: Settings;
+}
+
+export function stepSource({ prev, em, outcome, now, settings }: SourceStep): {
+  state: SourceState;
+  events: AlertEvent[];
+} {
   const state: SourceState = prev ? structuredClone(prev) : fresh(em);
   if (state.lastPollAt !== null && !(ms(now) > ms(state.lastPollAt))) return { state, events: [] };
   state.lastPollAt = now;

@@ -1,5 +1,6 @@
 // When a job (or CDP policy) that used to run counts as stale: its last run ended longer ago than a threshold.
 
+import { MINUTE } from '../duration.ts';
 import { ms } from './runs.ts';
 import type { Settings, StaleSetting } from './settings.ts';
 import type { JobState } from './state.ts';
@@ -19,7 +20,7 @@ export function staleThreshold(state: JobState, settings: Settings): StaleThresh
   if (setting === 'off') return null;
   if (typeof setting === 'number') return { minutes: setting, basis: 'configured' };
   if (state.starts.length < 3) return { minutes: FEW_RUNS_MINUTES, basis: 'few-runs' };
-  const gaps = state.starts.slice(1).map((start, i) => (ms(start) - ms(state.starts[i] ?? start)) / 60_000);
+  const gaps = state.starts.slice(1).map((start, i) => (ms(start) - ms(state.starts[i] ?? start)) / MINUTE);
   return { minutes: Math.max(MIN_MINUTES, Math.round(3 * median(gaps))), basis: 'median' };
 }
 

@@ -2,6 +2,7 @@
 // act (retry hold expiry, reminders, staleness). Decisions depend on session times, not on when a poll ran, so
 // the same sessions give the same events however polls and pages split them.
 
+import { MINUTE } from '../duration.ts';
 import { buildEvent, type EventParts } from './emit.ts';
 import type { AlertEvent, AlertSeverity, EventSubject } from './event.ts';
 import { type Observation, observeCdp, observeJob } from './observe.ts';
@@ -52,7 +53,7 @@ export function stepSubject(
   // further back than the collection lag.
   const news =
     prev || ctx.readBefore ? 0 : observed.observations.findLastIndex((obs) => obs.health === 'Success') + 1;
-  const quietBefore = ms(ctx.now) - ctx.settings.lookback * 60_000;
+  const quietBefore = ms(ctx.now) - ctx.settings.lookback * MINUTE;
   observed.observations.forEach((obs, i) => {
     if (state.hold && machine.holdEnd(state.hold) <= ms(obs.from)) machine.release();
     machine.record(obs);
@@ -133,7 +134,7 @@ class Machine {
 
   /** The hold's end on the clock of the backup server that ran the job (session times are its own). */
   holdEnd(hold: NonNullable<JobState['hold']>): number {
-    return ms(hold.at) + this.ctx.settings.retryHold * 60_000;
+    return ms(hold.at) + this.ctx.settings.retryHold * MINUTE;
   }
 
   /**
@@ -146,7 +147,7 @@ class Machine {
   private releaseAt(hold: NonNullable<JobState['hold']>): number {
     const seen = ms(hold.seenAt ?? hold.at);
     const late = seen < ms(hold.at) || (this.ctx.readBefore && seen > this.holdEnd(hold));
-    const release = late ? seen + this.ctx.settings.retryHold * 60_000 : this.holdEnd(hold);
+    const release = late ? seen + this.ctx.settings.retryHold * MINUTE : this.holdEnd(hold);
     return hold.awaitingTasksUntil ? Math.max(release, ms(hold.awaitingTasksUntil)) : release;
   }
 
@@ -283,7 +284,7 @@ class Machine {
   private remind(): void {
     const { state } = this;
     const { alert, lastRun } = state;
-    const repeat = this.ctx.settings.repeat * 60_000;
+    const repeat = this.ctx.settings.repeat * MINUTE;
     if (!alert?.severity || !repeat || this.nowMs - ms(alert.notifiedAt) < repeat) return;
     // Quiet: no run counted or finished since the last notice (a CDP session's end counts no new run), none running,
     // and for longer than the job would need to go stale; a job merely between its runs is not said to have stopped.
@@ -296,7 +297,7 @@ class Machine {
       !state.interim &&
       latest !== undefined &&
       threshold !== null &&
-      this.nowMs - ms(endOf(latest)) > threshold.minutes * 60_000;
+      this.nowMs - ms(endOf(latest)) > threshold.minutes * MINUTE;
     alert.reminders++;
     alert.notifiedAt = this.ctx.now;
     alert.notifiedRuns = alert.failedRuns;
@@ -319,7 +320,7 @@ class Machine {
     const threshold = staleThreshold(state, this.ctx.settings);
     if (!threshold) return;
     const lastRunEnd = endOf(lastRun);
-    const due = ms(lastRunEnd) + threshold.minutes * 60_000;
+    const due = ms(lastRunEnd) + threshold.minutes * MINUTE;
     if (!(this.nowMs > due)) return;
     const since = new Date(due).toISOString();
     state.alert = {

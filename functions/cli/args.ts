@@ -19,10 +19,10 @@ export class UsageError extends Error {
 }
 
 /** A setting the environment lacks or a resource it names is missing: one line that says what to do, exit 2. */
-export class SettingsError extends UsageError {
+export class SetupError extends UsageError {
   constructor(message: string) {
     super(message);
-    this.name = 'SettingsError';
+    this.name = 'SetupError';
   }
 }
 

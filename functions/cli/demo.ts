@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, type Settings } from '../alerts/index.ts';
+import { MINUTE } from '../duration.ts';
 import type { ReplicaJobSession } from '../em/model.ts';
 import type { Channel } from '../messages/types.ts';
 import type { Notifier, Publication } from '../notify/notifier.ts';
@@ -19,7 +20,6 @@ import { ensureTable, localClient, startDynalite } from '../state/local.ts';
 import { parse } from './args.ts';
 import type { Io } from './io.ts';
 
-const MINUTE = 60_000;
 const DEMO_HELP = `Usage: replica-alerts demo
 
 Starts the built-in Enterprise Manager simulator (HTTPS with its own CA) on a realistic day, polls it as the

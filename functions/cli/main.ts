@@ -1,6 +1,6 @@
 // The `replica-alerts` command: poll, check, demo.
 
-import { SettingsError, UsageError } from './args.ts';
+import { SetupError, UsageError } from './args.ts';
 import { checkCommand } from './check.ts';
 import { demoCommand } from './demo.ts';
 import type { Io } from './io.ts';
@@ -38,7 +38,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await run(args, io);
   } catch (error) {
-    if (error instanceof SettingsError) {
+    if (error instanceof SetupError) {
       io.err(`error: ${error.message}`);
       return 2;
     }

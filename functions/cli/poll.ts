@@ -2,6 +2,8 @@
 // embedded DynamoDB-compatible store on disk (dynalite, `--state DIR`) or in a DynamoDB table (`--table`).
 
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { MINUTE } from '../duration.ts';
+import { oneLine, plural } from '../messages/text.ts';
 import { CHANNELS, type Channel, isChannel } from '../messages/types.ts';
 import { SnsNotifier } from '../notify/notifier.ts';
 import { dynamoClient, snsClient } from '../poller/clients.ts';
@@ -19,7 +21,7 @@ import {
   parse,
   SETTINGS_HELP,
   SETTINGS_OPTIONS,
-  SettingsError,
+  SetupError,
   settingsFrom,
   UsageError,
 } from './args.ts';
@@ -105,7 +107,7 @@ export async function runPoll(args: string[], io: Io): Promise<{ code: number; p
   const settings = settingsFrom(values);
   const topics = topicsFrom(values.topic);
   const { credentials, caPem } = await emAccess(values, io);
-  const historyMs = values.history ? minutes('history', values.history) * 60_000 : undefined;
+  const historyMs = values.history ? minutes('history', values.history) * MINUTE : undefined;
   const targets: EmTarget[] = urls.map((url) => ({ name: emName(url), url, caCert: caPem }));
 
   const { store, close } = await openStore(values, io);
@@ -193,7 +195,7 @@ async function checkTable(
 ): Promise<void> {
   const region = await client.config.region().catch(() => undefined);
   if (!region) {
-    throw new SettingsError(
+    throw new SetupError(
       `--table ${table}: no AWS region is set; set AWS_REGION (e.g. AWS_REGION=eu-west-1) or AWS_PROFILE ` +
         'to a profile with a region.',
     );
@@ -204,14 +206,14 @@ async function checkTable(
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'ResourceNotFoundException') {
-      throw new SettingsError(
+      throw new SetupError(
         `--table ${table}: there is no such DynamoDB table ${where}; create it with partition key pk and ` +
           'sort key sk, both strings, and TTL on expiresAt (docs/state.md), or keep state on ' +
           'disk with --state DIR.',
       );
     }
     if (name === 'CredentialsProviderError') {
-      throw new SettingsError(
+      throw new SetupError(
         `--table ${table}: no AWS credentials found; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and ` +
           'AWS_SECRET_ACCESS_KEY, or keep state on disk with --state DIR.',
       );
@@ -228,29 +230,29 @@ function cliLog(io: Io, debug: boolean): Log {
     const context = Object.entries(rest)
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
-    io.err(`${level}: ${message}${context ? ` (${context})` : ''}${reason ? `: ${oneLine(reason)}` : ''}`);
+    io.err(
+      `${level}: ${message}${context ? ` (${context})` : ''}${reason ? `: ${oneLine(String(reason))}` : ''}`,
+    );
   };
   return { info: line('info'), warn: line('warning'), error: line('error') };
 }
-
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function describe(poll: PollSummary, channels: readonly Channel[]): string {
   if (poll.status === 'skipped') {
     // The CLI's lease is the longest any poller takes (the Lambda's ends a minute after its 5-minute timeout).
     return (
       `${poll.em}: skipped, another poll of it holds its lease (until that poll ends; if it died, the lease ` +
-      `expires within ${leaseMs({}) / 60_000} minutes).`
+      `expires within ${leaseMs({}) / MINUTE} minutes).`
     );
   }
   // A failed poll's request count misses the requests of the session that failed: not worth printing.
   const read =
     poll.status === 'em-failed'
       ? `polling failed (${poll.error?.kind}): ${oneLine(cause(poll))};`
-      : `${count(poll.sessionsRead, 'session')} read in ${count(poll.emRequests, 'EM request')},`;
-  const delivered = `${count(poll.published, 'message')} delivered (channels: ${channels.join(', ')})`;
-  const sent = `${count(poll.eventsDecided, 'new alert')}, ${delivered}`;
-  const left = poll.pending ? `, ${count(poll.pending, 'alert')} still pending` : '';
+      : `${plural(poll.sessionsRead, 'session')} read in ${plural(poll.emRequests, 'EM request')},`;
+  const delivered = `${plural(poll.published, 'message')} delivered (channels: ${channels.join(', ')})`;
+  const sent = `${plural(poll.eventsDecided, 'new alert')}, ${delivered}`;
+  const left = poll.pending ? `, ${plural(poll.pending, 'alert')} still pending` : '';
   return `${poll.em}: ${read} ${sent}${left}.`;
 }
 
@@ -258,14 +260,12 @@ function describe(poll: PollSummary, channels: readonly Channel[]): string {
 const cause = (poll: PollSummary) =>
   (poll.error?.message ?? '').replace(/^Enterprise Manager "[^"]*": /, '').replace(/\.$/, '');
 
-const oneLine = (text: unknown) => String(text).replace(/\s*\n\s*/g, ' ');
-
 /** The one line an interrupted poll ends with: what was left undone, and that nothing is left locked. */
 function interrupted(read: string | undefined, unpolled: string[], polls: PollSummary[]): string {
   const pending = polls.reduce((sum, poll) => sum + poll.pending, 0);
   const parts = [
     read ? `logged off ${read} and released its lease; nothing recorded for it` : 'every lease released',
-    ...(pending ? [`${count(pending, 'alert')} left pending for the next poll`] : []),
+    ...(pending ? [`${plural(pending, 'alert')} left pending for the next poll`] : []),
     ...(unpolled.length ? [`not polled: ${unpolled.join(', ')}`] : []),
   ];
   return `Interrupted: ${parts.join('; ')}.`;

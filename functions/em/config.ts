@@ -1,5 +1,6 @@
 // How to reach one Enterprise Manager, and the defaults every caller (Lambda, CLI, tests) shares.
 
+import { MINUTE } from '../duration.ts';
 import { EmError } from './errors.ts';
 import type { WireFormat } from './model.ts';
 
@@ -59,7 +60,7 @@ export const DEFAULTS = {
   format: 'xml' as WireFormat,
   pageSize: 500,
   requestTimeoutMs: 30_000,
-  deadlineMs: 10 * 60_000,
+  deadlineMs: 10 * MINUTE,
   retry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 } satisfies RetryPolicy,
   maxResponseBytes: 32 * 1024 * 1024,
   maxUrlLength: 4096,

@@ -2,10 +2,11 @@
 // page; the task sessions of the runs that need them are fetched in full OR batches carried across pages, so a
 // large window costs about (session pages + task pages) requests and holds one page of sessions at a time.
 
-import { type EmSession, type QueryOptions, TASK_PARENT, type TaskType } from './client.ts';
+import { type EmSession, type QueryOptions, TASK_PARENT } from './client.ts';
 import {
   type CdpReplicaSession,
   type CdpReplicaTaskSession,
+  type EntityTypes,
   isFinal,
   type ReplicaJobSession,
   type ReplicaTaskSession,
@@ -21,6 +22,22 @@ export interface Run<S, T> {
 export type ReplicaRun = Run<ReplicaJobSession, ReplicaTaskSession>;
 export type CdpRun = Run<CdpReplicaSession, CdpReplicaTaskSession>;
 
+/** The session types that have runs, each with its task sessions' type. */
+interface TaskTypeOf {
+  ReplicaJobSession: 'ReplicaTaskSession';
+  CdpReplicaSession: 'CdpReplicaTaskSession';
+}
+export type SessionType = keyof TaskTypeOf;
+export type RunOf<K extends SessionType> = Run<EntityTypes[K], EntityTypes[TaskTypeOf[K]]>;
+
+/** Where each session type's task sessions are, and how a task session names its parent. */
+const TASKS: {
+  [K in SessionType]: { type: TaskTypeOf[K]; parentOf: (task: EntityTypes[TaskTypeOf[K]]) => string };
+} = {
+  ReplicaJobSession: { type: 'ReplicaTaskSession', parentOf: (task) => task.jobSessionUid },
+  CdpReplicaSession: { type: 'CdpReplicaTaskSession', parentOf: (task) => task.policySessionUid },
+};
+
 export interface RunsOptions<S> extends QueryOptions {
   /** Which runs need their task sessions (default: every finished run whose result is not Success). */
   needsTasks?: ((session: S) => boolean) | undefined;
@@ -29,50 +46,32 @@ export interface RunsOptions<S> extends QueryOptions {
 const needsTasksByDefault = (session: { state: string; result: string }) =>
   isFinal(session) && session.result !== 'Success';
 
-export function replicaRuns(em: EmSession, options: RunsOptions<ReplicaJobSession> = {}) {
-  return runs<ReplicaJobSession, ReplicaTaskSession>(
-    em,
-    'ReplicaJobSession',
-    'ReplicaTaskSession',
-    (t) => t.jobSessionUid,
-    options,
-  );
-}
-
-export function cdpRuns(em: EmSession, options: RunsOptions<CdpReplicaSession> = {}) {
-  return runs<CdpReplicaSession, CdpReplicaTaskSession>(
-    em,
-    'CdpReplicaSession',
-    'CdpReplicaTaskSession',
-    (t) => t.policySessionUid,
-    options,
-  );
-}
-
-async function* runs<S extends { uid: string; state: string; result: string }, T>(
+/** The runs of `type`'s sessions that `options.filter` selects, a page of sessions at a time. */
+export async function* runs<K extends SessionType>(
   em: EmSession,
-  sessionType: 'ReplicaJobSession' | 'CdpReplicaSession',
-  taskType: TaskType,
-  parentOf: (task: T) => string,
-  options: RunsOptions<S>,
-): AsyncGenerator<Run<S, T>[]> {
+  type: K,
+  options: RunsOptions<EntityTypes[K]> = {},
+): AsyncGenerator<RunOf<K>[]> {
+  type S = EntityTypes[K];
+  type T = EntityTypes[TaskTypeOf[K]];
+  const tasks = TASKS[type];
   const needsTasks = options.needsTasks ?? needsTasksByDefault;
   let waiting: S[] = [];
-  const withTasks = async (sessions: S[]): Promise<Run<S, T>[]> => {
+  const withTasks = async (sessions: S[]): Promise<RunOf<K>[]> => {
     const byUid = new Map(sessions.map((session) => [session.uid, { session, tasks: [] as T[] }]));
-    for await (const page of em.tasksOf(taskType, [...byUid.keys()])) {
-      for (const task of page as T[]) byUid.get(parentOf(task))?.tasks.push(task);
+    for await (const page of em.tasksOf(tasks.type, [...byUid.keys()])) {
+      for (const task of page) byUid.get(tasks.parentOf(task))?.tasks.push(task);
     }
     return [...byUid.values()];
   };
-  for await (const page of em.query(sessionType, options)) {
-    const ready: Run<S, T>[] = [];
-    for (const session of page as unknown as S[]) {
+  for await (const page of em.query(type, options)) {
+    const ready: RunOf<K>[] = [];
+    for (const session of page) {
       if (needsTasks(session)) waiting.push(session);
       else ready.push({ session, tasks: [] });
     }
     const uids = waiting.map((s) => s.uid);
-    const batches = [...em.uidBatches(taskType, TASK_PARENT[taskType], uids)];
+    const batches = [...em.uidBatches(tasks.type, TASK_PARENT[tasks.type], uids)];
     const full = batches.slice(0, -1).flat();
     if (full.length) {
       const fullSet = new Set(full);

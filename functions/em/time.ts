@@ -1,6 +1,8 @@
 // EM timestamps: UTC, ending in `Z`, with 0 to 7 fractional digits (`2021-06-15T22:11:06.11Z`,
 // `2025-08-16T05:17:38.22142Z`). `Date.parse` is not specified for more than 3 digits, so parse explicitly.
 
+import { MINUTE } from '../duration.ts';
+
 const EM_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** Parses an EM timestamp to an ISO-8601 UTC string with millisecond precision, or null if it is not one. */
@@ -28,7 +30,7 @@ export function parseEmTime(text: string): string | null {
   const [zh, zm] = [Number(zone.slice(1, 3)), Number(zone.slice(4, 6))];
   if (zh > 14 || zm > 59) return null;
   const sign = zone.startsWith('-') ? -1 : 1;
-  return new Date(date.getTime() - sign * (zh * 60 + zm) * 60_000).toISOString();
+  return new Date(date.getTime() - sign * (zh * 60 + zm) * MINUTE).toISOString();
 }
 
 /** Formats a time for an EM filter: UTC, whole seconds, `Z` (the documented form). */

@@ -1,5 +1,7 @@
 // Human-readable times in the configured IANA time zone, and durations.
 
+import { MINUTE } from '../duration.ts';
+
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 function format(locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
@@ -65,7 +67,7 @@ export function shortTime(iso: string, timeZone: string, withDay = false): strin
 /** `2 d 4 h`, `3 h 5 min`, `12 min`, `under a minute`; null when either end is missing or out of order. */
 export function duration(fromIso: string | null, toIso: string | null, compact = false): string | null {
   if (!fromIso || !toIso) return null;
-  const minutes = Math.floor((Date.parse(toIso) - Date.parse(fromIso)) / 60_000);
+  const minutes = Math.floor((Date.parse(toIso) - Date.parse(fromIso)) / MINUTE);
   return Number.isFinite(minutes) && minutes >= 0 ? span(minutes, compact) : null;
 }
 

@@ -1,19 +1,20 @@
 // The filters a poll sends, built in one place so that `replica-alerts check` can send each shape to an EM before
 // the first poll does (a real EM that refuses one would fail every poll), and a test can keep the two in step.
 
+import { HOUR } from '../duration.ts';
 import { TASK_PARENT } from '../em/client.ts';
 import { and, compare, eq, type Filter, or } from '../em/filter.ts';
 import { type EntityType, TIME_FIELDS } from '../em/model.ts';
-import type { SourceType } from './read.ts';
+import type { SessionType } from '../em/runs.ts';
 
 /** Sessions created or ended since `since` (a CDP policy session runs for a day before it ends). */
-export function windowFilter(type: SourceType, since: Date): Filter {
+export function windowFilter(type: SessionType, since: Date): Filter {
   const fields = TIME_FIELDS[type];
   return or(compare(fields.creation, '>=', since), compare(fields.end, '>=', since));
 }
 
 /** The window of some backup servers only: servers read from an earlier time than the others. */
-export function serversFilter(type: SourceType, servers: readonly string[], since: Date): Filter {
+export function serversFilter(type: SessionType, servers: readonly string[], since: Date): Filter {
   return and(or(...servers.map((uid) => eq('BackupServerUid', uid))), windowFilter(type, since));
 }
 
@@ -24,7 +25,7 @@ export function uidFilter(type: EntityType, uids: readonly string[]): Filter {
 
 /** One query of the poll: the whole window, the servers behind it, and sessions read again by UID. */
 export function pollFilter(
-  type: SourceType,
+  type: SessionType,
   common: Date,
   behind: Filter[],
   uids: readonly string[],
@@ -47,7 +48,7 @@ const REPORT = 'replica-alerts cannot read this EM: report it with the EM versio
 
 /** Every shape of filter a poll sends, with sample values, for `check`. */
 export function probes(now: Date): Probe[] {
-  const hourAgo = new Date(now.getTime() - 3_600_000);
+  const hourAgo = new Date(now.getTime() - HOUR);
   const cdp = (type: EntityType) => type.startsWith('Cdp');
   return (['ReplicaJobSession', 'CdpReplicaSession'] as const).flatMap((type): Probe[] => {
     const task = type === 'ReplicaJobSession' ? 'ReplicaTaskSession' : 'CdpReplicaTaskSession';

@@ -68,13 +68,13 @@ export async function handler(event: PollEvent, context: LambdaContext): Promise
     const em = targets[i]?.name ?? '?';
     const message = result.reason instanceof Error ? result.reason.message : String(result.reason);
     logger.error('The poll crashed; its state is left for the next poll.', { em, error: message });
-    return { ...emptySummary(em), status: 'em-failed', error: { kind: 'crash', message } };
+    return { ...emptySummary(em), status: 'crashed', error: { kind: 'crash', message } };
   });
   record(polls);
   logger.info('Poll finished', { polls });
   // A crash (DynamoDB down, a bug) must not pass for a poll: failing the invocation raises the Errors alarm and
   // puts the event on the dead-letter queue. An EM that fails is an alert of its own, not a crash.
-  const crashed = polls.filter((p) => p.error?.kind === 'crash');
+  const crashed = polls.filter((p) => p.status === 'crashed');
   if (crashed.length) {
     const each = crashed.map((p) => `${p.em}: ${p.error?.message}`).join('; ');
     throw new Error(
@@ -88,7 +88,9 @@ export async function handler(event: PollEvent, context: LambdaContext): Promise
 function record(polls: PollSummary[]): void {
   const sum = (pick: (p: PollSummary) => number) => polls.reduce((total, p) => total + pick(p), 0);
   metrics.addMetric('PollsSucceeded', MetricUnit.Count, polls.filter((p) => p.status === 'ok').length);
-  metrics.addMetric('PollsFailed', MetricUnit.Count, polls.filter((p) => p.status === 'em-failed').length);
+  // A crash counts as a failed poll too: the metric predates the `crashed` status.
+  const failed = polls.filter((p) => p.status === 'em-failed' || p.status === 'crashed');
+  metrics.addMetric('PollsFailed', MetricUnit.Count, failed.length);
   metrics.addMetric('EmErrors', MetricUnit.Count, polls.filter((p) => p.error).length);
   metrics.addMetric(
     'SessionsRead',

@@ -1,10 +1,6 @@
-// One poll of one Enterprise Manager: read what is new, decide, remember, deliver. The writes are ordered so
-// that a poll stopped anywhere leaves state from which the next poll delivers exactly what is missing:
-//   1. events are recorded as pending (conditional put: a re-decided event, same id, is not recorded twice);
-//   2. subject states are saved (versioned: a concurrent poll that lost the lease cannot overwrite them);
-//   3. the read cursor is saved (so a crash before it re-reads, and the engine finds nothing new);
-//   4. pending events are published per channel and marked delivered one channel at a time.
-// Only a crash between SNS accepting a publish and its delivered mark repeats that publish, with the same id.
+// One poll of one Enterprise Manager: read what is new, decide, remember, deliver. The order of its writes, which
+// lets a poll stopped anywhere leave state from which the next one delivers exactly what is missing, is described
+// once, in docs/state.md ("The order of a poll's writes"); `pollEm` follows it step by step.
 
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -15,17 +11,18 @@ import {
   type Settings,
   type SubjectState,
 } from '../alerts/index.ts';
+import { HOUR, MINUTE } from '../duration.ts';
 import { withSession } from '../em/client.ts';
 import { DEFAULTS, type EmConfig } from '../em/config.ts';
-import { EmError } from '../em/errors.ts';
+import { EmError, type EmErrorKind } from '../em/errors.ts';
 import type { CdpRun, ReplicaRun } from '../em/runs.ts';
 import { RENDERERS } from '../messages/render.ts';
-import { type Channel, isChannel } from '../messages/types.ts';
+import { isChannel } from '../messages/types.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { type EmSecret, SecretError } from '../secrets/secrets.ts';
-import type { StateStore } from '../state/store.ts';
+import type { OutboxEvent, StateStore } from '../state/store.ts';
 import type { EmTarget } from './env.ts';
-import { type ReadState, readEm, upgrade } from './read.ts';
+import { type ReadState, readEm, type StoredReadState, upgrade } from './read.ts';
 
 export interface Log {
   info(message: string, extra: Record<string, unknown>): void;
@@ -71,11 +68,18 @@ export interface PollOptions {
   onProgress?: (sessionsRead: number) => void;
 }
 
+/**
+ * `em-failed`: the EM (or its secret) could not be read, an alert of its own; `skipped`: another poll holds this
+ * EM's lease; `crashed`: anything else stopped the poll (DynamoDB down, a bug), its state left for the next one.
+ */
+export type PollStatus = 'ok' | 'em-failed' | 'skipped' | 'crashed';
+/** Why a poll failed: the EM client's error kinds, the secret that could not be read, or a crash. */
+export type PollFailureKind = EmErrorKind | 'secret' | 'crash';
+
 export interface PollSummary {
   em: string;
-  /** `skipped`: another poll holds this EM's lease. */
-  status: 'ok' | 'em-failed' | 'skipped';
-  error?: { kind: string; message: string };
+  status: PollStatus;
+  error?: { kind: PollFailureKind; message: string };
   sessionsRead: number;
   emRequests: number;
   eventsDecided: number;
@@ -106,13 +110,12 @@ export function emptySummary(em: string): PollSummary {
   };
 }
 
-const HOUR = 3_600_000;
 /** Delivered events are kept this long: long enough for any re-decision of the same event to find them. */
 const KEEP_DELIVERED_MS = 14 * 24 * HOUR;
 
 /** How long a poll's lease lasts if its holder dies: its deadline, plus a minute for the writes after it. */
 export function leaseMs(options: Pick<PollOptions, 'deadlineMs'>): number {
-  return (options.deadlineMs ?? DEFAULTS.deadlineMs) + 60_000;
+  return (options.deadlineMs ?? DEFAULTS.deadlineMs) + MINUTE;
 }
 
 export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOptions): Promise<PollSummary> {
@@ -120,43 +123,51 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
   const startedMs = deps.now().getTime();
   const deadlineMs = options.deadlineMs ?? DEFAULTS.deadlineMs;
   const summary = emptySummary(target.name);
-  const holder = randomUUID();
-  const lease = `em#${target.name}`;
-  if (!(await store.tryLease(lease, holder, startedMs, leaseMs(options)))) {
+  const lease = { scope: `em#${target.name}`, holder: randomUUID() };
+  if (!(await store.tryLease({ ...lease, nowMs: startedMs, ttlMs: leaseMs(options) }))) {
     log.warn('Another poll of this Enterprise Manager is running; skipped.', { em: target.name });
     return { ...summary, status: 'skipped' };
   }
   try {
-    const snapshot = await store.load<SubjectState>(target.name, startedMs);
-    const read = await readAll(target, deps, options, snapshot.meta, startedMs, deadlineMs);
+    const em = target.name;
+    const snapshot = await store.load<SubjectState, StoredReadState>({ em, nowMs: startedMs });
+    const previous = upgrade(snapshot.meta);
+    const read = await readAll({ target, deps, options, previous, startedMs, deadlineMs });
     summary.emRequests = read.emRequests;
     summary.sessionsRead = read.replicaRuns.length + read.cdpRuns.length;
     if (!read.outcome.ok) Object.assign(summary, { status: 'em-failed', error: read.outcome.error });
 
     const decision = decidePoll({
-      em: target.name,
+      em,
       now: new Date(startedMs).toISOString(),
       outcome: read.outcome,
       replicaRuns: read.replicaRuns,
       cdpRuns: read.cdpRuns,
       states: snapshot.subjects.map((record) => record.state),
       settings: options.settings,
-      readBefore: upgrade(snapshot.meta) !== null,
+      readBefore: previous !== null,
     });
     summary.eventsDecided = decision.events.length;
+    const channels = deps.notifier.channels;
     for (const [seq, event] of decision.events.entries()) {
-      await store.recordEvent(target.name, event.id, event, [...deps.notifier.channels], startedMs, seq);
+      await store.recordEvent({ em, id: event.id, event, channels, nowMs: startedMs, seq });
     }
     const versions = new Map(snapshot.subjects.map((record) => [record.key, record.version]));
     for (const state of decision.states) {
       const expiresAtMs = state.expiresAt === null ? null : state.expiresAt * 1000;
-      await store.saveSubject(target.name, state.key, state, versions.get(state.key) ?? 0, expiresAtMs);
+      await store.saveSubject({
+        em,
+        key: state.key,
+        state,
+        version: versions.get(state.key) ?? 0,
+        expiresAtMs,
+      });
     }
-    if (read.next) await store.saveMeta(target.name, read.next, snapshot.metaVersion);
-    await deliver(target.name, deps, options, summary);
+    if (read.next) await store.saveMeta({ em, meta: read.next, version: snapshot.metaVersion });
+    await deliver({ em, deps, options, summary });
     return summary;
   } finally {
-    await store.releaseLease(lease, holder);
+    await store.releaseLease(lease);
   }
 }
 
@@ -173,14 +184,18 @@ interface ReadResult {
  * Reads the EM in one logon session (a second one after a TLS failure, when the re-read secret has another CA); an
  * EM or credentials failure becomes the poll's outcome, not an exception.
  */
-async function readAll(
-  target: EmTarget,
-  deps: PollerDeps,
-  options: PollOptions,
-  previous: unknown,
-  startedMs: number,
-  deadlineMs: number,
-): Promise<ReadResult> {
+interface ReadRequest {
+  target: EmTarget;
+  deps: PollerDeps;
+  options: PollOptions;
+  /** The bookkeeping of the last poll that read this EM to the end; null before the first. */
+  previous: ReadState | null;
+  startedMs: number;
+  deadlineMs: number;
+}
+
+async function readAll(request: ReadRequest): Promise<ReadResult> {
+  const { target, deps, options, previous, startedMs, deadlineMs } = request;
   const result: ReadResult = {
     replicaRuns: [],
     cdpRuns: [],
@@ -192,12 +207,12 @@ async function readAll(
   const read = async (secret: EmSecret) => {
     const left = Math.max(1_000, Math.floor(deadlineMs - (performance.now() - began))); // one deadline for both tries
     Object.assign(result, { replicaRuns: [], cdpRuns: [] });
-    await withSession(emConfig(target, deps, options, left, secret), async (em) => {
+    await withSession(emConfig(request, left, secret), async (em) => {
       const reader = readEm(em, previous, {
         now: new Date(startedMs),
-        lookbackMs: Math.max(options.historyMs ?? 0, options.settings.lookback * 60_000),
+        lookbackMs: Math.max(options.historyMs ?? 0, options.settings.lookback * MINUTE),
         overlapMs: options.overlapMs ?? HOUR,
-        collectionLagMs: options.settings.collectionLag * 60_000,
+        collectionLagMs: options.settings.collectionLag * MINUTE,
         taskWaitMs: options.taskWaitMs ?? HOUR,
         cdp: options.settings.cdp,
         warn: (message) => deps.log.warn(message, { em: target.name }),
@@ -232,22 +247,12 @@ async function readAll(
     if (!(error instanceof EmError || error instanceof SecretError)) throw error;
     const kind = error instanceof EmError ? error.kind : 'secret'; // the EM rejected nothing: we had nothing to send
     result.outcome = { ok: false, error: { kind, message: error.message } };
-    deps.log.error(EM_FAILED, {
-      em: target.name,
-      kind,
-      reason: error.message,
-    });
+    deps.log.error(EM_FAILED, { em: target.name, kind, reason: error.message });
   }
   return result;
 }
 
-function emConfig(
-  target: EmTarget,
-  deps: PollerDeps,
-  options: PollOptions,
-  deadlineMs: number,
-  secret: EmSecret,
-): EmConfig {
+function emConfig({ target, deps, options }: ReadRequest, deadlineMs: number, secret: EmSecret): EmConfig {
   return {
     ...options.em,
     name: target.name,
@@ -259,58 +264,87 @@ function emConfig(
   };
 }
 
+/** What became of one event on one channel in one poll. */
+export type Delivery =
+  /** SNS accepted it, and it was marked delivered. */
+  | 'published'
+  /** Marked delivered by another poll since this one listed it: nothing to do. */
+  | 'already-delivered'
+  /** Pending for a channel no longer configured: marked delivered without publishing. */
+  | 'dropped'
+  /** SNS refused it: the channel is skipped for the rest of this poll and retried at the next. */
+  | 'failed'
+  /** Not tried: the channel failed earlier in this poll, or the poll must stop. */
+  | 'stopped';
+
+interface DeliveryRequest {
+  em: string;
+  deps: PollerDeps;
+  options: PollOptions;
+  summary: PollSummary;
+}
+
 /** Publishes every pending event to every pending channel; a channel that fails is skipped for this poll. */
-async function deliver(
-  em: string,
-  deps: PollerDeps,
-  options: PollOptions,
-  summary: PollSummary,
-): Promise<void> {
-  const { store, notifier, log } = deps;
-  const failedChannels = new Set<string>();
-  const pending = await store.pendingEvents<AlertEvent>(em);
-  for (const item of pending) {
+async function deliver(request: DeliveryRequest): Promise<void> {
+  const { em, deps, summary } = request;
+  const failed = new Set<string>();
+  const order = (channel: string) =>
+    (isChannel(channel) ? deps.notifier.channels.indexOf(channel) : -1) >>> 0;
+  for (const item of await deps.store.pendingEvents<AlertEvent>({ em })) {
     let left = item.pendingChannels.length;
-    const order = (channel: string) => (isChannel(channel) ? notifier.channels.indexOf(channel) : -1) >>> 0; // unconfigured ones last
+    // Configured channels in the notifier's order, any others (no longer configured) last.
     for (const channel of [...item.pendingChannels].sort((a, b) => order(a) - order(b))) {
-      if (failedChannels.has(channel) || options.shouldStop?.() || options.signal?.aborted) continue;
-      // Rendered per pending channel: a retried SMS does not re-render the e-mail.
-      const render = isChannel(channel) ? RENDERERS[channel] : undefined;
-      const configured = isChannel(channel) && notifier.channels.includes(channel);
-      const fresh = configured ? await store.pendingChannels(em, item.id) : [];
-      if (!render || !configured) {
-        log.warn('An event was pending for a channel that is no longer configured; dropped.', {
-          em,
-          channel,
-        });
-      } else if (!fresh.includes(channel)) {
-        // Marked delivered since this poll listed it: by a poll that took over after this one outlived its
-        // lease (stalled in publishing, say). Read afresh before each publish, the list can only repeat what
-        // is published and not yet marked, the documented window. Found by test/faults (poll-outlives-lease).
-        left--;
-        continue;
-      } else {
-        try {
-          await notifier.publish({
-            channel: channel as Channel,
-            ...render(item.event, { timeZone: options.settings.timeZone }),
-          });
-          summary.published++;
-        } catch (error) {
-          failedChannels.add(channel);
-          summary.publishFailures++;
-          log.error('Publishing failed; retried at the next poll.', {
-            em,
-            channel,
-            reason: (error as Error).message,
-          });
-          continue;
-        }
+      const delivery = failed.has(channel) ? 'stopped' : await deliverOne(request, item, channel);
+      if (delivery === 'published') summary.published++;
+      if (delivery === 'failed') {
+        failed.add(channel);
+        summary.publishFailures++;
       }
-      const lastPending = fresh.length === 1;
-      await store.markDelivered(em, item.id, channel, deps.now().getTime(), KEEP_DELIVERED_MS, lastPending);
-      left--;
+      if (delivery !== 'failed' && delivery !== 'stopped') left--;
     }
     if (left) summary.pending++;
   }
+}
+
+/** One event to one channel: rendered, published and marked delivered, or why not. */
+async function deliverOne(
+  { em, deps, options }: DeliveryRequest,
+  item: OutboxEvent<AlertEvent>,
+  channel: string,
+): Promise<Delivery> {
+  const { store, notifier, log } = deps;
+  if (options.shouldStop?.() || options.signal?.aborted) return 'stopped';
+  const ref = { em, id: item.id };
+  const mark = (lastPending: boolean) =>
+    store.markDelivered({
+      ...ref,
+      channel,
+      nowMs: deps.now().getTime(),
+      keepMs: KEEP_DELIVERED_MS,
+      lastPending,
+    });
+  if (!isChannel(channel) || !notifier.channels.includes(channel)) {
+    log.warn('An event was pending for a channel that is no longer configured; dropped.', { em, channel });
+    await mark(false);
+    return 'dropped';
+  }
+  const fresh = await store.pendingChannels(ref);
+  // Marked delivered since this poll listed it: by a poll that took over after this one outlived its lease
+  // (stalled in publishing, say). Read afresh before each publish, the list can only repeat what is published and
+  // not yet marked, the documented window. Found by test/faults (poll-outlives-lease).
+  if (!fresh.includes(channel)) return 'already-delivered';
+  try {
+    // Rendered per pending channel: a retried SMS does not re-render the e-mail.
+    const rendered = RENDERERS[channel](item.event, { timeZone: options.settings.timeZone });
+    await notifier.publish({ channel, ...rendered });
+  } catch (error) {
+    log.error('Publishing failed; retried at the next poll.', {
+      em,
+      channel,
+      reason: (error as Error).message,
+    });
+    return 'failed';
+  }
+  await mark(fresh.length === 1);
+  return 'published';
 }

@@ -13,7 +13,7 @@ import type { EmSession } from '../em/client.ts';
 import { EmError } from '../em/errors.ts';
 import type { Filter } from '../em/filter.ts';
 import { isFinal, TIME_FIELDS } from '../em/model.ts';
-import { type CdpRun, cdpRuns, type ReplicaRun, type Run, replicaRuns } from '../em/runs.ts';
+import { type CdpRun, type ReplicaRun, type Run, runs, type SessionType } from '../em/runs.ts';
 import { pollFilter, serversFilter, uidFilter, windowFilter } from './filters.ts';
 
 type SessionLike = {
@@ -25,8 +25,6 @@ type SessionLike = {
   backupServerUid: string | null;
 };
 
-export type SourceType = 'ReplicaJobSession' | 'CdpReplicaSession';
-
 /** Per-EM bookkeeping kept between polls (stored as the EM's META item). */
 export interface ReadState {
   version: 2;
@@ -37,7 +35,7 @@ export interface ReadState {
    * and CDP sessions alike, so a session of either type is evidence for both.
    */
   servers: Record<string, ServerCursor>;
-  types: Partial<Record<SourceType, TypeState>>;
+  types: Partial<Record<SessionType, TypeState>>;
 }
 
 export interface TypeState {
@@ -83,18 +81,18 @@ export type Batch =
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (time: string) => Date.parse(time);
 
+/** `previous`: the bookkeeping of the last poll that read the EM to the end (`upgrade`d), null on a first poll. */
 export async function* readEm(
   em: EmSession,
-  stored: unknown,
+  previous: ReadState | null,
   options: ReadOptions,
 ): AsyncGenerator<Batch, ReadState> {
-  const previous = upgrade(stored);
   const nowMs = options.now.getTime();
   const listed = previous ? await listServers(em, options) : [];
   const plan = planWindow(previous, listed, options);
   const servers = plan.cursors;
   const next: ReadState = { version: 2, polledAt: iso(nowMs), servers, types: {} };
-  const types: SourceType[] = options.cdp
+  const types: SessionType[] = options.cdp
     ? ['ReplicaJobSession', 'CdpReplicaSession']
     : ['ReplicaJobSession'];
   for (const type of types) {
@@ -150,8 +148,8 @@ export async function* readEm(
 
     const filters = planFilters(em, type, plan, remembered);
     for (const filter of filters) {
-      for await (const runs of source(em, type, filter, needsTasks)) {
-        const fresh = take(runs);
+      for await (const page of runs(em, type, { filter, needsTasks })) {
+        const fresh = take(page);
         if (fresh.length) yield { type, runs: fresh } as Batch;
       }
     }
@@ -176,7 +174,12 @@ export async function* readEm(
  * The poll's queries: the common window with the servers behind and the remembered UIDs, as long as its URL fits;
  * groups that do not fit get queries of their own, their servers split to fit; remembered UIDs beyond a few, too.
  */
-function planFilters(em: EmSession, type: SourceType, plan: Plan, remembered: ReadonlySet<string>): Filter[] {
+function planFilters(
+  em: EmSession,
+  type: SessionType,
+  plan: Plan,
+  remembered: ReadonlySet<string>,
+): Filter[] {
   const since = (time: string) => new Date(time);
   const fold = remembered.size <= FOLDED_UIDS ? [...remembered] : [];
   const joined: Filter[] = [];
@@ -300,15 +303,18 @@ async function listServers(em: EmSession, options: ReadOptions): Promise<string[
 }
 
 /** The bookkeeping of an earlier version: one cursor per source type, every server read from it. */
-interface ReadStateV1 {
-  cursors: Partial<Record<SourceType, string>>;
-  running: Partial<Record<SourceType, string[]>>;
-  decided?: Partial<Record<SourceType, Record<string, string>>>;
+export interface ReadStateV1 {
+  cursors: Partial<Record<SessionType, string>>;
+  running: Partial<Record<SessionType, string[]>>;
+  decided?: Partial<Record<SessionType, Record<string, string>>>;
 }
 
-export function upgrade(stored: unknown): ReadState | null {
+/** What an EM's META item may hold: this version's bookkeeping or an earlier one's. */
+export type StoredReadState = ReadState | ReadStateV1;
+
+export function upgrade(stored: StoredReadState | null): ReadState | null {
   if (!stored || typeof stored !== 'object') return null;
-  if ((stored as ReadState).version === 2) return stored as ReadState;
+  if ('version' in stored && stored.version === 2) return stored;
   const old = stored as ReadStateV1;
   const cursors = Object.values(old.cursors ?? {}).filter((c): c is string => typeof c === 'string');
   if (!cursors.length) return null;
@@ -321,15 +327,4 @@ export function upgrade(stored: unknown): ReadState | null {
     };
   }
   return { version: 2, polledAt: cursors.sort().at(-1) ?? '', servers: {}, types };
-}
-
-function source(
-  em: EmSession,
-  type: SourceType,
-  filter: Filter,
-  needsTasks: (session: SessionLike) => boolean,
-): AsyncGenerator<Run<SessionLike, { state: string }>[]> {
-  return type === 'ReplicaJobSession'
-    ? replicaRuns(em, { filter, needsTasks })
-    : cdpRuns(em, { filter, needsTasks });
 }

@@ -10,6 +10,7 @@
 //   s.cdpPolicy('CDP Tier2').session({ start, durationMin: null, vms: [{ name: 'dc03', running: true, result: 'Failed', reason }] });
 //   const scenario = s.build();
 
+import { MINUTE } from '../duration.ts';
 import type {
   CdpReplicaSession,
   CdpReplicaTaskSession,
@@ -79,7 +80,6 @@ export interface BuilderOptions {
   seed?: number | string;
 }
 
-const MINUTE = 60_000;
 const GIB = 2 ** 30;
 const SEVERITY = ['None', 'Success', 'Warning', 'Failed'];
 
@@ -127,11 +127,11 @@ export class ScenarioBuilder {
   }
 
   replicaJob(name: string, { backupServer = 'vbr01.tech.local' } = {}): ReplicaJob {
-    return new ReplicaJob(this, this.scenario, name, this.backupServer(backupServer));
+    return new ReplicaJob(this.source(name, backupServer));
   }
 
   cdpPolicy(name: string, { backupServer = 'vbr01.tech.local' } = {}): CdpPolicy {
-    return new CdpPolicy(this, this.scenario, name, this.backupServer(backupServer));
+    return new CdpPolicy(this.source(name, backupServer));
   }
 
   /** The scenario so far (lists copied, so building on does not change it). */
@@ -147,6 +147,10 @@ export class ScenarioBuilder {
     };
   }
 
+  private source(name: string, backupServer: string): Source {
+    return { builder: this, scenario: this.scenario, name, server: this.backupServer(backupServer) };
+  }
+
   /** A VM's replicated size, stable across runs. */
   sizeOf(vm: VmSpec): number {
     if (vm.sizeGb !== undefined) return vm.sizeGb * GIB;
@@ -158,56 +162,85 @@ export class ScenarioBuilder {
   }
 }
 
+/** When a session starts and ends (null: never), in epoch milliseconds. */
+interface Span {
+  from: number;
+  to: number | null;
+}
+
 /** Times of a session: start as given, end with a realistic sub-second part. */
-function span(
-  builder: ScenarioBuilder,
-  start: Time,
-  durationMin: number | null,
-): { from: number; to: number | null } {
+function span(builder: ScenarioBuilder, start: Time, durationMin: number | null): Span {
   const from = epoch(start);
   return { from, to: durationMin === null ? null : from + durationMin * MINUTE + builder.random.int(0, 999) };
 }
 
-const server = (s: BackupServer) => ({ backupServerUid: s.uid, backupServerName: s.name });
-
-/** What a replica and a CDP task session say alike about one VM's part in a run. */
-function vmPart(
-  builder: ScenarioBuilder,
-  backupServer: BackupServer,
-  vm: VmSpec,
-  start: number,
-  end: number | null,
-) {
-  return {
-    name: named(vm.name, start),
-    vmDisplayName: vm.name,
-    ...server(backupServer),
-    creationTime: iso(start),
-    endTime: end === null ? null : iso(end),
-    state: vm.state ?? 'Completed',
-    result: vm.result ?? 'Success',
-    reason: vm.reason ?? null,
-    totalSize: builder.sizeOf(vm),
-  };
+/** A job or policy: its name and backup server, and the builder and scenario its sessions go to. */
+interface Source {
+  builder: ScenarioBuilder;
+  scenario: Scenario;
+  name: string;
+  server: BackupServer;
 }
 
-export class ReplicaJob {
+/** What a replica job and a CDP policy share: a UID of their kind, and the fields their sessions say alike. */
+abstract class SessionSource {
   readonly uid: string;
+  readonly name: string;
+  readonly backupServer: BackupServer;
+  protected readonly builder: ScenarioBuilder;
+  protected readonly scenario: Scenario;
+
+  protected constructor(kind: 'Job' | 'CdpPolicy', { builder, scenario, name, server }: Source) {
+    this.builder = builder;
+    this.scenario = scenario;
+    this.name = name;
+    this.backupServer = server;
+    this.uid = `urn:veeam:${kind}:${builder.random.guid()}`;
+  }
+
+  /** A job run's or policy session's server, times, state and result, from its spec. */
+  protected stamps(run: Omit<RunSpec, 'vms'>, { from, to }: Span, vms: readonly VmSpec[]) {
+    return {
+      ...this.server(),
+      creationTime: iso(from),
+      endTime: to === null ? null : iso(to),
+      state: run.state ?? 'Stopped',
+      result: run.result ?? worst(vms),
+    };
+  }
+
+  /** What a replica and a CDP task session say alike about one VM's part in a run. */
+  protected vmPart({ vm, start, end }: { vm: VmSpec; start: number; end: number | null }) {
+    return {
+      name: named(vm.name, start),
+      vmDisplayName: vm.name,
+      ...this.server(),
+      creationTime: iso(start),
+      endTime: end === null ? null : iso(end),
+      state: vm.state ?? 'Completed',
+      result: vm.result ?? 'Success',
+      reason: vm.reason ?? null,
+      totalSize: this.builder.sizeOf(vm),
+    };
+  }
+
+  private server() {
+    return { backupServerUid: this.backupServer.uid, backupServerName: this.backupServer.name };
+  }
+}
+
+export class ReplicaJob extends SessionSource {
   private last: { session: ReplicaJobSession; vms: VmSpec[] } | undefined;
 
-  constructor(
-    private readonly builder: ScenarioBuilder,
-    private readonly scenario: Scenario,
-    readonly name: string,
-    readonly backupServer: BackupServer,
-  ) {
-    this.uid = `urn:veeam:Job:${builder.random.guid()}`;
+  constructor(source: Source) {
+    super('Job', source);
   }
 
   /** One run: a job session and a task session per VM, processed one after another. */
   run(run: RunSpec): ReplicaJobSession {
     const random = this.builder.random;
-    const { from, to } = span(this.builder, run.start, run.durationMin === undefined ? 15 : run.durationMin);
+    const times = span(this.builder, run.start, run.durationMin === undefined ? 15 : run.durationMin);
+    const { from, to } = times;
     const vms = run.vms.map(spec);
     const session: ReplicaJobSession = {
       uid: `urn:veeam:ReplicaJobSession:${random.guid()}`,
@@ -215,11 +248,7 @@ export class ReplicaJob {
       jobUid: this.uid,
       jobName: this.name,
       jobType: 'Replica',
-      ...server(this.backupServer),
-      creationTime: iso(from),
-      endTime: to === null ? null : iso(to),
-      state: run.state ?? 'Stopped',
-      result: run.result ?? worst(vms),
+      ...this.stamps(run, times, vms),
       progress: to === null ? 0 : 100,
       isRetry: run.isRetry ?? false,
       failureMessage: run.failureMessage ?? null,
@@ -232,7 +261,7 @@ export class ReplicaJob {
       const task: ReplicaTaskSession = {
         uid: `urn:veeam:ReplicaTaskSession:${random.guid()}`,
         jobSessionUid: session.uid,
-        ...vmPart(this.builder, this.backupServer, vm, start, end),
+        ...this.vmPart({ vm, start, end }),
       };
       this.scenario.replicaTaskSessions.push(task);
     });
@@ -255,37 +284,23 @@ export class ReplicaJob {
   }
 }
 
-export class CdpPolicy {
-  readonly uid: string;
-
-  constructor(
-    private readonly builder: ScenarioBuilder,
-    private readonly scenario: Scenario,
-    readonly name: string,
-    readonly backupServer: BackupServer,
-  ) {
-    this.uid = `urn:veeam:CdpPolicy:${builder.random.guid()}`;
+export class CdpPolicy extends SessionSource {
+  constructor(source: Source) {
+    super('CdpPolicy', source);
   }
 
   /** One policy session; each VM syncs `syncs` times in a row across it (once, forever, if it never ends). */
   session(run: PolicySessionSpec): CdpReplicaSession {
     const random = this.builder.random;
-    const { from, to } = span(
-      this.builder,
-      run.start,
-      run.durationMin === undefined ? 1440 : run.durationMin,
-    );
+    const times = span(this.builder, run.start, run.durationMin === undefined ? 1440 : run.durationMin);
+    const { from, to } = times;
     const vms = run.vms.map(spec);
     const session: CdpReplicaSession = {
       uid: `urn:veeam:CdpReplicaSession:${random.guid()}`,
       name: named(this.name, from),
       policyUid: this.uid,
       policyName: this.name,
-      ...server(this.backupServer),
-      creationTime: iso(from),
-      endTime: to === null ? null : iso(to),
-      state: run.state ?? 'Stopped',
-      result: run.result ?? worst(vms),
+      ...this.stamps(run, times, vms),
       progress: 0, // the published samples show 0 whether running or stopped
       isRetry: run.isRetry ?? false,
       failureMessage: run.failureMessage ?? null,
@@ -303,7 +318,7 @@ export class CdpPolicy {
         const task: CdpReplicaTaskSession = {
           uid: `urn:veeam:CdpReplicaTaskSession:${random.guid()}`,
           policySessionUid: session.uid,
-          ...vmPart(this.builder, this.backupServer, vm, start, end),
+          ...this.vmPart({ vm, start, end }),
           ...(running && { state: vm.state ?? 'InProgress' }),
         };
         this.scenario.cdpReplicaTaskSessions.push(task);

@@ -184,13 +184,19 @@ const JSON_CONTAINERS = [
 ];
 
 /** A `/query` page: `Refs` (format=References) or `Entities` (without a container when `bare`), then `PagingInfo`. */
-export function queryResultDocument(
-  type: EntityType,
-  reps: readonly Representation[],
-  references: boolean,
-  paging: PagingRep,
+export function queryResultDocument({
+  type,
+  reps,
+  references,
+  paging,
   bare = false,
-): Body {
+}: {
+  type: EntityType;
+  reps: readonly Representation[];
+  references: boolean;
+  paging: PagingRep;
+  bare?: boolean;
+}): Body {
   const container = `${type}s`;
   const refs = references ? reps.map(refOf) : [];
   const pagingAttrs: Attrs = [

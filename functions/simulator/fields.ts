@@ -1,14 +1,7 @@
 // The filterable (and sortable) fields of each query type, named exactly as em-rest-api.md lists them. Task
 // fields that live on the parent session (JobUid, JobName, PolicySessionName) are read through a lookup.
 
-import type {
-  CdpReplicaSession,
-  CdpReplicaTaskSession,
-  EntityType,
-  EntityTypes,
-  ReplicaJobSession,
-  ReplicaTaskSession,
-} from '../em/model.ts';
+import type { CdpReplicaSession, EntityType, EntityTypes, ReplicaJobSession } from '../em/model.ts';
 import {
   BOOLEAN,
   enumKind,
@@ -33,17 +26,35 @@ export interface Lookup {
 
 export type FieldSets = { [K in EntityType]: FieldSet<EntityTypes[K]> };
 
+/** Any session or task session: what every type has. */
+type Row = EntityTypes[EntityType];
+
 const field = <T>(name: string, kind: FieldKind, get: (row: T) => RawValue): Field<T> => ({
   name,
   kind,
   get,
 });
 
-interface OnServer {
-  backupServerUid: string | null;
-  backupServerName: string | null;
+/** How a type spells its UID and times: replica types as the query filter names them, CDP types with `UTC`. */
+interface Spelling {
+  uid: string;
+  creation: string;
+  end: string;
 }
-const serverFields = <T extends OnServer>(): Field<T>[] => [
+const REPLICA: Spelling = { uid: 'UID', creation: 'CreationTime', end: 'EndTime' };
+const CDP: Spelling = { uid: 'Id', creation: 'CreationTimeUTC', end: 'EndTimeUTC' };
+
+const identity = ({ uid }: Spelling): Field<Row>[] => [
+  field(uid, TEXT, (r) => r.uid),
+  field('Name', TEXT, (r) => r.name),
+];
+const lifetime = ({ creation, end }: Spelling, state: FieldKind): Field<Row>[] => [
+  field(creation, TIME, (r) => r.creationTime),
+  field(end, TIME, (r) => r.endTime),
+  field('State', state, (r) => r.state),
+];
+const result: Field<Row> = field('Result', RESULT, (r) => r.result);
+const server: Field<Row>[] = [
   field('BackupServerUid', TEXT, (r) => r.backupServerUid),
   field('BackupServerName', TEXT, (r) => r.backupServerName),
 ];
@@ -53,63 +64,51 @@ export function fieldSets(lookup: Lookup): FieldSets {
     ReplicaJobSession: {
       type: 'ReplicaJobSession',
       fields: [
-        field<ReplicaJobSession>('UID', TEXT, (r) => r.uid),
-        field('Name', TEXT, (r) => r.name),
+        ...identity(REPLICA),
         field('JobType', TEXT, (r) => r.jobType),
         field('JobUid', TEXT, (r) => r.jobUid),
         field('JobName', TEXT, (r) => r.jobName),
-        field('CreationTime', TIME, (r) => r.creationTime),
-        field('EndTime', TIME, (r) => r.endTime),
-        field('State', SESSION_STATE, (r) => r.state),
-        field('Result', RESULT, (r) => r.result),
+        ...lifetime(REPLICA, SESSION_STATE),
+        result,
         field('IsRetry', BOOLEAN, (r) => r.isRetry),
-        ...serverFields<ReplicaJobSession>(),
+        ...server,
       ],
     },
     ReplicaTaskSession: {
       type: 'ReplicaTaskSession',
       fields: [
-        field<ReplicaTaskSession>('UID', TEXT, (r) => r.uid),
-        field('Name', TEXT, (r) => r.name),
-        field('CreationTime', TIME, (r) => r.creationTime),
-        field('EndTime', TIME, (r) => r.endTime),
-        field('State', TASK_STATE, (r) => r.state),
-        field('Result', RESULT, (r) => r.result),
+        ...identity(REPLICA),
+        ...lifetime(REPLICA, TASK_STATE),
+        result,
         field('Reason', TEXT, (r) => r.reason),
         field('TotalSize', NUMBER, (r) => r.totalSize),
         field('JobSessionUid', TEXT, (r) => r.jobSessionUid),
         field('JobUid', TEXT, (r) => lookup.jobSession(r.jobSessionUid)?.jobUid ?? null),
         field('JobName', TEXT, (r) => lookup.jobSession(r.jobSessionUid)?.jobName ?? null),
-        ...serverFields<ReplicaTaskSession>(),
+        ...server,
         field('VmDisplayName', TEXT, (r) => r.vmDisplayName),
       ],
     },
     CdpReplicaSession: {
       type: 'CdpReplicaSession',
       fields: [
-        field<CdpReplicaSession>('Id', TEXT, (r) => r.uid),
-        field('Name', TEXT, (r) => r.name),
+        ...identity(CDP),
         field('PolicyUid', TEXT, (r) => r.policyUid),
         field('PolicyName', TEXT, (r) => r.policyName),
-        ...serverFields<CdpReplicaSession>(),
-        field('CreationTimeUTC', TIME, (r) => r.creationTime),
-        field('EndTimeUTC', TIME, (r) => r.endTime),
-        field('State', SESSION_STATE, (r) => r.state),
-        field('Result', RESULT, (r) => r.result),
+        ...server,
+        ...lifetime(CDP, SESSION_STATE),
+        result,
         field('FailureMessage', TEXT, (r) => r.failureMessage),
       ],
     },
     CdpReplicaTaskSession: {
       type: 'CdpReplicaTaskSession',
       fields: [
-        field<CdpReplicaTaskSession>('Id', TEXT, (r) => r.uid),
-        field('Name', TEXT, (r) => r.name),
+        ...identity(CDP),
         field('PolicySessionUid', TEXT, (r) => r.policySessionUid),
         field('PolicySessionName', TEXT, (r) => lookup.policySession(r.policySessionUid)?.name ?? null),
-        ...serverFields<CdpReplicaTaskSession>(),
-        field('CreationTimeUTC', TIME, (r) => r.creationTime),
-        field('EndTimeUTC', TIME, (r) => r.endTime),
-        field('State', TASK_STATE, (r) => r.state),
+        ...server,
+        ...lifetime(CDP, TASK_STATE),
         field('Reason', TEXT, (r) => r.reason),
         field('TotalSize', NUMBER, (r) => r.totalSize),
         field('VmDisplayName', TEXT, (r) => r.vmDisplayName),

@@ -1,14 +1,7 @@
 // How each session type appears on the wire, format-neutral: attributes, links and elements in the EM's order.
 // xml/json renderers (documents.ts) turn a representation into either format.
 
-import type {
-  CdpReplicaSession,
-  CdpReplicaTaskSession,
-  EntityType,
-  EntityTypes,
-  ReplicaJobSession,
-  ReplicaTaskSession,
-} from '../em/model.ts';
+import type { EntityType, EntityTypes } from '../em/model.ts';
 import type { Lookup } from './fields.ts';
 import type { BackupServer } from './scenario.ts';
 
@@ -104,10 +97,8 @@ export function backupServerRef(server: BackupServer, base: string): RefRep {
   };
 }
 
-interface OnServer {
-  backupServerUid: string | null;
-  backupServerName: string | null;
-}
+/** Any session or task session: what every type has. */
+type Row = EntityTypes[EntityType];
 
 type Describe<T> = (
   row: T,
@@ -115,50 +106,63 @@ type Describe<T> = (
   lookup: Lookup,
 ) => Omit<Representation, 'href' | 'refHref' | 'type'>;
 
-function serverLink(row: OnServer, base: string): LinkRep[] {
+function serverLink(row: Row, base: string): LinkRep[] {
   if (row.backupServerUid === null) return [];
   const href = `${base}backupServers/${guidOf(row.backupServerUid)}`;
   return [link('Up', 'BackupServerReference', href, row.backupServerName)];
 }
 
-const replicaJobSession: Describe<ReplicaJobSession> = (row, base) => ({
-  name: row.name,
-  uid: row.uid,
-  vmDisplayName: null,
-  ups: [
-    ...serverLink(row, base),
-    link('Up', 'JobReference', `${base}jobs/${guidOf(row.jobUid)}`, row.jobName),
-  ],
-  downs: [
-    link(
-      'Down',
-      'ReplicaTaskSessionReferenceList',
-      `${base}replicaSessions/${guidOf(row.uid)}/replicaTaskSessions`,
-    ),
-  ],
-  fields: [
-    field('JobUid', row.jobUid),
-    field('JobName', row.jobName),
-    field('JobType', row.jobType),
-    field('CreationTimeUTC', emTime(row.creationTime)),
-    field('EndTimeUTC', emTime(row.endTime)),
-    field('State', row.state),
-    field('Result', row.result),
-    field('Progress', row.progress),
-    field('FailureMessage', row.failureMessage),
-    field('IsRetry', row.isRetry),
-  ],
-});
+/** The times, state and result, in this order on every type. */
+const lifecycle = (row: Row): FieldRep[] => [
+  field('CreationTimeUTC', emTime(row.creationTime)),
+  field('EndTimeUTC', emTime(row.endTime)),
+  field('State', row.state),
+  field('Result', row.result),
+];
+
+/** A job run or policy session, linked up to its job or policy and down to its task sessions. */
+function session<T extends EntityTypes['ReplicaJobSession' | 'CdpReplicaSession']>(shape: {
+  type: 'ReplicaJobSession' | 'CdpReplicaSession';
+  tasks: 'ReplicaTaskSession' | 'CdpReplicaTaskSession';
+  /** The link up to its job or policy. */
+  owner: (row: T, base: string) => LinkRep;
+  /** The elements naming its job or policy, first in the entity. */
+  ownerFields: (row: T) => FieldRep[];
+  failureWhenNull: FieldRep['whenNull'];
+}): Describe<T> {
+  const { type, tasks } = shape;
+  return (row, base) => ({
+    name: row.name,
+    uid: row.uid,
+    vmDisplayName: null,
+    ups: [...serverLink(row, base), shape.owner(row, base)],
+    downs: [
+      link(
+        'Down',
+        `${tasks}ReferenceList`,
+        `${base}${COLLECTIONS[type]}/${guidOf(row.uid)}/${COLLECTIONS[tasks]}`,
+      ),
+    ],
+    fields: [
+      ...shape.ownerFields(row),
+      ...lifecycle(row),
+      field('Progress', row.progress),
+      field('FailureMessage', row.failureMessage, shape.failureWhenNull),
+      field('IsRetry', row.isRetry),
+    ],
+  });
+}
 
 /** A VM's task session, linked up to its job or policy session; only replica tasks write an empty `<Reason />`. */
-function taskSession<T extends ReplicaTaskSession | CdpReplicaTaskSession>(
-  parentField: 'JobSessionUid' | 'PolicySessionUid',
-  parentType: 'ReplicaJobSession' | 'CdpReplicaSession',
-  parentOf: (row: T) => string,
-  reasonWhenNull: FieldRep['whenNull'],
-): Describe<T> {
+function taskSession<T extends EntityTypes['ReplicaTaskSession' | 'CdpReplicaTaskSession']>(shape: {
+  parentField: 'JobSessionUid' | 'PolicySessionUid';
+  parentType: 'ReplicaJobSession' | 'CdpReplicaSession';
+  parentOf: (row: T) => string;
+  reasonWhenNull: FieldRep['whenNull'];
+}): Describe<T> {
+  const { parentField, parentType } = shape;
   return (row, base, lookup) => {
-    const parent = parentOf(row);
+    const parent = shape.parentOf(row);
     const found =
       parentType === 'ReplicaJobSession' ? lookup.jobSession(parent) : lookup.policySession(parent);
     return {
@@ -177,64 +181,50 @@ function taskSession<T extends ReplicaTaskSession | CdpReplicaTaskSession>(
       downs: [],
       fields: [
         field(parentField, parent),
-        field('CreationTimeUTC', emTime(row.creationTime)),
-        field('EndTimeUTC', emTime(row.endTime)),
-        field('State', row.state),
-        field('Result', row.result),
-        field('Reason', row.reason, reasonWhenNull),
+        ...lifecycle(row),
+        field('Reason', row.reason, shape.reasonWhenNull),
         field('TotalSize', row.totalSize),
       ],
     };
   };
 }
 
-const replicaTaskSession = taskSession<ReplicaTaskSession>(
-  'JobSessionUid',
-  'ReplicaJobSession',
-  (row) => row.jobSessionUid,
-  'empty',
-);
-const cdpReplicaTaskSession = taskSession<CdpReplicaTaskSession>(
-  'PolicySessionUid',
-  'CdpReplicaSession',
-  (row) => row.policySessionUid,
-  'omit',
-);
-
-const cdpReplicaSession: Describe<CdpReplicaSession> = (row, base) => ({
-  name: row.name,
-  uid: row.uid,
-  vmDisplayName: null,
-  ups: [
-    ...serverLink(row, base),
-    link('Up', 'CdpPolicyReference', `${base}cdpPolicies/${guidOf(row.policyUid)}`, row.policyName),
-  ],
-  downs: [
-    link(
-      'Down',
-      'CdpReplicaTaskSessionReferenceList',
-      `${base}cdpReplicaSessions/${guidOf(row.uid)}/cdpReplicaTaskSessions`,
-    ),
-  ],
-  fields: [
-    field('PolicyUid', row.policyUid),
-    field('PolicyName', row.policyName),
-    field('PolicyType', 'CdpReplica'),
-    field('CreationTimeUTC', emTime(row.creationTime)),
-    field('EndTimeUTC', emTime(row.endTime)),
-    field('State', row.state),
-    field('Result', row.result),
-    field('Progress', row.progress),
-    field('FailureMessage', row.failureMessage, 'empty'),
-    field('IsRetry', row.isRetry),
-  ],
-});
-
 const DESCRIBE: { [K in EntityType]: Describe<EntityTypes[K]> } = {
-  ReplicaJobSession: replicaJobSession,
-  ReplicaTaskSession: replicaTaskSession,
-  CdpReplicaSession: cdpReplicaSession,
-  CdpReplicaTaskSession: cdpReplicaTaskSession,
+  ReplicaJobSession: session({
+    type: 'ReplicaJobSession',
+    tasks: 'ReplicaTaskSession',
+    owner: (row, base) => link('Up', 'JobReference', `${base}jobs/${guidOf(row.jobUid)}`, row.jobName),
+    ownerFields: (row) => [
+      field('JobUid', row.jobUid),
+      field('JobName', row.jobName),
+      field('JobType', row.jobType),
+    ],
+    failureWhenNull: 'omit',
+  }),
+  ReplicaTaskSession: taskSession({
+    parentField: 'JobSessionUid',
+    parentType: 'ReplicaJobSession',
+    parentOf: (row) => row.jobSessionUid,
+    reasonWhenNull: 'empty',
+  }),
+  CdpReplicaSession: session({
+    type: 'CdpReplicaSession',
+    tasks: 'CdpReplicaTaskSession',
+    owner: (row, base) =>
+      link('Up', 'CdpPolicyReference', `${base}cdpPolicies/${guidOf(row.policyUid)}`, row.policyName),
+    ownerFields: (row) => [
+      field('PolicyUid', row.policyUid),
+      field('PolicyName', row.policyName),
+      field('PolicyType', 'CdpReplica'),
+    ],
+    failureWhenNull: 'empty',
+  }),
+  CdpReplicaTaskSession: taskSession({
+    parentField: 'PolicySessionUid',
+    parentType: 'CdpReplicaSession',
+    parentOf: (row) => row.policySessionUid,
+    reasonWhenNull: 'omit',
+  }),
 };
 
 /** `base` is the API base URL ending in `/api/`. */

@@ -2,6 +2,7 @@
 // give. Handlers return a Reply; server.ts renders and sends it (or a fault instead).
 
 import type { IncomingHttpHeaders } from 'node:http';
+import { DAY } from '../duration.ts';
 import { ENTITY_TYPES, type EntityType } from '../em/model.ts';
 import type { Clock } from './clock.ts';
 import {
@@ -120,10 +121,15 @@ function query(ctx: Context, { url }: Request): Reply {
   if (empty === 'page-num-0') page.pageNum = 0;
   const reps = page.items.map((row) => represent(request.type, row, ctx.base, ctx.store));
   const links = pagingLinks(ctx.base, request, page.pagesCount);
-  const paging = { ...page, links };
   return {
     status: 200,
-    body: queryResultDocument(request.type, reps, request.references, paging, empty === 'bare-entities'),
+    body: queryResultDocument({
+      type: request.type,
+      reps,
+      references: request.references,
+      paging: { ...page, links },
+      bare: empty === 'bare-entities',
+    }),
   };
 }
 
@@ -156,7 +162,7 @@ const encodeFilter = (filter: string): string =>
 const entityFormat = (url: URL): boolean => url.searchParams.get('format')?.toLowerCase() === 'entity';
 
 const since = (ctx: Context): string =>
-  new Date(Date.parse(ctx.clock.now()) - COLLECTION_DAYS * 24 * 60 * 60_000).toISOString();
+  new Date(Date.parse(ctx.clock.now()) - COLLECTION_DAYS * DAY).toISOString();
 
 function list(ctx: Context, type: EntityType, url: URL, filter?: string): Reply {
   const rows = select(ctx.store, type, view(ctx), { filter, since: since(ctx) });

@@ -1,6 +1,7 @@
 // Ready-made scenarios: a realistic day on two backup servers for the demo and hand tests, and a large estate
 // (30 days, 50,000+ replica job sessions) for scale tests and benchmarks. Both are deterministic from a seed.
 
+import { DAY, HOUR, MINUTE } from '../duration.ts';
 import { ScenarioBuilder, type Vm } from './builder.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -15,9 +16,6 @@ export const WARNING_REASONS = [
   'Changed block tracking cannot be enabled',
 ];
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const [SNAPSHOT, TIMEOUT, DATASTORE] = FAILURE_REASONS as [string, string, string];
 const [TRUNCATE, CBT] = WARNING_REASONS as [string, string];
 

@@ -4,6 +4,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { MINUTE } from '../duration.ts';
 import { Clock } from './clock.ts';
 import type { EmptyAnswer } from './documents.ts';
 import { type Exchange, exchange, type RequestRecord } from './exchange.ts';
@@ -75,7 +76,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const clock = new Clock(scenario.now);
   const timings = new Timings();
   for (const [name, timing] of Object.entries(options.backupServers ?? {})) timings.set(name, timing);
-  const sessions = new LogonSessions(options.users ?? [DEFAULT_USER], options.tokenIdleMs ?? 15 * 60_000);
+  const sessions = new LogonSessions(options.users ?? [DEFAULT_USER], options.tokenIdleMs ?? 15 * MINUTE);
   const faults = new Faults();
   const requests: RequestRecord[] = [];
 

@@ -4,6 +4,7 @@
 
 import { isIP } from 'node:net';
 import { generate } from 'selfsigned';
+import { DAY, HOUR } from '../duration.ts';
 
 export interface ServerPki {
   caPem: string;
@@ -12,8 +13,8 @@ export interface ServerPki {
 }
 
 export async function makePki(hostnames: readonly string[]): Promise<ServerPki> {
-  const notBeforeDate = new Date(Date.now() - 60 * 60_000); // tolerate clock skew
-  const notAfterDate = new Date(Date.now() + 7 * 24 * 60 * 60_000);
+  const notBeforeDate = new Date(Date.now() - HOUR); // tolerate clock skew
+  const notAfterDate = new Date(Date.now() + 7 * DAY);
   const ca = await generate([{ name: 'commonName', value: 'Replica Alerts EM Simulator CA' }], {
     keyType: 'ec',
     algorithm: 'sha256',

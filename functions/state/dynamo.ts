@@ -1,6 +1,6 @@
 // The state store on DynamoDB: one table, partition key `pk`, sort key `sk`, TTL attribute `expiresAt` (epoch
 // seconds). Only single-item conditional writes are used (no transactions), so dynalite, DynamoDB Local and
-// DynamoDB behave alike; the poller orders its writes so that a crash between any two leaves recoverable state.
+// DynamoDB behave alike. The order of a poll's writes, and why a stop between any two loses nothing: docs/state.md.
 //
 //   pk = EM#<em>      sk = META               cursors and running sessions (JSON), version
 //   pk = EM#<em>      sk = SUBJECT#<key>      one subject's alert state (JSON), version, expiresAt
@@ -18,19 +18,38 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
-  type EmMeta,
+  type Conflict,
+  type DeliveryMark,
   type EmSnapshot,
+  type EventRef,
+  type EventWrite,
+  type Lease,
+  type MetaWrite,
   type OutboxEvent,
   StateConflictError,
   type StateStore,
+  type SubjectWrite,
 } from './store.ts';
 
 type Item = Record<string, AttributeValue>;
 
+/** The key prefixes of the table's items (see the layout above). */
+export const KEY = {
+  em: 'EM#',
+  meta: 'META',
+  subject: 'SUBJECT#',
+  event: 'EVENT#',
+  lease: 'LEASE#',
+  leaseSort: 'LEASE',
+} as const;
+
 const S = (value: string): AttributeValue => ({ S: value });
 const N = (value: number): AttributeValue => ({ N: String(value) });
 const seconds = (ms: number) => Math.ceil(ms / 1000);
-const emKey = (em: string) => S(`EM#${em}`);
+const emKey = (em: string) => S(KEY.em + em);
+const eventKey = ({ em, id }: EventRef): Item => ({ pk: emKey(em), sk: S(KEY.event + id) });
+const leaseKey = (scope: string): Item => ({ pk: S(KEY.lease + scope), sk: S(KEY.leaseSort) });
+const after = (prefix: string, sk: string) => sk.slice(prefix.length);
 
 export class DynamoStateStore implements StateStore {
   constructor(
@@ -38,114 +57,100 @@ export class DynamoStateStore implements StateStore {
     private readonly table: string,
   ) {}
 
-  async tryLease(scope: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
+  async tryLease({ scope, holder, nowMs, ttlMs }: Lease): Promise<boolean> {
     return this.conditional(
       new PutItemCommand({
         TableName: this.table,
-        Item: {
-          pk: S(`LEASE#${scope}`),
-          sk: S('LEASE'),
-          holder: S(holder),
-          expiresAt: N(seconds(nowMs + ttlMs)),
-        },
+        Item: { ...leaseKey(scope), holder: S(holder), expiresAt: N(seconds(nowMs + ttlMs)) },
         ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :holder',
         ExpressionAttributeValues: { ':now': N(seconds(nowMs)), ':holder': S(holder) },
       }),
     );
   }
 
-  async releaseLease(scope: string, holder: string): Promise<void> {
+  async releaseLease({ scope, holder }: Pick<Lease, 'scope' | 'holder'>): Promise<void> {
     await this.conditional(
       new DeleteItemCommand({
         TableName: this.table,
-        Key: { pk: S(`LEASE#${scope}`), sk: S('LEASE') },
+        Key: leaseKey(scope),
         ConditionExpression: 'holder = :holder',
         ExpressionAttributeValues: { ':holder': S(holder) },
       }),
     ); // a lease taken over after it expired is not ours to delete
   }
 
-  async load<T>(em: string, nowMs: number): Promise<EmSnapshot<T>> {
-    const snapshot: EmSnapshot<T> = { meta: null, metaVersion: 0, subjects: [] };
+  async load<T, M>({ em, nowMs }: { em: string; nowMs: number }): Promise<EmSnapshot<T, M>> {
+    const snapshot: EmSnapshot<T, M> = { meta: null, metaVersion: 0, subjects: [] };
     // META and SUBJECT# sort after EVENT#: delivered events kept for deduplication are not read on every poll.
-    for await (const item of this.query(em, 'sk >= :sk', 'META')) {
+    for await (const item of this.query(em, 'sk >= :sk', KEY.meta)) {
       const expiresAt = Number(item.expiresAt?.N ?? Number.POSITIVE_INFINITY);
       if (expiresAt * 1000 <= nowMs) continue; // TTL deletion is lazy: expired items may still be read
       const sk = item.sk?.S ?? '';
       const version = Number(item.version?.N ?? 0);
-      if (sk === 'META') {
-        snapshot.meta = JSON.parse(item.data?.S ?? '{}') as EmMeta;
+      if (sk === KEY.meta) {
+        snapshot.meta = JSON.parse(item.data?.S ?? 'null') as M | null;
         snapshot.metaVersion = version;
-      } else if (sk.startsWith('SUBJECT#')) {
-        snapshot.subjects.push({ key: sk.slice(8), state: JSON.parse(item.data?.S ?? 'null') as T, version });
+      } else if (sk.startsWith(KEY.subject)) {
+        const state = JSON.parse(item.data?.S ?? 'null') as T;
+        snapshot.subjects.push({ key: after(KEY.subject, sk), state, version });
       }
     }
     return snapshot;
   }
 
-  async saveSubject<T>(
-    em: string,
-    key: string,
-    state: T,
-    version: number,
-    expiresAtMs: number | null,
-  ): Promise<void> {
+  async saveSubject<T>({ em, key, state, version, expiresAtMs }: SubjectWrite<T>): Promise<void> {
     const ttl: Item = expiresAtMs === null ? {} : { expiresAt: N(seconds(expiresAtMs)) };
-    await this.versioned(em, `SUBJECT#${key}`, JSON.stringify(state), version, ttl);
+    const item = { pk: emKey(em), sk: S(KEY.subject + key), data: S(JSON.stringify(state)), ...ttl };
+    await this.versioned(item, { em, key, version });
   }
 
-  async saveMeta(em: string, meta: EmMeta, version: number): Promise<void> {
-    await this.versioned(em, 'META', JSON.stringify(meta), version, {});
+  async saveMeta<M>({ em, meta, version }: MetaWrite<M>): Promise<void> {
+    const item = { pk: emKey(em), sk: S(KEY.meta), data: S(JSON.stringify(meta)) };
+    await this.versioned(item, { em, key: null, version });
   }
 
-  private async versioned(em: string, sk: string, data: string, version: number, extra: Item): Promise<void> {
+  /** Puts `item` with the next version if the stored one is still at `conflict.version`. */
+  private async versioned(item: Item, conflict: Conflict): Promise<void> {
+    const { version } = conflict;
     const ok = await this.conditional(
       new PutItemCommand({
         TableName: this.table,
-        Item: { pk: emKey(em), sk: S(sk), data: S(data), version: N(version + 1), ...extra },
+        Item: { ...item, version: N(version + 1) },
         ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
         ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': N(version) } }),
       }),
     );
-    if (!ok) throw new StateConflictError(`${em} ${sk}`);
+    if (!ok) throw new StateConflictError(conflict);
   }
 
-  async recordEvent<E>(
-    em: string,
-    id: string,
-    event: E,
-    channels: string[],
-    nowMs: number,
-    seq: number,
-  ): Promise<boolean> {
+  async recordEvent<E>({ em, id, event, channels, nowMs, seq }: EventWrite<E>): Promise<boolean> {
     return this.conditional(
       new PutItemCommand({
         TableName: this.table,
         Item: {
-          pk: emKey(em),
-          sk: S(`EVENT#${id}`),
+          ...eventKey({ em, id }),
           data: S(JSON.stringify(event)),
           createdAt: S(new Date(nowMs).toISOString()),
           seq: N(seq),
-          ...(channels.length ? { pendingChannels: { SS: channels } } : {}),
+          ...(channels.length ? { pendingChannels: { SS: [...channels] } } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   }
 
-  async pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]> {
+  async pendingEvents<E>({ em }: { em: string }): Promise<OutboxEvent<E>[]> {
     const events: OutboxEvent<E>[] = [];
     for await (const item of this.query(
       em,
       'begins_with(sk, :sk)',
-      'EVENT#',
+      KEY.event,
       'attribute_exists(pendingChannels)',
     )) {
       const pending = item.pendingChannels?.SS;
       if (!pending?.length) continue;
       events.push({
-        id: (item.sk?.S ?? '').slice(6),
+        id: after(KEY.event, item.sk?.S ?? ''),
         createdAt: item.createdAt?.S ?? '',
         seq: Number(item.seq?.N ?? 0),
         event: JSON.parse(item.data?.S ?? 'null') as E,
@@ -155,11 +160,11 @@ export class DynamoStateStore implements StateStore {
     return events.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.seq - b.seq);
   }
 
-  async pendingChannels(em: string, id: string): Promise<string[]> {
+  async pendingChannels(event: EventRef): Promise<string[]> {
     const { Item } = await this.client.send(
       new GetItemCommand({
         TableName: this.table,
-        Key: { pk: emKey(em), sk: S(`EVENT#${id}`) },
+        Key: eventKey(event),
         ProjectionExpression: 'pendingChannels',
         ConsistentRead: true,
       }),
@@ -174,15 +179,8 @@ export class DynamoStateStore implements StateStore {
    * to try first; a stale guess costs one failed condition, never a wrong write. A crash can thus never leave a
    * delivered event without its expiry.
    */
-  async markDelivered(
-    em: string,
-    id: string,
-    channel: string,
-    nowMs: number,
-    keepMs: number,
-    lastPending = false,
-  ): Promise<void> {
-    const Key = { pk: emKey(em), sk: S(`EVENT#${id}`) };
+  async markDelivered({ em, id, channel, nowMs, keepMs, lastPending = false }: DeliveryMark): Promise<void> {
+    const Key = eventKey({ em, id });
     // Removing the set is what takes the event out of `pendingEvents`; channels are only ever removed.
     const removeLast = (condition: string, values: Item = {}) =>
       new UpdateItemCommand({

@@ -1,6 +1,8 @@
 // What the poller remembers between polls, behind a small interface so the Lambda (DynamoDB), the CLI (embedded
 // dynalite on disk) and the tests share one implementation contract. State values are opaque JSON-able data owned
 // by the alert engine; the store only adds versions (optimistic concurrency), TTLs and the delivery outbox.
+// Each method takes one record, as Powertools' idempotency persistence layer does: named fields, no positions.
+// The order in which a poll writes, and what a stop between two writes leaves, is in docs/state.md.
 
 /** One subject's alert state (a replica job, a CDP policy, an EM), with the version it was read at. */
 export interface SubjectRecord<T = unknown> {
@@ -9,11 +11,9 @@ export interface SubjectRecord<T = unknown> {
   version: number;
 }
 
-/** Per-EM bookkeeping of the reader (its `ReadState`: cursors, running sessions), opaque JSON to the store. */
-export type EmMeta = object;
-
-export interface EmSnapshot<T = unknown> {
-  meta: EmMeta | null;
+export interface EmSnapshot<T = unknown, M = unknown> {
+  /** The reader's bookkeeping (its cursors, running sessions), as last saved; null before the first save. */
+  meta: M | null;
   metaVersion: number;
   subjects: SubjectRecord<T>[];
 }
@@ -27,61 +27,87 @@ export interface OutboxEvent<E = unknown> {
   pendingChannels: string[];
 }
 
+/** The poll lease of one scope (an EM), held by `holder` until `nowMs + ttlMs` unless released. */
+export interface Lease {
+  scope: string;
+  holder: string;
+  nowMs: number;
+  ttlMs: number;
+}
+
+export interface SubjectWrite<T = unknown> extends SubjectRecord<T> {
+  em: string;
+  /** null keeps the item until it is written again with an expiry. */
+  expiresAtMs: number | null;
+}
+
+export interface MetaWrite<M = unknown> {
+  em: string;
+  meta: M;
+  /** The version it was read at (0: never saved). */
+  version: number;
+}
+
+export interface EventWrite<E = unknown> {
+  em: string;
+  id: string;
+  event: E;
+  channels: readonly string[];
+  nowMs: number;
+  /** Orders the events of one poll (they share `nowMs`) for delivery. */
+  seq: number;
+}
+
+export interface EventRef {
+  em: string;
+  id: string;
+}
+
+export interface DeliveryMark extends EventRef {
+  channel: string;
+  nowMs: number;
+  /** How long the event is kept once no channel is left (for deduplication of a re-decided event). */
+  keepMs: number;
+  /** It was the only channel left when last read: a hint that saves a write, correct whatever it says. */
+  lastPending?: boolean;
+}
+
 export interface StateStore {
-  /** Takes the poll lease for `scope` unless another live holder has it; true when taken (or already held). */
-  tryLease(scope: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean>;
-  releaseLease(scope: string, holder: string): Promise<void>;
+  /** Takes the lease unless another live holder has it; true when taken (or already held). */
+  tryLease(lease: Lease): Promise<boolean>;
+  releaseLease(lease: Pick<Lease, 'scope' | 'holder'>): Promise<void>;
 
   /** Everything known about one EM, in one read: its meta and every subject's state (expired items skipped). */
-  load<T>(em: string, nowMs: number): Promise<EmSnapshot<T>>;
-  /**
-   * Writes a subject's state if it is still at `version` (0: new); throws `StateConflictError` otherwise.
-   * `expiresAtMs` null keeps the item until it is written again with an expiry.
-   */
-  saveSubject<T>(
-    em: string,
-    key: string,
-    state: T,
-    version: number,
-    expiresAtMs: number | null,
-  ): Promise<void>;
-  saveMeta(em: string, meta: EmMeta, version: number): Promise<void>;
+  load<T, M>(request: { em: string; nowMs: number }): Promise<EmSnapshot<T, M>>;
+  /** Writes a subject's state if it is still at `version` (0: new); throws `StateConflictError` otherwise. */
+  saveSubject<T>(write: SubjectWrite<T>): Promise<void>;
+  /** Writes the meta if it is still at `version`; throws `StateConflictError` otherwise. */
+  saveMeta<M>(write: MetaWrite<M>): Promise<void>;
 
-  /**
-   * Records an event as pending for `channels` unless an event with that id exists; true when recorded now.
-   * `seq` orders the events of one poll (they share `nowMs`) for delivery.
-   */
-  recordEvent<E>(
-    em: string,
-    id: string,
-    event: E,
-    channels: string[],
-    nowMs: number,
-    seq: number,
-  ): Promise<boolean>;
+  /** Records an event as pending for its channels unless an event with that id exists; true when recorded now. */
+  recordEvent<E>(write: EventWrite<E>): Promise<boolean>;
   /** Events with at least one channel not yet delivered, oldest first (by poll, then `seq`). */
-  pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]>;
+  pendingEvents<E>(request: { em: string }): Promise<OutboxEvent<E>[]>;
   /** The channels one event still has to reach, read afresh (none once delivered, or if it is gone). */
-  pendingChannels(em: string, id: string): Promise<string[]>;
-  /**
-   * Marks one channel of an event delivered; once none is left, the event expires after `keepMs`. `lastPending`
-   * says it was the only channel left when last read (a hint that saves a write; correct whatever it says).
-   */
-  markDelivered(
-    em: string,
-    id: string,
-    channel: string,
-    nowMs: number,
-    keepMs: number,
-    lastPending?: boolean,
-  ): Promise<void>;
+  pendingChannels(event: EventRef): Promise<string[]>;
+  /** Marks one channel of an event delivered; once none is left, the event expires after `keepMs`. */
+  markDelivered(mark: DeliveryMark): Promise<void>;
+}
+
+/** The versioned write whose condition failed: what was written, at which version. */
+export interface Conflict {
+  em: string;
+  /** The subject's key, or null for the EM's meta. */
+  key: string | null;
+  version: number;
 }
 
 /** Another poller changed the state since it was read: this poll must stop without writing more. */
 export class StateConflictError extends Error {
-  constructor(what: string) {
+  constructor(readonly conflict: Conflict) {
+    const item = conflict.key === null ? 'its read state' : `subject ${conflict.key}`;
     super(
-      `State changed by another poll while this one ran (${what}); this poll stops, the next one continues.`,
+      `State changed by another poll while this one ran (${conflict.em}, ${item}); this poll stops, the next one continues.`,
     );
     this.name = 'StateConflictError';
   }

@@ -12,7 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FilterPolicy, Subscription, SubscriptionSettings } from '../settings/index.ts';
+import type { FilterPolicy, Subscription, SubscriptionSettings } from '../settings/types.ts';
 import type { AlertTopics } from './topics.ts';
 
 /**

@@ -7,7 +7,7 @@ import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { SlackChannel, TeamsChannel } from '../settings/index.ts';
+import type { SlackChannel, TeamsChannel } from '../settings/types.ts';
 
 export interface ChatChannelsProps {
   topic: ITopic;

@@ -3,9 +3,8 @@
 
 import { CHANNELS, type Channel } from '../../functions/messages/types.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/poller/metrics.ts';
-import type { EmSettings } from '../settings/enterprise-managers.ts';
-import type { Json } from '../settings/read.ts';
-import { MEMORY_MB } from './poller.ts';
+import type { EmSettings, Json } from '../settings/types.ts';
+import { HEAP_MB } from './sizing.ts';
 
 export interface EnvironmentInput {
   tableName: string;
@@ -34,9 +33,6 @@ export function pollerEnvironment(input: EnvironmentInput): Record<string, strin
     NODE_OPTIONS: `--enable-source-maps --max-old-space-size=${HEAP_MB}`,
   };
 }
-
-/** Three quarters of the function's memory: room for buffers, sockets and the runtime beside the heap. */
-export const HEAP_MB = Math.floor((MEMORY_MB * 3) / 4);
 
 /** Generous stand-ins for names and ARNs that are only known at deploy time. */
 const LONGEST_ARN = 'x'.repeat(160);

@@ -15,7 +15,7 @@ import {
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { FunctionOptions } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import type { EmSettings, NetworkSettings } from '../settings/index.ts';
+import type { EmSettings, NetworkSettings } from '../settings/types.ts';
 
 type Placement = Pick<FunctionOptions, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
 

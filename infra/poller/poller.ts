@@ -9,17 +9,9 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { EmSettings, NetworkSettings } from '../settings/index.ts';
+import type { EmSettings, NetworkSettings } from '../settings/types.ts';
 import { pollerNetwork } from './network.ts';
-
-/**
- * Sized by `npm run bench` (docs/benchmarks.md): a first poll of 50,000 sessions peaks near 200 MB, with the heap
- * capped as in a 256 MB function and as deployed here, and takes 25 to 45 s at 20 ms EM latency on two cores; a
- * steady poll takes under a second. 512 MB leaves headroom and buys CPU (Lambda scales it with memory) for XML parsing; 5 minutes covers
- * an EM that answers slowly. Revisit both together when the benchmark changes.
- */
-export const MEMORY_MB = 512;
-export const TIMEOUT = Duration.minutes(5);
+import { MEMORY_MB, TIMEOUT_MS } from './sizing.ts';
 
 /** ESM bundles have no `require`; some CommonJS dependencies call it. */
 const REQUIRE_SHIM =
@@ -75,7 +67,7 @@ export class Poller extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: MEMORY_MB,
-      timeout: TIMEOUT,
+      timeout: Duration.millis(TIMEOUT_MS),
       reservedConcurrentExecutions: props.concurrency,
       role: this.role,
       logGroup: this.logGroup,
@@ -96,7 +88,7 @@ export class Poller extends Construct {
         banner: REQUIRE_SHIM,
         // The SDK too, not the runtime's copy: the function runs the versions the lockfile pins and the tests
         // ran (the runtime's SDK changes under a deployed function and lags behind ours), and the minified bundle
-        // loads faster than the runtime's SDK files (README, "Dependencies, and why").
+        // loads faster than the runtime's SDK files (docs/benchmarks.md, "The AWS SDK in the Lambda bundle").
         bundleAwsSDK: true,
         forceDockerBundling: false,
       },

@@ -7,7 +7,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { EmSettings } from '../settings/index.ts';
+import type { EmSettings } from '../settings/types.ts';
 
 /** What the admin stores; functions/secrets/secrets.ts parses exactly this (caCert optional). */
 export const SECRET_SHAPE =

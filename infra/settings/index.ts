@@ -5,38 +5,19 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { validateSettings } from '../../functions/alerts/settings.ts';
 import { environmentSize } from '../poller/environment.ts';
-import { type EmSettings, readEnterpriseManagers } from './enterprise-managers.ts';
-import { type NetworkSettings, readNetwork } from './network.ts';
-import { isObject, type Json, Problems, readInteger, readObject, readString } from './read.ts';
-import { readSubscriptions, type SubscriptionSettings } from './subscriptions.ts';
-
-export type { EmSettings } from './enterprise-managers.ts';
-export type { NetworkSettings } from './network.ts';
-export type {
-  FilterPolicy,
-  SlackChannel,
-  Subscription,
-  SubscriptionSettings,
-  TeamsChannel,
-} from './subscriptions.ts';
-
-export interface StackSettings {
-  /** Prefix of the names an admin sees (secrets, alarms, chat configurations). */
-  stackName: string;
-  enterpriseManagers: EmSettings[];
-  /** The alert engine's settings (alertOn, retryHold, repeat, stale, ...), as given. */
-  alerting: Json;
-  schedule: {
-    everyMinutes: number;
-    /** More EMs than this: one scheduled invocation per EM instead of one for all. */
-    maxEmsPerInvocation: number;
-  };
-  logRetentionDays: RetentionDays;
-  network?: NetworkSettings | undefined;
-  subscriptions: SubscriptionSettings;
-  /** The state table an earlier deployment kept, to continue from its state; absent: a new table. */
-  stateTableName?: string | undefined;
-}
+import { readEnterpriseManagers } from './enterprise-managers.ts';
+import { readNetwork } from './network.ts';
+import {
+  type Fields,
+  isObject,
+  Problems,
+  readRoot,
+  type Setting,
+  type Shape,
+  type StringRule,
+} from './read.ts';
+import { readSubscriptions } from './subscriptions.ts';
+import type { EmSettings, Json, StackSettings } from './types.ts';
 
 export class SettingsError extends Error {
   constructor(
@@ -48,18 +29,29 @@ export class SettingsError extends Error {
   }
 }
 
-const KNOWN = [
-  'stackName',
-  'enterpriseManagers',
-  'alerting',
-  'schedule',
-  'logRetentionDays',
-  'network',
-  'subscriptions',
-  'stateTableName',
-];
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const SETTINGS: Shape = {
+  known: [
+    'stackName',
+    'enterpriseManagers',
+    'alerting',
+    'schedule',
+    'logRetentionDays',
+    'network',
+    'subscriptions',
+    'stateTableName',
+  ],
+  example: '{"enterpriseManagers": [...]}',
+};
+const DEFAULT_STACK_NAME = 'ReplicaAlerts';
+const STACK_NAME: StringRule = {
+  pattern: /^[A-Za-z][A-Za-z0-9-]{0,63}$/,
+  fix: 'give a CloudFormation stack name: a letter, then up to 63 letters, digits or dashes.',
+};
+const TABLE_NAME: StringRule = {
+  pattern: /^[A-Za-z0-9_.-]{3,255}$/,
+  fix: 'give the name of the table a removed stack kept (its StateTableName output), or leave it out.',
+};
+const SCHEDULE: Shape = { known: ['everyMinutes', 'maxEmsPerInvocation'], example: '{"everyMinutes": 5}' };
 const RETENTION_DAYS = Object.values(RetentionDays).filter(
   (d): d is number => typeof d === 'number' && d > 0,
 );
@@ -73,35 +65,18 @@ const LAMBDA_ENVIRONMENT_LIMIT = 4096;
  */
 export function parseSettings(value: unknown, source: string, baseDir: string): StackSettings {
   const problems = new Problems();
-  const given = readObject(value, 'settings', KNOWN, problems, '{"enterpriseManagers": [...]}') ?? {};
-  const stackName =
-    given.stackName === undefined
-      ? 'ReplicaAlerts'
-      : readString(
-          given.stackName,
-          'stackName',
-          STACK_NAME,
-          problems,
-          'give a CloudFormation stack name: a letter, then up to 63 letters, digits or dashes.',
-        );
-  const enterpriseManagers = readEnterpriseManagers(given.enterpriseManagers, baseDir, problems);
-  const alerting = readAlerting(given.alerting, problems);
-  const schedule = readSchedule(given.schedule, problems);
-  const logRetentionDays = readRetention(given.logRetentionDays, problems);
-  const network = readNetwork(given.network, problems);
-  const subscriptions = readSubscriptions(given.subscriptions, problems);
-  const stateTableName =
-    given.stateTableName === undefined
-      ? undefined
-      : readString(
-          given.stateTableName,
-          'stateTableName',
-          TABLE_NAME,
-          problems,
-          'give the name of the table a removed stack kept (its StateTableName output), or leave it out.',
-        );
+  const settings = readRoot(value, SETTINGS, problems);
+  const stackName = settings.optionalString('stackName', STACK_NAME) ?? DEFAULT_STACK_NAME;
+  const enterpriseManagers = readEnterpriseManagers(settings, baseDir);
+  const alerting = readAlerting(settings.get('alerting'));
+  const schedule = readSchedule(settings);
+  const logRetentionDays = readRetention(settings.get('logRetentionDays'));
+  const network = readNetwork(settings);
+  const subscriptions = readSubscriptions(settings);
+  const stateTableName = settings.optionalString('stateTableName', TABLE_NAME);
   checkEnvironmentSize(enterpriseManagers, alerting, problems);
-  if (problems.list.length || !stackName) throw new SettingsError(source, problems.list);
+  // A bad value always records a problem, whatever it then reads as.
+  if (problems.list.length) throw new SettingsError(source, problems.list);
   return {
     stackName,
     enterpriseManagers,
@@ -114,54 +89,30 @@ export function parseSettings(value: unknown, source: string, baseDir: string): 
   };
 }
 
-function readAlerting(value: unknown, problems: Problems): Json {
-  if (value === undefined) return {};
-  if (!isObject(value)) {
-    problems.add(
-      'alerting',
-      'give an object of alerting settings, e.g. {"retryHold": 15, "timeZone": "UTC"}.',
-    );
+function readAlerting(alerting: Setting): Json {
+  if (alerting.value === undefined) return {};
+  if (!isObject(alerting.value)) {
+    alerting.problem('give an object of alerting settings, e.g. {"retryHold": 15, "timeZone": "UTC"}.');
     return {};
   }
-  const checked = validateSettings(value);
-  if (!checked.ok) for (const error of checked.errors) problems.list.push(`alerting.${error}`);
-  return value as Json;
+  const checked = validateSettings(alerting.value);
+  if (!checked.ok)
+    for (const error of checked.errors) alerting.problems.list.push(`${alerting.path}.${error}`);
+  return alerting.value;
 }
 
-function readSchedule(value: unknown, problems: Problems): StackSettings['schedule'] {
-  const given =
-    value === undefined
-      ? {}
-      : (readObject(
-          value,
-          'schedule',
-          ['everyMinutes', 'maxEmsPerInvocation'],
-          problems,
-          '{"everyMinutes": 5}',
-        ) ?? {});
+function readSchedule(settings: Fields): StackSettings['schedule'] {
+  const schedule = settings.section('schedule', SCHEDULE);
   return {
-    everyMinutes:
-      readInteger(
-        given.everyMinutes,
-        'schedule.everyMinutes',
-        { min: 1, max: MAX_EVERY_MINUTES, fallback: 5 },
-        problems,
-      ) ?? 5,
-    maxEmsPerInvocation:
-      readInteger(
-        given.maxEmsPerInvocation,
-        'schedule.maxEmsPerInvocation',
-        { min: 1, max: 100, fallback: 5 },
-        problems,
-      ) ?? 5,
+    everyMinutes: schedule.integer('everyMinutes', { min: 1, max: MAX_EVERY_MINUTES, fallback: 5 }),
+    maxEmsPerInvocation: schedule.integer('maxEmsPerInvocation', { min: 1, max: 100, fallback: 5 }),
   };
 }
 
-function readRetention(value: unknown, problems: Problems): RetentionDays {
-  if (value === undefined) return RetentionDays.THREE_MONTHS;
-  if (RETENTION_DAYS.includes(value as number)) return value as RetentionDays;
-  problems.add(
-    'logRetentionDays',
+function readRetention(retention: Setting): RetentionDays {
+  if (retention.value === undefined) return RetentionDays.THREE_MONTHS;
+  if (RETENTION_DAYS.includes(retention.value as number)) return retention.value as RetentionDays;
+  retention.problem(
     `give one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')} (default 90).`,
   );
   return RetentionDays.THREE_MONTHS;

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Node } from 'constructs';
-import { parseSettings, SettingsError, type StackSettings } from './index.ts';
+import { parseSettings, SettingsError } from './index.ts';
+import type { StackSettings } from './types.ts';
 
 export const SETTINGS_CONTEXT = 'replicaAlerts';
 export const SETTINGS_FILE_CONTEXT = 'replicaAlerts:settingsFile';

@@ -1,8 +1,10 @@
 // Small readers for untyped settings JSON: each returns the typed value or undefined, and on a bad value records
 // one problem that names the setting's path and the fix. All problems are collected, so an admin fixes them in
-// one pass instead of one `cdk synth` per typo.
+// one pass instead of one `cdk synth` per typo. A reader is bound to its value, path and problems once, so each
+// read names only the field and its rule.
 
 import { redactUrl } from '../../functions/em/config.ts';
+import type { Json } from './types.ts';
 
 export class Problems {
   readonly list: string[] = [];
@@ -13,95 +15,153 @@ export class Problems {
   }
 }
 
-export type Json = Record<string, unknown>;
-
 export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** An object whose keys are all known; a misspelt key is a problem, not a silently ignored setting. */
-export function readObject(
-  value: unknown,
-  path: string,
-  known: readonly string[],
-  problems: Problems,
-  example: string,
-): Json | undefined {
-  if (!isObject(value)) return problems.add(path, `give an object, e.g. ${example}.`);
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key))
-      problems.add(`${path}.${key}`, `unknown setting; known here: ${known.join(', ')}.`);
-  }
-  return value;
+/** A text setting matches `pattern`; `fix` says what to give instead. */
+export interface StringRule {
+  pattern: RegExp;
+  fix: string;
 }
 
-export function readString(
-  value: unknown,
-  path: string,
-  pattern: RegExp,
-  problems: Problems,
-  fix: string,
-): string | undefined {
-  if (typeof value === 'string' && pattern.test(value)) return value;
-  return problems.add(path, fix);
+/** `credentials`: where they go instead of the URL. */
+export interface UrlRule {
+  fix: string;
+  credentials: string;
 }
 
-/**
- * An https:// URL with no user name or password in it: settings land in the CloudFormation template, which anyone
- * who may read the stack can see. `credentials` says where they go instead.
- */
-export function readHttpsUrl(
-  value: unknown,
-  path: string,
-  problems: Problems,
-  fix: string,
-  credentials: string,
-): URL | undefined {
-  if (typeof value !== 'string') return problems.add(path, fix);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return problems.add(path, `"${redactUrl(value)}" is not a URL; ${fix}`);
-  }
-  if (url.protocol !== 'https:') return problems.add(path, `use https:// (got ${url.protocol}); ${fix}`);
-  if (url.username || url.password) {
-    return problems.add(path, `remove the user name or password from the URL; ${credentials}`);
-  }
-  return url;
+/** The keys an object may have, and an example of one for the fix. */
+export interface Shape {
+  known: readonly string[];
+  example: string;
 }
 
-/** An integer in [min, max], or `fallback` when absent. */
-export function readInteger(
-  value: unknown,
-  path: string,
-  range: { min: number; max: number; fallback: number },
-  problems: Problems,
-): number | undefined {
-  if (value === undefined) return range.fallback;
-  if (Number.isInteger(value) && (value as number) >= range.min && (value as number) <= range.max) {
-    return value as number;
-  }
-  return problems.add(
-    path,
-    `give a whole number from ${range.min} to ${range.max} (default ${range.fallback}).`,
-  );
+export interface IntegerRange {
+  min: number;
+  max: number;
+  fallback: number;
 }
 
-/** A list (absent means empty) whose items are read one by one with their index in the path. */
-export function readList<T>(
-  value: unknown,
-  path: string,
-  problems: Problems,
-  item: (value: unknown, path: string) => T | undefined,
-): T[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    problems.add(path, 'give a list (JSON array), e.g. [].');
-    return [];
+/** One setting: its value and path, and where its problems go. */
+export class Setting {
+  constructor(
+    readonly value: unknown,
+    readonly path: string,
+    readonly problems: Problems,
+  ) {}
+
+  problem(fix: string): undefined {
+    return this.problems.add(this.path, fix);
   }
-  return value.flatMap((entry, i) => {
-    const read = item(entry, `${path}[${i}]`);
-    return read === undefined ? [] : [read];
-  });
+
+  string({ pattern, fix }: StringRule): string | undefined {
+    return typeof this.value === 'string' && pattern.test(this.value) ? this.value : this.problem(fix);
+  }
+
+  /**
+   * An https:// URL with no user name or password in it: settings land in the CloudFormation template, which
+   * anyone who may read the stack can see.
+   */
+  httpsUrl({ fix, credentials }: UrlRule): URL | undefined {
+    if (typeof this.value !== 'string') return this.problem(fix);
+    let url: URL;
+    try {
+      url = new URL(this.value);
+    } catch {
+      return this.problem(`"${redactUrl(this.value)}" is not a URL; ${fix}`);
+    }
+    if (url.protocol !== 'https:') return this.problem(`use https:// (got ${url.protocol}); ${fix}`);
+    if (url.username || url.password) {
+      return this.problem(`remove the user name or password from the URL; ${credentials}`);
+    }
+    return url;
+  }
+
+  /** An integer in [min, max]; the fallback when absent, and when invalid (the problem stops the synth). */
+  integer({ min, max, fallback }: IntegerRange): number {
+    if (this.value === undefined) return fallback;
+    if (Number.isInteger(this.value) && (this.value as number) >= min && (this.value as number) <= max) {
+      return this.value as number;
+    }
+    this.problem(`give a whole number from ${min} to ${max} (default ${fallback}).`);
+    return fallback;
+  }
+
+  /** An object whose keys are all known; a misspelt key is a problem, not a silently ignored setting. */
+  object({ known, example }: Shape): Fields | undefined {
+    if (!isObject(this.value)) return this.problem(`give an object, e.g. ${example}.`);
+    for (const key of Object.keys(this.value)) {
+      if (!known.includes(key))
+        this.problems.add(`${this.path}.${key}`, `unknown setting; known here: ${known.join(', ')}.`);
+    }
+    return new Fields(this.value, this.path, this.problems);
+  }
+
+  /** A list (absent means empty) whose items are read one by one with their index in the path. */
+  list<T>(item: (entry: Setting) => T | undefined): T[] {
+    if (this.value === undefined) return [];
+    if (!Array.isArray(this.value)) {
+      this.problem('give a list (JSON array), e.g. [].');
+      return [];
+    }
+    return this.value.flatMap((entry, i) => {
+      const read = item(new Setting(entry, `${this.path}[${i}]`, this.problems));
+      return read === undefined ? [] : [read];
+    });
+  }
+}
+
+/** The fields of a settings object; at the root (path "") a field's path is its name alone. */
+export class Fields {
+  constructor(
+    readonly given: Json,
+    readonly path: string,
+    readonly problems: Problems,
+  ) {}
+
+  get(field: string): Setting {
+    return new Setting(this.given[field], this.path ? `${this.path}.${field}` : field, this.problems);
+  }
+
+  problem(fix: string): undefined {
+    return this.problems.add(this.path, fix);
+  }
+
+  string(field: string, rule: StringRule): string | undefined {
+    return this.get(field).string(rule);
+  }
+
+  /** Absent: undefined, with no problem. */
+  optionalString(field: string, rule: StringRule): string | undefined {
+    return this.given[field] === undefined ? undefined : this.string(field, rule);
+  }
+
+  integer(field: string, range: IntegerRange): number {
+    return this.get(field).integer(range);
+  }
+
+  list<T>(field: string, item: (entry: Setting) => T | undefined): T[] {
+    return this.get(field).list(item);
+  }
+
+  /** Absent: undefined, with no problem. */
+  object(field: string, shape: Shape): Fields | undefined {
+    return this.given[field] === undefined ? undefined : this.get(field).object(shape);
+  }
+
+  /** A nested object whose fields take their defaults when it is absent (or, with a problem, not an object). */
+  section(field: string, shape: Shape): Fields {
+    return this.object(field, shape) ?? new Fields({}, this.get(field).path, this.problems);
+  }
+}
+
+/** The settings object: `settings` in its own problems, while its fields are named alone (`stackName`). */
+export function readRoot(value: unknown, shape: Shape, problems: Problems): Fields {
+  return new Fields(new Setting(value, 'settings', problems).object(shape)?.given ?? {}, '', problems);
+}
+
+/** Each value that repeats an earlier one, as often as it does. */
+export function repeats(values: string[]): string[] {
+  return values.filter((value, i) => values.indexOf(value) < i);
 }

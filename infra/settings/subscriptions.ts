@@ -2,42 +2,17 @@
 // subscription is an endpoint, optionally with an SNS attribute filter policy (the attributes every publish
 // carries: event, severity, alertSeverity, subjectKind, enterpriseManager, job, backupServer).
 
-import { isObject, type Problems, readHttpsUrl, readList, readObject, readString } from './read.ts';
-
-/** SNS filter policy on message attributes: attribute name to a list of accepted conditions. */
-export type FilterPolicy = Record<string, unknown[]>;
-
-export interface Subscription {
-  endpoint: string;
-  /** `null`: deliver everything (only SMS has a default filter). */
-  filterPolicy?: FilterPolicy | null | undefined;
-}
-
-export interface SlackChannel {
-  workspaceId: string;
-  channelId: string;
-}
-
-export interface TeamsChannel {
-  tenantId: string;
-  teamId: string;
-  channelId: string;
-}
-
-export interface SubscriptionSettings {
-  email: Subscription[];
-  sms: Subscription[];
-  webhooks: Subscription[];
-  queues: Subscription[];
-  functions: Subscription[];
-  slack: SlackChannel[];
-  teams: TeamsChannel[];
-}
+import { type Fields, isObject, repeats, Setting, type Shape, type StringRule } from './read.ts';
+import type {
+  FilterPolicy,
+  SlackChannel,
+  Subscription,
+  SubscriptionSettings,
+  TeamsChannel,
+} from './types.ts';
 
 /** How an endpoint is checked; `credentials`: the URL may carry none, and this says what to do instead. */
-interface EndpointRule {
-  pattern: RegExp;
-  fix: string;
+interface EndpointRule extends StringRule {
   credentials?: string;
 }
 
@@ -61,37 +36,56 @@ const ENDPOINTS: Record<'email' | 'sms' | 'webhooks' | 'queues' | 'functions', E
   },
 };
 
-const SLACK_ID = /^[A-Z0-9]{9,21}$/;
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-/** As in the channel link: URL-encoded (`19%3a...%40thread.tacv2`); a decoded `19:...@thread.tacv2` is encoded. */
-const TEAMS_CHANNEL = /^[A-Za-z0-9-_=+/.,]*%3[aA][A-Za-z0-9-_=+/.,]*%40[A-Za-z0-9-_=+/.,]*$/;
+const SUBSCRIPTIONS: Shape = {
+  known: [...Object.keys(ENDPOINTS), 'slack', 'teams'],
+  example: '{"email": ["ops@example.com"]}',
+};
+const SUBSCRIPTION: Shape = {
+  known: ['endpoint', 'filterPolicy'],
+  example: '{"endpoint": "...", "filterPolicy": {"alertSeverity": ["Failed"]}}',
+};
 /** SNS limits a filter policy to 5 attribute names. */
 const MAX_FILTER_KEYS = 5;
+const FILTER_POLICY_FIX =
+  `give an object of up to ${MAX_FILTER_KEYS} attribute names, each with a non-empty list of accepted ` +
+  'values, e.g. {"alertSeverity": ["Failed"]}.';
 
-export function readSubscriptions(value: unknown, problems: Problems): SubscriptionSettings {
-  const path = 'subscriptions';
-  const given =
-    value === undefined
-      ? {}
-      : (readObject(
-          value,
-          path,
-          [...Object.keys(ENDPOINTS), 'slack', 'teams'],
-          problems,
-          '{"email": ["ops@example.com"]}',
-        ) ?? {});
+const SLACK: Shape = {
+  known: ['workspaceId', 'channelId'],
+  example: '{"workspaceId": "T0123ABCD", "channelId": "C0123ABCD"}',
+};
+const SLACK_ID = /^[A-Z0-9]{9,21}$/;
+const SLACK_WORKSPACE: StringRule = {
+  pattern: SLACK_ID,
+  fix: 'give the Slack workspace (team) ID, e.g. "T0123ABCD" (AWS Chatbot console, after authorising the workspace).',
+};
+const SLACK_CHANNEL: StringRule = {
+  pattern: SLACK_ID,
+  fix: 'give the Slack channel ID, e.g. "C0123ABCD" (channel details in Slack).',
+};
+
+const TEAMS: Shape = {
+  known: ['tenantId', 'teamId', 'channelId'],
+  example: '{"tenantId": "<guid>", "teamId": "<guid>", "channelId": "19:...@thread.tacv2"}',
+};
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const TEAMS_TENANT: StringRule = { pattern: GUID, fix: 'give the Microsoft Teams tenant ID (a GUID).' };
+const TEAMS_TEAM: StringRule = { pattern: GUID, fix: 'give the Microsoft Teams team ID (a GUID).' };
+/** As in the channel link: URL-encoded (`19%3a...%40thread.tacv2`); a decoded `19:...@thread.tacv2` is encoded. */
+const TEAMS_CHANNEL: StringRule = {
+  pattern: /^[A-Za-z0-9-_=+/.,]*%3[aA][A-Za-z0-9-_=+/.,]*%40[A-Za-z0-9-_=+/.,]*$/,
+  fix: 'give the Teams channel ID from the channel link, e.g. "19%3aabc123%40thread.tacv2".',
+};
+
+export function readSubscriptions(settings: Fields): SubscriptionSettings {
+  const given = settings.section('subscriptions', SUBSCRIPTIONS);
   const endpoints = (channel: keyof typeof ENDPOINTS) => {
-    const list = readList(given[channel], `${path}.${channel}`, problems, (entry, at) =>
-      readSubscription(entry, at, ENDPOINTS[channel], problems),
-    );
+    const entries = given.get(channel);
+    const subscriptions = entries.list((entry) => readSubscription(entry, ENDPOINTS[channel]));
     // SNS keeps one subscription per endpoint and topic: a second entry could only conflict with the first.
-    const seen = new Set<string>();
-    for (const { endpoint } of list) {
-      if (seen.has(endpoint))
-        problems.add(`${path}.${channel}`, `"${endpoint}" is listed twice; keep one entry.`);
-      seen.add(endpoint);
-    }
-    return list;
+    for (const endpoint of repeats(subscriptions.map((s) => s.endpoint)))
+      entries.problem(`"${endpoint}" is listed twice; keep one entry.`);
+    return subscriptions;
   };
   return {
     email: endpoints('email'),
@@ -99,112 +93,63 @@ export function readSubscriptions(value: unknown, problems: Problems): Subscript
     webhooks: endpoints('webhooks'),
     queues: endpoints('queues'),
     functions: endpoints('functions'),
-    slack: readList(given.slack, `${path}.slack`, problems, (entry, at) => readSlack(entry, at, problems)),
-    teams: readList(given.teams, `${path}.teams`, problems, (entry, at) => readTeams(entry, at, problems)),
+    slack: given.list('slack', readSlack),
+    teams: given.list('teams', readTeams),
   };
 }
 
 /** `"endpoint"` or `{"endpoint": "...", "filterPolicy": {...}}`. */
-function readSubscription(
-  value: unknown,
-  path: string,
-  rule: EndpointRule,
-  problems: Problems,
-): Subscription | undefined {
-  if (typeof value === 'string') {
-    const endpoint = readEndpoint(value, path, rule, problems);
+function readSubscription(entry: Setting, rule: EndpointRule): Subscription | undefined {
+  if (typeof entry.value === 'string') {
+    const endpoint = readEndpoint(entry, rule);
     return endpoint ? { endpoint } : undefined;
   }
-  const given = readObject(
-    value,
-    path,
-    ['endpoint', 'filterPolicy'],
-    problems,
-    '{"endpoint": "...", "filterPolicy": {"alertSeverity": ["Failed"]}}',
-  );
+  const given = entry.object(SUBSCRIPTION);
   if (!given) return undefined;
-  const endpoint = readEndpoint(given.endpoint, `${path}.endpoint`, rule, problems);
-  if (given.filterPolicy === undefined || given.filterPolicy === null) {
-    return endpoint ? { endpoint, filterPolicy: given.filterPolicy } : undefined;
+  const endpoint = readEndpoint(given.get('endpoint'), rule);
+  const policy = given.get('filterPolicy');
+  if (policy.value === undefined || policy.value === null) {
+    return endpoint ? { endpoint, filterPolicy: policy.value } : undefined;
   }
-  const filterPolicy = readFilterPolicy(given.filterPolicy, `${path}.filterPolicy`, problems);
+  const filterPolicy = readFilterPolicy(policy);
   return endpoint && filterPolicy ? { endpoint, filterPolicy } : undefined;
 }
 
-function readEndpoint(value: unknown, path: string, rule: EndpointRule, problems: Problems) {
-  const endpoint = readString(value, path, rule.pattern, problems, rule.fix);
+function readEndpoint(setting: Setting, rule: EndpointRule): string | undefined {
+  const endpoint = setting.string(rule);
   if (!endpoint || !rule.credentials) return endpoint;
-  return readHttpsUrl(endpoint, path, problems, rule.fix, rule.credentials) && endpoint;
+  return setting.httpsUrl({ fix: rule.fix, credentials: rule.credentials }) && endpoint;
 }
 
-function readFilterPolicy(value: unknown, path: string, problems: Problems): FilterPolicy | undefined {
-  const fix =
-    `give an object of up to ${MAX_FILTER_KEYS} attribute names, each with a non-empty list of accepted ` +
-    'values, e.g. {"alertSeverity": ["Failed"]}.';
-  if (!isObject(value)) return problems.add(path, fix);
-  const entries = Object.entries(value);
-  if (entries.length === 0 || entries.length > MAX_FILTER_KEYS) return problems.add(path, fix);
+function readFilterPolicy(policy: Setting): FilterPolicy | undefined {
+  if (!isObject(policy.value)) return policy.problem(FILTER_POLICY_FIX);
+  const entries = Object.entries(policy.value);
+  if (entries.length === 0 || entries.length > MAX_FILTER_KEYS) return policy.problem(FILTER_POLICY_FIX);
   for (const [name, conditions] of entries) {
-    if (!Array.isArray(conditions) || conditions.length === 0) return problems.add(`${path}.${name}`, fix);
+    if (!Array.isArray(conditions) || conditions.length === 0)
+      return policy.problems.add(`${policy.path}.${name}`, FILTER_POLICY_FIX);
   }
-  return value as FilterPolicy;
+  return policy.value as FilterPolicy;
 }
 
-function readSlack(value: unknown, path: string, problems: Problems): SlackChannel | undefined {
-  const slack = readObject(
-    value,
-    path,
-    ['workspaceId', 'channelId'],
-    problems,
-    '{"workspaceId": "T0123ABCD", "channelId": "C0123ABCD"}',
-  );
+function readSlack(entry: Setting): SlackChannel | undefined {
+  const slack = entry.object(SLACK);
   if (!slack) return undefined;
-  const workspaceId = readString(
-    slack.workspaceId,
-    `${path}.workspaceId`,
-    SLACK_ID,
-    problems,
-    'give the Slack workspace (team) ID, e.g. "T0123ABCD" (AWS Chatbot console, after authorising the workspace).',
-  );
-  const channelId = readString(
-    slack.channelId,
-    `${path}.channelId`,
-    SLACK_ID,
-    problems,
-    'give the Slack channel ID, e.g. "C0123ABCD" (channel details in Slack).',
-  );
+  const workspaceId = slack.string('workspaceId', SLACK_WORKSPACE);
+  const channelId = slack.string('channelId', SLACK_CHANNEL);
   return workspaceId && channelId ? { workspaceId, channelId } : undefined;
 }
 
-function readTeams(value: unknown, path: string, problems: Problems): TeamsChannel | undefined {
-  const teams = readObject(
-    value,
-    path,
-    ['tenantId', 'teamId', 'channelId'],
-    problems,
-    '{"tenantId": "<guid>", "teamId": "<guid>", "channelId": "19:...@thread.tacv2"}',
-  );
+function readTeams(entry: Setting): TeamsChannel | undefined {
+  const teams = entry.object(TEAMS);
   if (!teams) return undefined;
-  const guid = (key: 'tenantId' | 'teamId') =>
-    readString(
-      teams[key],
-      `${path}.${key}`,
-      GUID,
-      problems,
-      `give the Microsoft Teams ${key === 'tenantId' ? 'tenant' : 'team'} ID (a GUID).`,
-    );
-  const tenantId = guid('tenantId');
-  const teamId = guid('teamId');
+  const tenantId = teams.string('tenantId', TEAMS_TENANT);
+  const teamId = teams.string('teamId', TEAMS_TEAM);
+  const channel = teams.get('channelId');
   const given =
-    typeof teams.channelId === 'string' && teams.channelId.includes(':')
-      ? encodeURIComponent(teams.channelId)
-      : teams.channelId;
-  const channelId = readString(
-    given,
-    `${path}.channelId`,
-    TEAMS_CHANNEL,
-    problems,
-    'give the Teams channel ID from the channel link, e.g. "19%3aabc123%40thread.tacv2".',
-  );
+    typeof channel.value === 'string' && channel.value.includes(':')
+      ? new Setting(encodeURIComponent(channel.value), channel.path, channel.problems)
+      : channel;
+  const channelId = given.string(TEAMS_CHANNEL);
   return tenantId && teamId && channelId ? { tenantId, teamId, channelId } : undefined;
 }

@@ -16,7 +16,8 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_DIMENSIONS } from '../../functions/poller/metrics.ts';
 import type { AlertTopics } from '../alerts/topics.ts';
-import { type Poller, TIMEOUT } from '../poller/poller.ts';
+import type { Poller } from '../poller/poller.ts';
+import { TIMEOUT_MS } from '../poller/sizing.ts';
 
 /** A run this close to the timeout is about to be cut off: a bigger estate needs per-EM schedules or more time. */
 const DURATION_WARNING_SHARE = 0.8;
@@ -73,7 +74,7 @@ export class Watchdog extends Construct {
       description:
         'A replica-alerts poll ran close to the Lambda timeout: raise the timeout or lower schedule.maxEmsPerInvocation.',
       metric: fn.metricDuration({ period, statistic: 'Maximum' }),
-      threshold: TIMEOUT.toMilliseconds() * DURATION_WARNING_SHARE,
+      threshold: TIMEOUT_MS * DURATION_WARNING_SHARE,
       topics: people,
     });
     this.alarm({

@@ -611,17 +611,26 @@ describe('idempotence', () => {
 });
 
 describe('CDP policies', () => {
-  const policy = (n: number, start: number, end: number | null, result?: string, failureMessage?: string) =>
-    cdpSession({ n, start, end, ...(result ? { result } : {}), failureMessage: failureMessage ?? null });
+  /** A policy session running since 0: what its VM syncs say is what these tests vary. */
+  const ongoing = cdpSession({ n: 1, start: 0, end: null });
+  /** The same session, ended Failed at 600. */
+  const failedSession = cdpSession({ n: 1, start: 0, end: 600, result: 'Failed' });
+  const HOST_DOWN = 'Target host esx03 is not available';
 
   it('failed VM syncs of a running policy session are grouped into one event', () => {
     const h = new Harness();
-    const s = policy(1, 0, null);
     const tasks = ['web01', 'web02', 'db01'].map((vm, i) =>
-      cdpTask(s, { vm, n: 1, start: 0, end: 100 + i, result: 'Failed', reason: `RPO violated for ${vm}` }),
+      cdpTask(ongoing, {
+        vm,
+        n: 1,
+        start: 0,
+        end: 100 + i,
+        result: 'Failed',
+        reason: `RPO violated for ${vm}`,
+      }),
     );
-    expect(h.poll({ now: 105, cdp: [{ session: s, tasks }] })).toEqual([]);
-    const events = h.poll({ now: 120, cdp: [{ session: s, tasks }] });
+    expect(h.poll({ now: 105, cdp: [{ session: ongoing, tasks }] })).toEqual([]);
+    const events = h.poll({ now: 120, cdp: [{ session: ongoing, tasks }] });
     expect(brief(events)).toEqual(['failure:Failed:1']);
     expect(events[0]).toMatchObject({
       subject: { kind: 'cdp-policy', name: 'CDP Policy' },
@@ -632,10 +641,16 @@ describe('CDP policies', () => {
       'RPO violated for web01',
       'RPO violated for web02',
     ]);
-    const more = [...tasks, cdpTask(s, { vm: 'app01', n: 1, start: 0, end: 130, result: 'Failed' })];
-    expect(h.poll({ now: 150, cdp: [{ session: s, tasks: more }] })).toEqual([]);
+    const more = [...tasks, cdpTask(ongoing, { vm: 'app01', n: 1, start: 0, end: 130, result: 'Failed' })];
+    expect(h.poll({ now: 150, cdp: [{ session: ongoing, tasks: more }] })).toEqual([]);
     // Its end is no new failed run, but Veeam's FailureMessage (unknown while it ran) is sent at once.
-    const ended = policy(1, 0, 24 * 60, 'Failed', 'Policy failed: 4 VMs not protected');
+    const ended = cdpSession({
+      n: 1,
+      start: 0,
+      end: 24 * 60,
+      result: 'Failed',
+      failureMessage: 'Policy failed: 4 VMs not protected',
+    });
     const [explained, ...none] = h.poll({ now: 24 * 60 + 5, cdp: [{ session: ended, tasks: more }] });
     expect(none).toEqual([]);
     expect(explained).toMatchObject({
@@ -646,7 +661,7 @@ describe('CDP policies', () => {
       counts: { total: 4, failed: 4 },
     });
     expect(explained?.id).not.toBe(events[0]?.id);
-    const next = policy(2, 24 * 60, 48 * 60, 'Success');
+    const next = cdpSession({ n: 2, start: 24 * 60, end: 48 * 60, result: 'Success' });
     expect(brief(h.poll({ now: 48 * 60 + 5, cdp: [{ session: next, tasks: [] }] }))).toEqual([
       'resolved:Success:1',
     ]);
@@ -654,17 +669,16 @@ describe('CDP policies', () => {
 
   it('VM syncs that recover within the hold send nothing; a later recovery resolves', () => {
     const h = new Harness();
-    const s = policy(1, 0, null);
-    const bad = cdpTask(s, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Failed' });
-    const good = cdpTask(s, { vm: 'web01', n: 2, start: 100, end: 105, result: 'Success' });
-    h.poll({ now: 101, cdp: [{ session: s, tasks: [bad] }] });
-    h.poll({ now: 110, cdp: [{ session: s, tasks: [bad, good] }] });
-    h.poll({ now: 200, cdp: [{ session: s, tasks: [bad, good] }] });
+    const bad = cdpTask(ongoing, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Failed' });
+    const good = cdpTask(ongoing, { vm: 'web01', n: 2, start: 100, end: 105, result: 'Success' });
+    h.poll({ now: 101, cdp: [{ session: ongoing, tasks: [bad] }] });
+    h.poll({ now: 110, cdp: [{ session: ongoing, tasks: [bad, good] }] });
+    h.poll({ now: 200, cdp: [{ session: ongoing, tasks: [bad, good] }] });
     expect(h.sent).toEqual([]);
-    const bad2 = cdpTask(s, { vm: 'web01', n: 3, start: 300, end: 310, result: 'Failed' });
-    const good2 = cdpTask(s, { vm: 'web01', n: 4, start: 400, end: 410, result: 'Success' });
-    h.poll({ now: 330, cdp: [{ session: s, tasks: [bad, good, bad2] }] });
-    h.poll({ now: 420, cdp: [{ session: s, tasks: [bad, good, bad2, good2] }] });
+    const bad2 = cdpTask(ongoing, { vm: 'web01', n: 3, start: 300, end: 310, result: 'Failed' });
+    const good2 = cdpTask(ongoing, { vm: 'web01', n: 4, start: 400, end: 410, result: 'Success' });
+    h.poll({ now: 330, cdp: [{ session: ongoing, tasks: [bad, good, bad2] }] });
+    h.poll({ now: 420, cdp: [{ session: ongoing, tasks: [bad, good, bad2, good2] }] });
     expect(brief(h.sent)).toEqual(['failure:Failed:1', 'resolved:Success:1']);
   });
 
@@ -673,10 +687,15 @@ describe('CDP policies', () => {
     ['a Warning with a FailureMessage below a Failed alert', 'Some VMs lag', ['failure:Warning:1']],
   ])('a policy session reported while running that ends %s', (_name, message, expected) => {
     const h = new Harness(settings({ retryHold: 0 }));
-    const s = policy(1, 0, null);
-    const tasks = [cdpTask(s, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Failed' })];
-    expect(brief(h.poll({ now: 101, cdp: [{ session: s, tasks }] }))).toEqual(['failure:Failed:1']);
-    const ended = policy(1, 0, 600, message ? 'Warning' : 'Failed', message ?? undefined);
+    const tasks = [cdpTask(ongoing, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Failed' })];
+    expect(brief(h.poll({ now: 101, cdp: [{ session: ongoing, tasks }] }))).toEqual(['failure:Failed:1']);
+    const ended = cdpSession({
+      n: 1,
+      start: 0,
+      end: 600,
+      result: message ? 'Warning' : 'Failed',
+      failureMessage: message,
+    });
     const events = h.poll({ now: 605, cdp: [{ session: ended, tasks }] });
     expect(brief(events)).toEqual(expected);
     expect(events.map((e) => e.alertSeverity)).toEqual(expected.map(() => 'Failed'));
@@ -686,51 +705,48 @@ describe('CDP policies', () => {
 
   it('the FailureMessage of a later session during an open alert waits for the reminder', () => {
     const h = new Harness(settings({ retryHold: 0 }));
-    h.poll({ now: 601, cdp: [{ session: policy(1, 0, 600, 'Failed'), tasks: [] }] });
-    const s = policy(2, 600, null);
+    h.poll({ now: 601, cdp: [{ session: failedSession, tasks: [] }] });
+    const s = cdpSession({ n: 2, start: 600, end: null });
     const tasks = [cdpTask(s, { vm: 'web01', n: 1, start: 600, end: 700, result: 'Failed' })];
     h.poll({ now: 701, cdp: [{ session: s, tasks }] });
-    const ended = policy(2, 600, 1200, 'Failed', 'Target host esx03 is not available');
+    const ended = cdpSession({ n: 2, start: 600, end: 1200, result: 'Failed', failureMessage: HOST_DOWN });
     expect(h.poll({ now: 1201, cdp: [{ session: ended, tasks }] })).toEqual([]);
     expect(h.poll({ now: 2050 })[0]).toMatchObject({
       event: 'reminder',
-      session: { failureMessage: 'Target host esx03 is not available' },
+      session: { failureMessage: HOST_DOWN },
     });
   });
 
   it('a failed policy session carries its FailureMessage', () => {
     const h = new Harness();
-    const s = policy(1, 0, 600, 'Failed', 'Target host esx03 is not available');
+    const s = cdpSession({ n: 1, start: 0, end: 600, result: 'Failed', failureMessage: HOST_DOWN });
     h.poll({ now: 620, cdp: [{ session: s, tasks: [] }] });
-    expect(h.sent[0]).toMatchObject({
-      event: 'failure',
-      session: { failureMessage: 'Target host esx03 is not available' },
-    });
+    expect(h.sent[0]).toMatchObject({ event: 'failure', session: { failureMessage: HOST_DOWN } });
   });
 
   it('a rise from Warning to Failed first reported by the same VM sync has its own id', () => {
     const h = new Harness();
-    const s = policy(1, 0, null);
-    const warned = cdpTask(s, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Warning' });
-    const failed = cdpTask(s, { vm: 'db01', n: 1, start: 0, end: 130, result: 'Failed' });
-    h.poll({ now: 101, cdp: [{ session: s, tasks: [warned] }] });
-    h.poll({ now: 120, cdp: [{ session: s, tasks: [warned] }] });
-    h.poll({ now: 135, cdp: [{ session: s, tasks: [warned, failed] }] });
+    const warned = cdpTask(ongoing, { vm: 'web01', n: 1, start: 0, end: 100, result: 'Warning' });
+    const failed = cdpTask(ongoing, { vm: 'db01', n: 1, start: 0, end: 130, result: 'Failed' });
+    h.poll({ now: 101, cdp: [{ session: ongoing, tasks: [warned] }] });
+    h.poll({ now: 120, cdp: [{ session: ongoing, tasks: [warned] }] });
+    h.poll({ now: 135, cdp: [{ session: ongoing, tasks: [warned, failed] }] });
     expect(brief(h.sent)).toEqual(['failure:Warning:1', 'failure:Failed:1']);
     expect(new Set(h.sent.map((e) => e.id)).size).toBe(2);
   });
 
   it('switching CDP off closes an open CDP alert without a message', () => {
     const h = new Harness();
-    h.poll({ now: 620, cdp: [{ session: policy(1, 0, 600, 'Failed'), tasks: [] }] });
+    h.poll({ now: 620, cdp: [{ session: failedSession, tasks: [] }] });
     expect(h.poll({ now: 700, settings: settings({ cdp: false }) })).toEqual([]);
     expect(h.job(50, 'cdp-policy')).toMatchObject({ alert: null, hold: null });
-    expect(h.poll({ now: 1300, cdp: [{ session: policy(2, 700, 1290, 'Success'), tasks: [] }] })).toEqual([]);
+    const next = cdpSession({ n: 2, start: 700, end: 1290, result: 'Success' });
+    expect(h.poll({ now: 1300, cdp: [{ session: next, tasks: [] }] })).toEqual([]);
   });
 
   it('cdp: false ignores CDP policies', () => {
     const h = new Harness(settings({ cdp: false }));
-    h.poll({ now: 620, cdp: [{ session: policy(1, 0, 600, 'Failed'), tasks: [] }] });
+    h.poll({ now: 620, cdp: [{ session: failedSession, tasks: [] }] });
     expect(h.sent).toEqual([]);
   });
 });

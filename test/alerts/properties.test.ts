@@ -9,6 +9,7 @@ import type { AlertEvent, AlertSeverity } from '../../functions/alerts/event.ts'
 import { byStart, SEVERITY_RANK } from '../../functions/alerts/runs.ts';
 import type { Settings } from '../../functions/alerts/settings.ts';
 import type { SubjectState } from '../../functions/alerts/state.ts';
+import { MINUTE } from '../../functions/duration.ts';
 import { isFinal } from '../../functions/em/model.ts';
 import type { CdpRun, ReplicaRun } from '../../functions/em/runs.ts';
 import { at, cdpSession, cdpTask, EM, jobRun, settings } from '../support/alerts-data.ts';
@@ -214,23 +215,22 @@ function play(
   config: Settings,
   onPoll?: (input: PollInput) => void,
 ): { sent: AlertEvent[]; inputs: PollInput[] } {
-  return playPolls(
-    steps,
-    tl.end,
-    config,
-    (now, lastOk) => ({ replicaRuns: view(tl.runs, now, lastOk) }),
-    onPoll,
-  );
+  const read = (now: number, lastOk: number | null) => ({ replicaRuns: view(tl.runs, now, lastOk) });
+  return playPolls({ steps, end: tl.end, config, read, onPoll });
+}
+
+interface Polls {
+  steps: Step[];
+  /** The last poll comes long after this. */
+  end: number;
+  config: Settings;
+  /** What a poll that succeeds at `now` reads, the last one that succeeded having been at `lastOk`. */
+  read: (now: number, lastOk: number | null) => Partial<PollInput>;
+  onPoll?: (input: PollInput) => void;
 }
 
 /** Plays a schedule (plus a last poll long after `end`) against an in-memory store, as the poller does. */
-function playPolls(
-  steps: Step[],
-  end: number,
-  config: Settings,
-  read: (now: number, lastOk: number | null) => Partial<PollInput>,
-  onPoll?: (input: PollInput) => void,
-): { sent: AlertEvent[]; inputs: PollInput[] } {
+function playPolls({ steps, end, config, read, onPoll }: Polls): { sent: AlertEvent[]; inputs: PollInput[] } {
   const store = new Map<string, SubjectState>();
   const sent: AlertEvent[] = [];
   const inputs: PollInput[] = [];
@@ -258,6 +258,21 @@ function playPolls(
   return { sent, inputs };
 }
 
+/** The runs as pages may bring them: with the `earlier` views of some, a few twice, in any order. */
+function pagesOf<R>(runs: readonly R[], earlier: readonly R[], rng: () => number): R[] {
+  const again = runs.filter(() => rng() < 0.3);
+  return [...runs, ...again, ...earlier].sort(() => rng() - 0.5);
+}
+
+/** Deciding the poll on its sessions as `pages` read them changes nothing; deciding it again sends nothing. */
+function expectSameDecision(input: PollInput, pages: Partial<PollInput>): void {
+  const once = decidePoll(input);
+  expect(decidePoll({ ...input, ...pages })).toEqual(once);
+  const stored = new Map(input.states.map((s) => [s.key, s]));
+  for (const s of once.states) stored.set(s.key, s);
+  expect(decidePoll({ ...input, states: [...stored.values()] })).toEqual({ events: [], states: [] });
+}
+
 const RUNS = 300;
 
 describe('engine properties', () => {
@@ -265,19 +280,13 @@ describe('engine properties', () => {
     fc.assert(
       fc.property(timeline, schedule, fc.integer({ min: 0, max: 2 ** 31 }), (tl, steps, seed) => {
         play(tl, steps, settings(), (input) => {
-          const once = decidePoll(input);
           const rng = mulberry32(seed);
           // Pages split a poll's sessions anyhow: a session may come twice, and an earlier page may have seen a
           // finished one still running, with its VM tasks in progress.
           const stale = input.replicaRuns
             .filter((run) => isFinal(run.session) && rng() < 0.5)
             .map((run) => runningCopy(run, ms(run.session.endTime) - 1));
-          const again = input.replicaRuns.filter(() => rng() < 0.3);
-          const pages = [...input.replicaRuns, ...again, ...stale].sort(() => rng() - 0.5);
-          expect(decidePoll({ ...input, replicaRuns: pages })).toEqual(once);
-          const stored = new Map(input.states.map((s) => [s.key, s]));
-          for (const s of once.states) stored.set(s.key, s);
-          expect(decidePoll({ ...input, states: [...stored.values()] })).toEqual({ events: [], states: [] });
+          expectSameDecision(input, { replicaRuns: pagesOf(input.replicaRuns, stale, rng) });
         });
       }),
       { numRuns: 150 },
@@ -288,8 +297,7 @@ describe('engine properties', () => {
     fc.assert(
       fc.property(cdpTimeline, schedule, fc.integer({ min: 0, max: 2 ** 31 }), (tl, steps, seed) => {
         const read = (now: number) => ({ cdpRuns: cdpView(tl.runs, now) });
-        playPolls([{ step: FIRST_START, fails: false }, ...steps], tl.end, settings(), read, (input) => {
-          const once = decidePoll(input);
+        const onPoll = (input: PollInput) => {
           const rng = mulberry32(seed);
           // An earlier page saw a finished policy session still running, or a running one with fewer syncs.
           const earlier = input.cdpRuns
@@ -299,13 +307,10 @@ describe('engine properties', () => {
                 ? runningCopy(run, ms(run.session.endTime) - 1)
                 : { ...run, tasks: run.tasks.filter(() => rng() < 0.5) },
             );
-          const again = input.cdpRuns.filter(() => rng() < 0.3);
-          const pages = [...input.cdpRuns, ...again, ...earlier].sort(() => rng() - 0.5);
-          expect(decidePoll({ ...input, cdpRuns: pages })).toEqual(once);
-          const stored = new Map(input.states.map((s) => [s.key, s]));
-          for (const s of once.states) stored.set(s.key, s);
-          expect(decidePoll({ ...input, states: [...stored.values()] })).toEqual({ events: [], states: [] });
-        });
+          expectSameDecision(input, { cdpRuns: pagesOf(input.cdpRuns, earlier, rng) });
+        };
+        const first = { step: FIRST_START, fails: false };
+        playPolls({ steps: [first, ...steps], end: tl.end, config: settings(), read, onPoll });
       }),
       { numRuns: 150 },
     );
@@ -420,9 +425,8 @@ describe('engine properties', () => {
         const config = settings({ retryHold: 0, repeat: 0, stale: 'off', lookback: LOOKBACK });
         // The first poll sees the first policy session start, before any VM sync ends.
         const schedule = [{ step: FIRST_START, fails: false }, ...steps];
-        const { sent, inputs } = playPolls(schedule, tl.end, config, (now) => ({
-          cdpRuns: cdpView(tl.runs, now),
-        }));
+        const read = (now: number) => ({ cdpRuns: cdpView(tl.runs, now) });
+        const { sent, inputs } = playPolls({ steps: schedule, end: tl.end, config, read });
         expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
         const brief = sent
           .filter((e) => e.subject.kind === 'cdp-policy')
@@ -458,7 +462,7 @@ function unrecovered(bad: ReplicaRun[], next: ReplicaRun | undefined): boolean {
   const all = [...bad, ...(next ? [next] : [])];
   return bad.some((run, i) => {
     const after = all[i + 1];
-    return !after || ms(after.session.creationTime) >= ms(run.session.endTime) + HOLD * 60_000;
+    return !after || ms(after.session.creationTime) >= ms(run.session.endTime) + HOLD * MINUTE;
   });
 }
 

@@ -2,7 +2,7 @@
 // runs shown before their task sessions, runs stamped by a backup server's clock hours off, and runs collected
 // late. Pure: decisions over plain data, no I/O.
 import { describe, expect, it } from 'vitest';
-import { at, brief, cdpSession, cdpTask, Harness, jobRun } from '../support/alerts-data.ts';
+import { at, brief, cdpSession, cdpTask, Harness, jobRun, type SyncSpec } from '../support/alerts-data.ts';
 
 const failed = (n: number, start: number, end: number, extra: object = {}) =>
   jobRun({ n, start, end, result: 'Failed', ...extra }, ['Failed', 'Success']);
@@ -17,19 +17,19 @@ const withoutTasks = <R extends { tasks: unknown[] }>(run: R, until: number) => 
 
 describe('running CDP syncs', () => {
   const policy = cdpSession({ n: 1, start: 0, end: null });
-  const sync = (
-    vm: string,
-    n: number,
-    start: number,
-    end: number | null,
-    result = 'Success',
-    reason?: string,
-  ) => cdpTask(policy, { vm, n, start, end, result, ...(reason ? { reason } : {}) });
+  const sync = (spec: SyncSpec) => cdpTask(policy, spec);
 
   it('a sync still running with a Failed result is alerted when seen, once, and not again when it ends so', () => {
     const h = new Harness();
-    const good = sync('db01', 1, 0, null);
-    const bad = sync('app01', 1, 0, null, 'Failed', 'CDP journal is full');
+    const good = sync({ vm: 'db01', n: 1, start: 0, end: null });
+    const bad = sync({
+      vm: 'app01',
+      n: 1,
+      start: 0,
+      end: null,
+      result: 'Failed',
+      reason: 'CDP journal is full',
+    });
     expect(brief(h.poll({ now: 60, cdp: [{ session: policy, tasks: [good, bad] }] }))).toEqual([
       'failure:Failed:1',
     ]);
@@ -43,8 +43,8 @@ describe('running CDP syncs', () => {
 
   it("a VM's latest sync counts, running with a bad result, over an earlier completed success", () => {
     const h = new Harness();
-    const earlier = sync('app01', 1, 0, 30);
-    const now = sync('app01', 2, 31, null, 'Warning', 'RPO exceeded');
+    const earlier = sync({ vm: 'app01', n: 1, start: 0, end: 30 });
+    const now = sync({ vm: 'app01', n: 2, start: 31, end: null, result: 'Warning', reason: 'RPO exceeded' });
     expect(brief(h.poll({ now: 60, cdp: [{ session: policy, tasks: [earlier, now] }] }))).toEqual([
       'failure:Warning:1',
     ]);
@@ -52,10 +52,17 @@ describe('running CDP syncs', () => {
 
   it('a running sync that says Success says nothing yet: it neither alerts nor resolves', () => {
     const h = new Harness();
-    const bad = sync('app01', 1, 0, 20, 'Failed', 'target unreachable');
+    const bad = sync({
+      vm: 'app01',
+      n: 1,
+      start: 0,
+      end: 20,
+      result: 'Failed',
+      reason: 'target unreachable',
+    });
     h.poll({ now: 60, cdp: [{ session: policy, tasks: [bad] }] });
     expect(h.sent.map((e) => e.event)).toEqual(['failure']);
-    const running = sync('app01', 2, 21, null);
+    const running = sync({ vm: 'app01', n: 2, start: 21, end: null });
     expect(h.poll({ now: 90, cdp: [{ session: policy, tasks: [bad, running] }] })).toEqual([]);
     const done = { ...running, state: 'Completed', endTime: at(95) };
     expect(brief(h.poll({ now: 100, cdp: [{ session: policy, tasks: [bad, done] }] }))).toEqual([

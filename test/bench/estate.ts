@@ -4,6 +4,7 @@
 // And an estate of many backup servers, some late, quiet or on a skewed clock, for what a steady poll costs there.
 
 import { randomUUID } from 'node:crypto';
+import { DAY, HOUR, MINUTE } from '../../functions/duration.ts';
 import { TASK_PARENT, type TaskType } from '../../functions/em/client.ts';
 import { DEFAULTS } from '../../functions/em/config.ts';
 import { eq } from '../../functions/em/filter.ts';
@@ -61,7 +62,7 @@ export function tenNewSessions(scenario: Scenario, start: string): Partial<Scena
   const picked = Array.from({ length: 10 }, (_, i) => jobs[i % jobs.length] as ReplicaJobSession);
   const byParent = new Set(picked.map((s) => s.uid));
   const tasks = scenario.replicaTaskSessions.filter((t) => byParent.has(t.jobSessionUid));
-  const at = (minutes: number) => new Date(Date.parse(start) + minutes * 60_000).toISOString();
+  const at = (minutes: number) => new Date(Date.parse(start) + minutes * MINUTE).toISOString();
   const sessions: ReplicaJobSession[] = [];
   const newTasks: ReplicaTaskSession[] = [];
   // Two of the ten fail on one VM: a steady poll then also reads their VMs' reasons (one task request for both).
@@ -179,8 +180,6 @@ export function clientUrl(apiBase: string, query: Record<string, string>): strin
   return url.href;
 }
 
-const HOUR = 60 * 60_000;
-
 /** How many backup servers of an estate are in each kind of trouble; the rest run hourly on time. */
 export interface ServerMix {
   servers: number;
@@ -219,7 +218,7 @@ export interface ServerEstate {
 export function serverEstate(mix: ServerMix, now: string, days: number): ServerEstate {
   const s = new ScenarioBuilder({ now, seed: 'servers' });
   const end = Date.parse(now);
-  const from = Math.floor((end - days * 24 * HOUR) / HOUR) * HOUR;
+  const from = Math.floor((end - days * DAY) / HOUR) * HOUR;
   const onTime = mix.servers - mix.quiet - mix.late - mix.slow - mix.fast;
   if (onTime < 1) throw new RangeError(`${mix.servers} backup servers leave none on time`);
   const roles = [
@@ -238,10 +237,10 @@ export function serverEstate(mix: ServerMix, now: string, days: number): ServerE
     const job = s.replicaJob(`Replica ${name}`, { backupServer: name });
     const [app, db] = [`srv${i + 1}-app`, `srv${i + 1}-db`];
     const daily = role === 'quiet';
-    const [every, durationMin] = daily ? [24 * HOUR, 30] : [HOUR, 5];
+    const [every, durationMin] = daily ? [DAY, 30] : [HOUR, 5];
     // Daily runs at 20:00, hourly ones at :47 to :51.
-    let start = daily ? Math.floor(from / every) * every + 20 * HOUR : from + (47 + (i % 5)) * 60_000;
-    for (; start + (durationMin + 1) * 60_000 <= end; start += every) {
+    let start = daily ? Math.floor(from / every) * every + 20 * HOUR : from + (47 + (i % 5)) * MINUTE;
+    for (; start + (durationMin + 1) * MINUTE <= end; start += every) {
       if (start < from) continue;
       const failed = s.random.chance(0.05);
       const reason = s.random.pick(FAILURE_REASONS);
@@ -250,7 +249,7 @@ export function serverEstate(mix: ServerMix, now: string, days: number): ServerE
         durationMin,
         vms: [app, failed ? { name: db, result: 'Failed', reason } : db],
       });
-      if (daily) quietEnd = Math.max(quietEnd, start + durationMin * 60_000);
+      if (daily) quietEnd = Math.max(quietEnd, start + durationMin * MINUTE);
     }
   });
   // Daily policy sessions lasting a day, as in `generateEstate`: one runs at `now` on each policy.
@@ -258,7 +257,7 @@ export function serverEstate(mix: ServerMix, now: string, days: number): ServerE
     const policy = s.cdpPolicy(`CDP Policy ${p + 1}`, { backupServer: names[p] });
     for (let day = days; day >= 1; day--)
       policy.session({
-        start: new Date(end - day * 24 * HOUR + (p + 1) * HOUR).toISOString(),
+        start: new Date(end - day * DAY + (p + 1) * HOUR).toISOString(),
         vms: [`cdp${p + 1}-vm1`, `cdp${p + 1}-vm2`],
       });
   }

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { request } from 'undici';
 import { DEFAULT_SETTINGS } from '../../functions/alerts/index.ts';
+import { MINUTE } from '../../functions/duration.ts';
 import type { Notifier } from '../../functions/notify/notifier.ts';
 import type { EmTarget } from '../../functions/poller/env.ts';
 import { type PollerDeps, pollEm } from '../../functions/poller/poll.ts';
@@ -54,7 +55,7 @@ async function poll(table: string, now: string): Promise<PollResult> {
   const summary = await pollEm(target, deps, {
     // Read the whole estate, as a first poll with a long history does; alert only on the default 24-hour lookback.
     settings: DEFAULT_SETTINGS,
-    historyMs: config.lookback * 60_000,
+    historyMs: config.lookback * MINUTE,
     em: { pageSize: config.pageSize },
   });
   const wallMs = performance.now() - started;

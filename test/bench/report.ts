@@ -1,6 +1,7 @@
 // The benchmark's markdown table: each figure, its goal, and PASS or MISS (blank for figures without a goal).
 
 import { cpus, totalmem } from 'node:os';
+import { HOUR } from '../../functions/duration.ts';
 import { DEFAULTS } from '../../functions/em/config.ts';
 import { LATE_MS, SKEW_MS } from './estate.ts';
 import type { PollResult } from './protocol.ts';
@@ -45,7 +46,7 @@ function steadyRow(figure: string, poll: PollFigures): Row {
   ];
 }
 
-const hours = (msValue: number) => `${msValue / 3_600_000} h`;
+const hours = (msValue: number) => `${msValue / HOUR} h`;
 
 /** The estate of many backup servers: what it is, its steady poll against the issue's "not 1 per server". */
 function serverRows(servers: ServerFigures, steady: PollFigures): Row[] {

@@ -5,6 +5,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { MINUTE } from '../../functions/duration.ts';
 import {
   type RequestRecord,
   type Simulator,
@@ -12,8 +13,7 @@ import {
   type User,
 } from '../../functions/simulator/index.ts';
 import { ensureTable, localClient, startDynalite } from '../../functions/state/local.ts';
-import { HEAP_MB } from '../../infra/poller/environment.ts';
-import { MEMORY_MB } from '../../infra/poller/poller.ts';
+import { HEAP_MB, MEMORY_MB } from '../../infra/poller/sizing.ts';
 import { type BundleFigures, bundle, measureHandler } from './bundle.ts';
 import {
   clientUrl,
@@ -86,7 +86,6 @@ export interface BenchResults {
 
 /** Fixed, so every run serves the same estate. */
 const NOW = '2026-11-25T06:00:00.000Z';
-const MINUTE = 60_000;
 /** 31 days, the largest lookback the settings allow: the first poll reads the whole 30-day estate. */
 const LOOKBACK_MIN = 31 * 24 * 60;
 /** Days of history in the estate of many servers: enough for every server, daily ones included, to have run. */
@@ -156,7 +155,7 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
     step(`${options.servers} backup servers: first poll of ${SERVER_DAYS} days, then a steady poll`);
     await ensureTable(client, 'bench-servers');
     const serverConfig = { ...config, lookback: SERVER_DAYS * 24 * 60 };
-    const servers = await manyServers(options, user, childFile, serverConfig, children);
+    const servers = await manyServers({ options, user, childFile, config: serverConfig, children });
 
     step('bundling the Lambda handler and timing its module load');
     const handler = await measureHandler(join(ROOT, 'functions/poller/handler.ts'), options.loadRuns);
@@ -190,13 +189,21 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
  * The estate of `serverMix(options.servers)` on a simulator of its own, with each server's timing: a first poll in
  * a fresh child, five minutes, then the steady poll measured (the first that lists the backup servers).
  */
-async function manyServers(
-  options: BenchOptions,
-  user: User,
-  childFile: string,
-  config: ChildConfig,
-  children: ChildProcess[],
-): Promise<ServerFigures> {
+async function manyServers({
+  options,
+  user,
+  childFile,
+  config,
+  children,
+}: {
+  options: BenchOptions;
+  user: User;
+  /** The bundled poller child. */
+  childFile: string;
+  config: ChildConfig;
+  /** Where the child started here is listed, for the caller to kill if the run fails. */
+  children: ChildProcess[];
+}): Promise<ServerFigures> {
   const mix = serverMix(options.servers);
   const estate = serverEstate(mix, NOW, SERVER_DAYS);
   const sim = await startSimulator({

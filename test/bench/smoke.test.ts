@@ -3,13 +3,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { HEAP_MB } from '../../infra/poller/environment.ts';
-import { MEMORY_MB } from '../../infra/poller/poller.ts';
+import { HEAP_MB, MEMORY_MB } from '../../infra/poller/sizing.ts';
 import { CANARY, findCanary } from '../support/canary.ts';
 
 const run = promisify(execFile);
 
-/** Every row of the README's table, in order: a row gone or renamed fails here before the README goes stale. */
+/** Every row of docs/benchmarks.md's table, in order: a row gone or renamed fails here before the page goes stale. */
 const FIGURES = [
   'Estate',
   "EM requests, first poll, vs the issue's minimum",

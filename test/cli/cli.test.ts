@@ -12,8 +12,9 @@ import { main } from '../../functions/cli/main.ts';
 import { emName } from '../../functions/cli/poll.ts';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../../functions/simulator/index.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
-import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
+import { ensureTable, localClient, startDynalite } from '../../functions/state/local.ts';
 import { CANARY, canaryUser, findCanary } from '../support/canary.ts';
+import { suiteDynalite } from '../support/dynalite.ts';
 
 const USER = canaryUser('TECH\\svc');
 const ENV = { EM_USERNAME: USER.username, EM_PASSWORD: USER.password };
@@ -416,7 +417,8 @@ describe('replica-alerts poll', () => {
     const client = localClient(local.endpoint);
     await ensureTable(client, 'replica-alerts');
     const store = new DynamoStateStore(client, 'replica-alerts');
-    await store.tryLease(`em#${emName(sim.url)}`, 'a poll that died', Date.now(), 11 * 60_000);
+    const lease = { scope: `em#${emName(sim.url)}`, holder: 'a poll that died' };
+    await store.tryLease({ ...lease, nowMs: Date.now(), ttlMs: 11 * 60_000 });
     client.destroy();
     await local.close();
     const r = await run(['poll', '--em-url', sim.url, '--state', dir]);
@@ -471,13 +473,7 @@ describe('replica-alerts poll', () => {
 });
 
 describe('replica-alerts poll --table', () => {
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
+  const dynamo = suiteDynalite();
   afterEach(() => {
     vi.unstubAllEnvs();
   });

@@ -9,7 +9,7 @@ import { apiBase, type EmConfig } from '../../functions/em/config.ts';
 import { EmError } from '../../functions/em/errors.ts';
 import { eq } from '../../functions/em/filter.ts';
 import type { EntityType, EntityTypes } from '../../functions/em/model.ts';
-import { replicaRuns } from '../../functions/em/runs.ts';
+import { runs } from '../../functions/em/runs.ts';
 import {
   type Scenario,
   ScenarioBuilder,
@@ -187,18 +187,18 @@ describe('EM client', () => {
 
   it('reads task sessions of many sessions in O(N / batch) requests', async () => {
     const s = await start(estate(40, 6)); // 240 runs, 80 failed
-    const runs = await withSession(config(s, { pageSize: 100 }), async (em) => {
+    const read = await withSession(config(s, { pageSize: 100 }), async (em) => {
       const found = [];
-      for await (const page of replicaRuns(em)) found.push(...page);
+      for await (const page of runs(em, 'ReplicaJobSession')) found.push(...page);
       return found;
     });
-    const failed = runs.filter((r) => r.session.result === 'Failed');
-    expect(runs).toHaveLength(240);
+    const failed = read.filter((r) => r.session.result === 'Failed');
+    expect(read).toHaveLength(240);
     expect(failed).toHaveLength(80);
     expect(
       failed.every((r) => r.tasks.length === 2 && r.tasks.some((t) => t.reason?.startsWith('Error: disk'))),
     ).toBe(true);
-    expect(runs.filter((r) => r.session.result === 'Success').every((r) => r.tasks.length === 0)).toBe(true);
+    expect(read.filter((r) => r.session.result === 'Success').every((r) => r.tasks.length === 0)).toBe(true);
     const taskQueries = s.requests.filter((r) => r.query.type === 'ReplicaTaskSession');
     expect(taskQueries.length).toBeLessThanOrEqual(4); // ~40 UIDs fit a 4 KB URL: 80 sessions, 2-3 batches
     expect(Math.max(...taskQueries.map((r) => sentUrl(s, r).length))).toBeLessThanOrEqual(4096);

@@ -3,6 +3,7 @@
 // covered without touching this file.
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import type { AlertEvent } from '../../functions/alerts/index.ts';
+import { DAY, HOUR, MINUTE } from '../../functions/duration.ts';
 import type { FaultRule } from '../../functions/simulator/index.ts';
 import { POLL_TIMES, SCHEDULED } from './day.ts';
 import { type Hook, Run } from './probes.ts';
@@ -23,7 +24,7 @@ export interface FaultKind {
   arm(world: World, k: number): Promise<PollTweaks> | PollTweaks;
   /**
    * Whether this fault, at a step with this label, may stop a poll after SNS accepted a publish and before the
-   * mark was written: the one documented duplicate (docs/alerting.md, "Delivery guarantees"), which the next
+   * mark was written: the one documented duplicate (docs/state.md, "The order of a poll's writes"), which the next
    * poll publishes again under the same id, once. Every other fault must repeat nothing.
    */
   mayRepeat?: (label: string) => boolean;
@@ -49,8 +50,6 @@ export function stepsOf(on: StepKind, poll: PollRecord, index: number): readonly
   return [poll.publishes.length ? 'alerting poll' : 'quiet poll'];
 }
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 /** The day's second backup server: Exchange DR, Web Farm, Branch Office and CDP Finance run there. */
 const VBR02 = 'vbr02.tech.local';
 
@@ -88,19 +87,13 @@ const em = (name: string, title: string, rule: FaultRule): FaultKind => ({
   arm: (world, k) => emFault(world, { ...rule, nth: k }),
 });
 
-const hooked = (
-  name: string,
-  title: string,
-  on: StepKind,
-  hooks: (k: number) => PollTweaks['hooks'],
-  mayRepeat?: FaultKind['mayRepeat'],
-): FaultKind => ({
-  name,
-  title,
-  on,
-  arm: (_world, k) => ({ hooks: hooks(k) }),
-  ...(mayRepeat ? { mayRepeat } : {}),
-});
+/** A fault the probes inject: `hooks(k)` act at the poll's k-th step of the kind. */
+const hooked = ({
+  hooks,
+  ...kind
+}: Pick<FaultKind, 'name' | 'title' | 'on' | 'mayRepeat'> & {
+  hooks: (k: number) => PollTweaks['hooks'];
+}): FaultKind => ({ ...kind, arm: (_world, k) => ({ hooks: hooks(k) }) });
 
 /** Another poll of the same EM (another process) runs to its end while this one waits before its k-th write. */
 function alongside(world: World, k: number, clockOffsetMs: number): PollTweaks {
@@ -165,39 +158,51 @@ export const FAULTS: FaultKind[] = [
     on: 'page2',
     arm: (world, k) => emFault(world, { kind: 'expire-token', path: '/api/query', page: 2, nth: k }),
   },
-  hooked(
-    'dynamo-throttled',
-    'DynamoDB throttling on a write',
-    'write',
-    (k) => ({ beforeWrite: at(k, fail('ProvisionedThroughputExceededException', 400)) }),
-    atMark, // the poll stops with the publish accepted and its mark not written
-  ),
-  hooked('dynamo-error-after-write', 'DynamoDB error after the write took effect', 'write', (k) => ({
-    afterWrite: at(k, fail('InternalServerError', 500)),
-  })),
-  hooked('crash-after-write', 'Process killed after a state write', 'write', (k) => ({
-    afterWrite: at(k, die),
-  })),
-  hooked('sns-throttled', 'SNS throttling on a publish', 'publish', (k) => ({
-    beforePublish: at(k, fail('Throttling', 400)),
-  })),
-  hooked('sns-error', 'SNS error on a publish', 'publish', (k) => ({
-    beforePublish: at(k, fail('InternalError', 500)),
-  })),
-  hooked(
-    'sns-lost-answer',
-    'SNS accepted a publish, its answer was lost',
-    'publish',
-    (k) => ({ afterPublish: at(k, fail('TimeoutError', 0)) }),
-    anyStep,
-  ),
-  hooked(
-    'crash-after-publish',
-    'Process killed after SNS accepted a publish',
-    'publish',
-    (k) => ({ afterPublish: at(k, die) }),
-    anyStep,
-  ),
+  hooked({
+    name: 'dynamo-throttled',
+    title: 'DynamoDB throttling on a write',
+    on: 'write',
+    hooks: (k) => ({ beforeWrite: at(k, fail('ProvisionedThroughputExceededException', 400)) }),
+    mayRepeat: atMark, // the poll stops with the publish accepted and its mark not written
+  }),
+  hooked({
+    name: 'dynamo-error-after-write',
+    title: 'DynamoDB error after the write took effect',
+    on: 'write',
+    hooks: (k) => ({ afterWrite: at(k, fail('InternalServerError', 500)) }),
+  }),
+  hooked({
+    name: 'crash-after-write',
+    title: 'Process killed after a state write',
+    on: 'write',
+    hooks: (k) => ({ afterWrite: at(k, die) }),
+  }),
+  hooked({
+    name: 'sns-throttled',
+    title: 'SNS throttling on a publish',
+    on: 'publish',
+    hooks: (k) => ({ beforePublish: at(k, fail('Throttling', 400)) }),
+  }),
+  hooked({
+    name: 'sns-error',
+    title: 'SNS error on a publish',
+    on: 'publish',
+    hooks: (k) => ({ beforePublish: at(k, fail('InternalError', 500)) }),
+  }),
+  hooked({
+    name: 'sns-lost-answer',
+    title: 'SNS accepted a publish, its answer was lost',
+    on: 'publish',
+    hooks: (k) => ({ afterPublish: at(k, fail('TimeoutError', 0)) }),
+    mayRepeat: anyStep,
+  }),
+  hooked({
+    name: 'crash-after-publish',
+    title: 'Process killed after SNS accepted a publish',
+    on: 'publish',
+    hooks: (k) => ({ afterPublish: at(k, die) }),
+    mayRepeat: anyStep,
+  }),
   {
     name: 'concurrent-poll',
     title: 'Second poll while one runs (lease held)',
@@ -216,7 +221,7 @@ export const FAULTS: FaultKind[] = [
     title: "Poller's clock steps back 45 min",
     on: 'poll',
     decidesOtherwise: { events: [], atMost: 0 }, // a hold may end later: the same alert, another trigger
-    arm: () => ({ clockOffsetMs: -45 * MIN }),
+    arm: () => ({ clockOffsetMs: -45 * MINUTE }),
   },
   {
     name: 'poller-clock-ahead',
@@ -225,7 +230,7 @@ export const FAULTS: FaultKind[] = [
     // Two hours later, a job that runs often (a threshold of 3 median gaps, at least 2 h) looks overdue: the day
     // has two such jobs with enough runs for a median (Archive, SQL), so at most two stale alerts are added.
     decidesOtherwise: { events: ['stale'], atMost: 2 },
-    arm: () => ({ clockOffsetMs: 120 * MIN }),
+    arm: () => ({ clockOffsetMs: 120 * MINUTE }),
   },
   {
     // The EM shows the world as it was: recent sessions vanish, finished ones run again (a lagging EM
@@ -234,8 +239,8 @@ export const FAULTS: FaultKind[] = [
     title: "EM's clock steps back 45 min",
     on: 'poll',
     arm: (world) => {
-      world.sim.clock.advance(-45 * MIN);
-      return { after: () => world.sim.clock.advance(45 * MIN) };
+      world.sim.clock.advance(-45 * MINUTE);
+      return { after: () => world.sim.clock.advance(45 * MINUTE) };
     },
   },
   {
@@ -253,7 +258,7 @@ export const FAULTS: FaultKind[] = [
     decidesOtherwise: { events: [], atMost: 0 },
     arm: (world) => {
       const now = Date.parse(world.sim.clock.now());
-      const lastCollected = now - 30 * MIN;
+      const lastCollected = now - 30 * MINUTE;
       const caughtUp = Math.max(
         Math.min(now + 2 * HOUR, Date.parse(POLL_TIMES[SCHEDULED - 2] ?? '')),
         now + 1,
@@ -273,7 +278,11 @@ export const FAULTS: FaultKind[] = [
     title: 'EM collects every 15 min, tasks a collection later',
     on: 'poll',
     arm: (world) => {
-      const timing = { collectionPeriodMs: 15 * MIN, collectionDelayMs: 5 * MIN, taskDelayMs: 15 * MIN };
+      const timing = {
+        collectionPeriodMs: 15 * MINUTE,
+        collectionDelayMs: 5 * MINUTE,
+        taskDelayMs: 15 * MINUTE,
+      };
       for (const { name } of world.day.scenario.backupServers) world.sim.setServerTiming(name, timing);
       return {};
     },
@@ -283,7 +292,6 @@ export const FAULTS: FaultKind[] = [
   stepped('backup-server-clock-steps-ahead', "A backup server's clock steps 3 h ahead", 3 * HOUR),
 ];
 
-const DAY = 24 * 60 * MIN;
 const NEVER = '9999-12-31T00:00:00.000Z';
 
 /**

@@ -2,7 +2,9 @@
 // minutes from 06:00 to 11:30 and then a few times more to let late deliveries settle. It exercises each
 // event kind (failure, warning, severity rise, held retry that recovers, a retry chain that keeps failing, a
 // long run remembered while running, a session the EM collects late, stale and its resolution, CDP syncs).
+
 import type { Settings } from '../../functions/alerts/index.ts';
+import { MINUTE } from '../../functions/duration.ts';
 import {
   FAILURE_REASONS,
   type Scenario,
@@ -11,16 +13,15 @@ import {
 } from '../../functions/simulator/index.ts';
 
 export const START = '2026-11-25T06:00:00Z';
-const MIN = 60_000;
 const at = (hhmm: string, day = '2026-11-25') => `${day}T${hhmm}:00Z`;
 
 /** Polls a fault may hit: every 30 minutes from START. */
 export const SCHEDULED = 12;
 /** Then settling polls 2 minutes apart, always healthy, so a fault in the last scheduled poll is recovered from. */
 export const POLL_TIMES: string[] = [
-  ...Array.from({ length: SCHEDULED }, (_, i) => new Date(Date.parse(START) + i * 30 * MIN).toISOString()),
+  ...Array.from({ length: SCHEDULED }, (_, i) => new Date(Date.parse(START) + i * 30 * MINUTE).toISOString()),
   ...Array.from({ length: 4 }, (_, i) =>
-    new Date(Date.parse(START) + ((SCHEDULED - 1) * 30 + 2 * (i + 1)) * MIN).toISOString(),
+    new Date(Date.parse(START) + ((SCHEDULED - 1) * 30 + 2 * (i + 1)) * MINUTE).toISOString(),
   ),
 ];
 

@@ -5,18 +5,16 @@ import type { AlertEvent, AlertSeverity } from '../../functions/alerts/index.ts'
 import { type LocalDynamo, startDynalite } from '../../functions/state/local.ts';
 import { findCanary } from '../support/canary.ts';
 import { FAULTS, type StepKind, stepsOf } from './catalogue.ts';
-import { SCHEDULED, scriptedDay } from './day.ts';
-import { allTrials, compare, emptyRow, perLabel, problems, table } from './matrix.ts';
+import { SCHEDULED } from './day.ts';
+import { allTrials, compare, emptyRow, faultFreeDay, perLabel, problems, table } from './matrix.ts';
 import { Ledger } from './probes.ts';
-import { type PollRecord, World } from './support.ts';
+import type { PollRecord, World } from './support.ts';
 
 let dynamo: LocalDynamo;
 let day: World;
 beforeAll(async () => {
   dynamo = await startDynalite();
-  day = await World.start(dynamo.endpoint, scriptedDay());
-  await day.play();
-  await day.close();
+  day = await faultFreeDay(dynamo.endpoint);
 });
 afterAll(() => dynamo.close());
 

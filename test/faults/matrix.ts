@@ -4,6 +4,7 @@
 // FAULTS_FULL=1 tries every step; otherwise one step per label (each store operation, channel, kind of EM
 // request) per fault, so that every kind of step is hit; FAULTS_ONLY=name,... runs only those faults.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOUR, MINUTE } from '../../functions/duration.ts';
 import { type LocalDynamo, startDynalite } from '../../functions/state/local.ts';
 import { findCanary } from '../support/canary.ts';
 import { FAULTS, type FaultKind, stepsOf } from './catalogue.ts';
@@ -166,7 +167,10 @@ export const emptyRow = (fault: FaultKind, tried: number, of = tried): Row => ({
  * Adds one trial's world, compared with the fault-free day, to its fault's row; returns what the fault does not
  * excuse (see `problems`), and whether the last poll was not quiet (an ok poll that left nothing pending).
  */
-export function tally(row: Row, fault: FaultKind, label: string, expected: Ledger, world: World): string[] {
+/** Adds one trial to `row`: its world's deliveries against the fault-free ones; the problems found, if any. */
+export function tally(row: Row, trial: { label: string; expected: Ledger; world: World }): string[] {
+  const { fault } = row;
+  const { label, expected, world } = trial;
   const verdict = compare(expected, world.ledger);
   const last = world.polls.at(-1);
   const settled = last?.outcome === 'ok' && !last.publishes.length && last.pending === 0;
@@ -177,6 +181,14 @@ export function tally(row: Row, fault: FaultKind, label: string, expected: Ledge
   row.replaced += verdict.replaced.length;
   if (!settled) row.unsettled++;
   return [...problems(fault, label, verdict, world.ledger), ...(settled ? [] : ['not settled'])];
+}
+
+/** The fault-free day on the DynamoDB at `endpoint`, played to its end: what every trial is compared with. */
+export async function faultFreeDay(endpoint: string): Promise<World> {
+  const day = await World.start(endpoint, scriptedDay());
+  await day.play();
+  await day.close();
+  return day;
 }
 
 /** The README table. */
@@ -211,9 +223,7 @@ export function matrixSuite(names: readonly string[]): void {
 
   beforeAll(async () => {
     dynamo = await startDynalite();
-    baseline = await World.start(dynamo.endpoint, scriptedDay());
-    await baseline.play();
-    await baseline.close();
+    baseline = await faultFreeDay(dynamo.endpoint);
   }, 60_000);
   afterAll(async () => {
     await dynamo?.close();
@@ -244,7 +254,7 @@ export function matrixSuite(names: readonly string[]): void {
           } finally {
             await world.close();
           }
-          const found = tally(row, fault, trial.label, baseline.ledger, world);
+          const found = tally(row, { label: trial.label, expected: baseline.ledger, world });
           if (found.length) {
             failures.push(
               `poll ${trial.poll} step ${trial.step} (${trial.label}): ${found.join('; ')}; polls ` +
@@ -259,7 +269,7 @@ export function matrixSuite(names: readonly string[]): void {
         expect(failures.slice(0, 5)).toEqual([]);
         expect(leaks).toEqual([]);
       },
-      FULL ? 3_600_000 : 120_000,
+      FULL ? HOUR : 2 * MINUTE,
     );
   });
 }

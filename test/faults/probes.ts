@@ -4,7 +4,17 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { AlertEvent } from '../../functions/alerts/index.ts';
 import { RENDERERS } from '../../functions/messages/render.ts';
-import type { EmMeta, EmSnapshot, OutboxEvent, StateStore } from '../../functions/state/store.ts';
+import type {
+  DeliveryMark,
+  EmSnapshot,
+  EventRef,
+  EventWrite,
+  Lease,
+  MetaWrite,
+  OutboxEvent,
+  StateStore,
+  SubjectWrite,
+} from '../../functions/state/store.ts';
 
 /** The simulated process died: it stops without another write, publish or release of its lease. */
 export class Crash extends Error {
@@ -138,43 +148,36 @@ export class ProbedStore implements StateStore {
     return perform();
   }
 
-  tryLease(scope: string, holder: string, nowMs: number, ttlMs: number) {
-    return this.write('tryLease', () => this.inner.tryLease(scope, holder, nowMs, ttlMs));
+  tryLease(lease: Lease) {
+    return this.write('tryLease', () => this.inner.tryLease(lease));
   }
-  releaseLease(scope: string, holder: string) {
-    return this.write('releaseLease', () => this.inner.releaseLease(scope, holder));
+  releaseLease(lease: Pick<Lease, 'scope' | 'holder'>) {
+    return this.write('releaseLease', () => this.inner.releaseLease(lease));
   }
-  load<T>(em: string, nowMs: number): Promise<EmSnapshot<T>> {
-    return this.read(() => this.inner.load<T>(em, nowMs));
+  load<T, M>(request: { em: string; nowMs: number }): Promise<EmSnapshot<T, M>> {
+    return this.read(() => this.inner.load<T, M>(request));
   }
-  saveSubject<T>(em: string, key: string, state: T, version: number, expiresAtMs: number | null) {
-    return this.write('saveSubject', () => this.inner.saveSubject(em, key, state, version, expiresAtMs));
+  saveSubject<T>(write: SubjectWrite<T>) {
+    return this.write('saveSubject', () => this.inner.saveSubject(write));
   }
-  saveMeta(em: string, meta: EmMeta, version: number) {
-    return this.write('saveMeta', () => this.inner.saveMeta(em, meta, version));
+  saveMeta<M>(write: MetaWrite<M>) {
+    return this.write('saveMeta', () => this.inner.saveMeta(write));
   }
-  recordEvent<E>(em: string, id: string, event: E, channels: string[], nowMs: number, seq: number) {
-    return this.write('recordEvent', () => this.inner.recordEvent(em, id, event, channels, nowMs, seq));
+  recordEvent<E>(write: EventWrite<E>) {
+    return this.write('recordEvent', () => this.inner.recordEvent(write));
   }
-  async pendingEvents<E>(em: string): Promise<OutboxEvent<E>[]> {
-    const items = await this.read(() => this.inner.pendingEvents<E>(em));
+  async pendingEvents<E>(request: { em: string }): Promise<OutboxEvent<E>[]> {
+    const items = await this.read(() => this.inner.pendingEvents<E>(request));
     for (const item of items) this.ledger.learn(item as OutboxEvent<unknown> as OutboxEvent<AlertEvent>);
     return items;
   }
-  pendingChannels(em: string, id: string): Promise<string[]> {
-    return this.read(() => this.inner.pendingChannels(em, id));
+  pendingChannels(event: EventRef): Promise<string[]> {
+    return this.read(() => this.inner.pendingChannels(event));
   }
-  markDelivered(
-    em: string,
-    id: string,
-    channel: string,
-    nowMs: number,
-    keepMs: number,
-    lastPending?: boolean,
-  ) {
+  markDelivered(mark: DeliveryMark) {
     return this.write('markDelivered', async () => {
-      await this.inner.markDelivered(em, id, channel, nowMs, keepMs, lastPending);
-      this.ledger.mark(id, channel);
+      await this.inner.markDelivered(mark);
+      this.ledger.mark(mark.id, mark.channel);
     });
   }
 }

@@ -29,7 +29,7 @@ import {
   type PollSummary,
   pollEm,
 } from '../../functions/poller/poll.ts';
-import { type ReadState, upgrade } from '../../functions/poller/read.ts';
+import { type ReadState, type StoredReadState, upgrade } from '../../functions/poller/read.ts';
 import { type RequestRecord, type Simulator, startSimulator } from '../../functions/simulator/index.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, localClient } from '../../functions/state/local.ts';
@@ -149,14 +149,26 @@ export class World {
   /** Run at the start of every poll once the EM's clock is set: a fault that outlasts its poll (see `everyPoll`). */
   private readonly onPoll: ((index: number, time: string) => void)[] = [];
   private readonly times: string[];
-  private constructor(
-    readonly sim: Simulator,
-    private readonly store: StateStore,
-    readonly day: Day,
-    private readonly dropTable: () => Promise<Record<string, AttributeValue>[]>,
-    private readonly writesTaken: () => number,
-  ) {
-    this.times = day.times ?? POLL_TIMES;
+  readonly sim: Simulator;
+  readonly day: Day;
+  private readonly store: StateStore;
+  private readonly dropTable: () => Promise<Record<string, AttributeValue>[]>;
+  private readonly writesTaken: () => number;
+  private constructor(parts: {
+    sim: Simulator;
+    store: StateStore;
+    day: Day;
+    dropTable: () => Promise<Record<string, AttributeValue>[]>;
+    writesTaken: () => number;
+  }) {
+    ({
+      sim: this.sim,
+      store: this.store,
+      day: this.day,
+      dropTable: this.dropTable,
+      writesTaken: this.writesTaken,
+    } = parts);
+    this.times = this.day.times ?? POLL_TIMES;
   }
 
   static async start(endpoint: string, day: Day): Promise<World> {
@@ -174,7 +186,13 @@ export class World {
       await client.send(new DeleteTableCommand({ TableName: table }));
       return items;
     };
-    return new World(sim, new DynamoStateStore(client, table), day, dropTable, writes);
+    return new World({
+      sim,
+      store: new DynamoStateStore(client, table),
+      day,
+      dropTable,
+      writesTaken: writes,
+    });
   }
 
   /** Runs the poll with this index of the day; `prepare`, called once the EM's clock is set, arms a fault. */
@@ -280,7 +298,8 @@ export class World {
 
   /** The EM's bookkeeping as the poller stored it. */
   async meta(): Promise<ReadState | null> {
-    return upgrade((await this.store.load('em-day', Date.parse(this.sim.clock.now()))).meta);
+    const nowMs = Date.parse(this.sim.clock.now());
+    return upgrade((await this.store.load<unknown, StoredReadState>({ em: 'em-day', nowMs })).meta);
   }
 
   async close(): Promise<void> {

@@ -3,26 +3,19 @@
 // that poll (or a correct read), never a crash, and never with the password in what is logged or sent.
 import type * as http from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../functions/simulator/index.ts';
 import { findCanary } from '../support/canary.ts';
 import {
+  closeStarted,
   front,
   kindOf,
-  onQuery,
   pollVia,
-  type Server,
+  queriesAnsweredBy,
   simulator,
   stopDynamo,
   transcript,
 } from './support.ts';
 
-let sim: Simulator | undefined;
-let server: Server | undefined;
-afterEach(async () => {
-  await server?.close();
-  await sim?.close();
-  server = sim = undefined;
-});
+afterEach(closeStarted);
 afterAll(stopDynamo);
 
 const answer = (status: number, type: string, body: string) => (res: http.ServerResponse) => {
@@ -34,8 +27,7 @@ async function pollWithQueriesAnswered(
   reply: (res: http.ServerResponse) => void,
   format: 'xml' | 'json' = 'xml',
 ) {
-  sim = await simulator();
-  server = await front(sim, onQuery(reply));
+  const { server } = await queriesAnsweredBy(reply);
   return pollVia(server.url, { format });
 }
 
@@ -84,9 +76,8 @@ describe('parsing', () => {
   });
 
   it('a wrong content type on a correct body: read all the same', async () => {
-    sim = await simulator();
-    const upstream = sim;
-    server = await front(sim, (req, res) => {
+    const upstream = await simulator();
+    const server = await front(upstream, (req, res) => {
       if (!req.url?.startsWith('/api/query')) return false;
       // The real answer, relabelled as a proxy would (text/html; charset=ISO-8859-1).
       void fetch(new URL(req.url, upstream.url), { headers: req.headers as Record<string, string> }).then(
@@ -123,8 +114,7 @@ describe('credentials reflected by a proxy or the EM', () => {
     [201, 'text/html'], // "logged on", with a page that cannot be read: its first bytes are quoted
     [502, 'text/html'],
   ] as const)('HTTP %i, %s: the poll fails without repeating the password', async (status, type) => {
-    sim = await simulator();
-    server = await front(sim, echo(status, type));
+    const server = await front(await simulator(), echo(status, type));
     const r = await pollVia(server.url);
     expect(r.summary?.status).toBe('em-failed');
     const out = JSON.stringify(r.summary) + r.logs.join('\n') + JSON.stringify(r.published);

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { HEAP_MB } from '../../infra/poller/environment.ts';
+import { HEAP_MB } from '../../infra/poller/sizing.ts';
 import { findCanary } from '../support/canary.ts';
 
 const CHILD = fileURLToPath(new URL('./heap-child.ts', import.meta.url));

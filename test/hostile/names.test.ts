@@ -10,10 +10,10 @@ import {
   SNS_MAX_BYTES,
   SUBJECT_MAX_CHARS,
 } from '../../functions/messages/limits.ts';
-import { type Scenario, ScenarioBuilder, type Simulator } from '../../functions/simulator/index.ts';
+import { type Scenario, ScenarioBuilder } from '../../functions/simulator/index.ts';
 import { TOPICS } from '../faults/support.ts';
 import { findCanary } from '../support/canary.ts';
-import { type PollResult, pollVia, simulator, stopDynamo, transcript } from './support.ts';
+import { closeStarted, type PollResult, pollVia, simulator, stopDynamo, transcript } from './support.ts';
 
 const NOW = '2026-11-25T08:00:00.000Z';
 const HOSTILE = [
@@ -32,11 +32,7 @@ const ONE_LINE_UNSAFE = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
-let sim: Simulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+afterEach(closeStarted);
 afterAll(stopDynamo);
 
 async function pollScenario(
@@ -48,7 +44,7 @@ async function pollScenario(
   build(b);
   const scenario = b.build();
   edit(scenario);
-  sim = await simulator(scenario);
+  const sim = await simulator(scenario);
   return pollVia(sim.url, em, NOW);
 }
 

@@ -95,16 +95,25 @@ export async function pollVia(url: string, em: PollOptions['em'] = {}, now?: str
   return result;
 }
 
-/** The simulator with the canary user (and, when given, a scenario). */
-export async function simulator(scenario?: Scenario): Promise<Simulator> {
-  const sim = await startSimulator({ users: [USER], ...(scenario ? { scenario } : {}) });
-  return sim;
-}
-
 export interface Server {
   url: string;
   caPem?: string;
   close(): Promise<void>;
+}
+
+/** The simulators and servers this file's tests started and have not closed yet, oldest first. */
+const open: { close(): Promise<void> }[] = [];
+
+/** Closes what the test started, newest first: a front before the simulator it forwards to. Run after each. */
+export async function closeStarted(): Promise<void> {
+  for (const peer of open.splice(0).reverse()) await peer.close();
+}
+
+/** The simulator with the canary user (and, when given, a scenario); `closeStarted` closes it. */
+export async function simulator(scenario?: Scenario): Promise<Simulator> {
+  const sim = await startSimulator({ users: [USER], ...(scenario ? { scenario } : {}) });
+  open.push(sim);
+  return sim;
 }
 
 /** Closes a server and every connection still open on it (hung ones included). */
@@ -116,6 +125,7 @@ function closer(server: net.Server, sockets: Set<net.Socket>): () => Promise<voi
     });
 }
 
+/** Listens on a free loopback port; `closeStarted` closes the server. */
 async function listen(server: net.Server, scheme: string, caPem?: string): Promise<Server> {
   const sockets = new Set<net.Socket>();
   server.on('connection', (s: net.Socket) => {
@@ -125,11 +135,13 @@ async function listen(server: net.Server, scheme: string, caPem?: string): Promi
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
-  return {
+  const peer = {
     url: `${scheme}://127.0.0.1:${port}/api/`,
     ...(caPem ? { caPem } : {}),
     close: closer(server, sockets),
   };
+  open.push(peer);
+  return peer;
 }
 
 /**
@@ -164,6 +176,14 @@ export async function front(
     req.pipe(forward);
   });
   return listen(server, 'http');
+}
+
+/** A new simulator behind a front that answers its queries with `reply` (see `onQuery`). */
+export async function queriesAnsweredBy(
+  reply: (res: http.ServerResponse) => void,
+): Promise<{ sim: Simulator; server: Server }> {
+  const sim = await simulator();
+  return { sim, server: await front(sim, onQuery(reply)) };
 }
 
 /** Answers only what `isQuery` picks (default: the query service) with `reply`; logon and logoff go through. */

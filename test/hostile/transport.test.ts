@@ -4,15 +4,15 @@
 import type * as http from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../functions/em/config.ts';
-import { ScenarioBuilder, type Simulator } from '../../functions/simulator/index.ts';
+import { ScenarioBuilder } from '../../functions/simulator/index.ts';
 import { findCanary } from '../support/canary.ts';
 import {
+  closeStarted,
   front,
   kindOf,
-  onQuery,
   pollVia,
+  queriesAnsweredBy,
   rawServer,
-  type Server,
   silentServer,
   simulator,
   stopDynamo,
@@ -22,21 +22,8 @@ import {
 
 const MB = 1024 * 1024;
 const NOW = '2026-11-25T08:00:00.000Z';
-let sim: Simulator | undefined;
-let server: Server | undefined;
-afterEach(async () => {
-  await server?.close();
-  await sim?.close();
-  server = sim = undefined;
-});
+afterEach(closeStarted);
 afterAll(stopDynamo);
-
-/** Queries answered by `reply`, logon and logoff by the simulator. */
-async function queriesAnsweredBy(reply: (res: http.ServerResponse) => void): Promise<Server> {
-  sim = await simulator();
-  server = await front(sim, onQuery(reply));
-  return server;
-}
 
 /** Writes `total` bytes of XML-looking filler in 1 MB chunks, as fast as the client reads. */
 function stream(res: http.ServerResponse, total: number): void {
@@ -70,37 +57,40 @@ const SLACK = 16 * MB;
 
 describe('bodies', () => {
   it('a 100 MB body: too-large at the default limit, memory and time bounded by it', async () => {
-    const { url } = await queriesAnsweredBy((res) => {
+    const { sim, server } = await queriesAnsweredBy((res) => {
       res.writeHead(200, { 'content-type': 'application/xml', 'content-length': String(100 * MB) });
       stream(res, 100 * MB);
     });
-    const { r, rise } = await pollWithPeak(url, { maxResponseBytes: undefined, retry: { attempts: 1 } });
+    const { r, rise } = await pollWithPeak(server.url, {
+      maxResponseBytes: undefined,
+      retry: { attempts: 1 },
+    });
     expect(kindOf(r)).toBe('too-large');
     expect(r.summary?.status).toBe('em-failed');
     expect(rise).toBeLessThan(DEFAULTS.maxResponseBytes + SLACK); // measured 33 MB
     expect(r.ms).toBeLessThan(5_000); // measured 0.4 to 0.8 s: the read stops at the limit
-    expect(sim?.openSessions()).toBe(0); // logged off all the same
+    expect(sim.openSessions()).toBe(0); // logged off all the same
   }, 60_000);
 
   it('an endless chunked body: too-large, not an endless read, memory bounded by the limit', async () => {
-    const { url } = await queriesAnsweredBy((res) => {
+    const { server } = await queriesAnsweredBy((res) => {
       res.writeHead(200, { 'content-type': 'application/xml' });
       stream(res, Number.POSITIVE_INFINITY);
     });
-    const { r, rise } = await pollWithPeak(url, { maxResponseBytes: 4 * MB });
+    const { r, rise } = await pollWithPeak(server.url, { maxResponseBytes: 4 * MB });
     expect(kindOf(r)).toBe('too-large');
     expect(r.ms).toBeLessThan(10_000);
     expect(rise).toBeLessThan(4 * MB + SLACK); // measured 5.4 MB
   });
 
   it('a body trickling one byte at a time: timeout, within the request timeout', async () => {
-    const { url } = await queriesAnsweredBy((res) => {
+    const { server } = await queriesAnsweredBy((res) => {
       res.writeHead(200, { 'content-type': 'application/xml' });
       res.write('<');
       const timer = setInterval(() => res.write(' '), 50);
       res.on('close', () => clearInterval(timer));
     });
-    const r = await pollVia(url, { requestTimeoutMs: 400, retry: { attempts: 1 } });
+    const r = await pollVia(server.url, { requestTimeoutMs: 400, retry: { attempts: 1 } });
     expect(kindOf(r)).toBe('timeout');
     expect(r.ms).toBeLessThan(5_000);
   });
@@ -111,14 +101,14 @@ describe('bodies', () => {
       start: '2026-11-25T07:00:00Z',
       vms: [{ name: 'dc-süd', result: 'Failed', reason: 'Fehler: Datenträger voll' }],
     });
-    sim = await simulator(b.build());
+    const sim = await simulator(b.build());
     // Every "ü" (C3 BC) becomes a lone FF byte, and every "ä" (C3 A4) a truncated sequence (C3 28).
     const invalid = (body: Buffer) =>
       Buffer.from(
         body.toString('latin1').replaceAll('\xc3\xbc', '\xff').replaceAll('\xc3\xa4', '\xc3('),
         'latin1',
       );
-    server = await front(sim, () => false, invalid);
+    const server = await front(sim, () => false, invalid);
     const r = await pollVia(server.url, {}, NOW);
     expect(r.thrown).toBeUndefined();
     expect(r.summary).toMatchObject({ status: 'ok', eventsDecided: 1 });
@@ -130,27 +120,27 @@ describe('bodies', () => {
 
 describe('connections', () => {
   it('TLS completes, then the server never answers: timeout', async () => {
-    server = await tlsServer((socket) => socket.resume());
+    const server = await tlsServer((socket) => socket.resume());
     const r = await pollVia(server.url, { caPem: server.caPem, requestTimeoutMs: 400 });
     expect(kindOf(r)).toBe('timeout');
     expect(r.ms).toBeLessThan(5_000);
   });
 
   it('TCP accepted, the TLS handshake never answered: timeout', async () => {
-    server = await silentServer();
+    const server = await silentServer();
     const r = await pollVia(server.url.replace('http:', 'https:'), { requestTimeoutMs: 400 });
     expect(kindOf(r)).toBe('timeout');
     expect(r.ms).toBeLessThan(5_000);
   });
 
   it('a server that hangs up at once: unreachable', async () => {
-    server = await rawServer((socket) => socket.destroy());
+    const server = await rawServer((socket) => socket.destroy());
     const r = await pollVia(server.url);
     expect(kindOf(r)).toBe('unreachable');
   });
 
   it('a server that does not speak HTTP: a clear failure, not a crash', async () => {
-    server = await rawServer((socket) => {
+    const server = await rawServer((socket) => {
       socket.end('SSH-2.0-OpenSSH_9.6\r\n\0\0\0garbage\r\n\r\n');
     });
     const r = await pollVia(server.url);
@@ -159,7 +149,7 @@ describe('connections', () => {
   });
 
   it('a server that answers an enormous header: a clear failure', async () => {
-    server = await rawServer((socket) => {
+    const server = await rawServer((socket) => {
       socket.once('data', () => socket.end(`HTTP/1.1 200 OK\r\nX-Junk: ${'a'.repeat(2 * MB)}\r\n\r\n`));
     });
     const r = await pollVia(server.url);

@@ -1,7 +1,9 @@
 // Settings validation at synth: every problem is reported at once, naming the setting and the fix.
 
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { parseSettings, SettingsError } from '../../infra/settings/index.ts';
@@ -296,4 +298,22 @@ describe('loading settings', () => {
       /context "replicaAlerts"\):\n- not valid JSON/,
     );
   });
+});
+
+describe('the settings module', () => {
+  it('loads no Lambda construct: checking settings needs only the poller sizing, not the stack', async () => {
+    // A fresh process: this one has loaded the stack through the fixtures.
+    const script = `
+      import { createRequire } from 'node:module';
+      await import(${JSON.stringify(join(ROOT_DIR, 'infra/settings/index.ts'))});
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      console.log(JSON.stringify(loaded.filter((path) => /aws-cdk-lib[\\\\/]aws-lambda/.test(path))));
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: ROOT_DIR },
+    );
+    expect(JSON.parse(stdout)).toEqual([]);
+  }, 30_000);
 });

@@ -1,8 +1,15 @@
 // Alert delivery: the encrypted channel topics, subscriptions from the settings, and the chat channels.
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureSettings, minimalSettings, synthTemplate } from './fixtures/stack.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  constructName,
+  fixtureSettings,
+  minimalSettings,
+  onlyResource,
+  synthBeforeAll,
+  synthTemplate,
+} from './fixtures/stack.ts';
 
 const topicRef = (channel: string) => ({ Ref: Match.stringLikeRegexp(`^Topics${channel}[0-9A-F]{8}$`) });
 
@@ -17,32 +24,29 @@ function servicePublishers(template: Template, service: string) {
   return Object.values(template.findResources('AWS::SNS::TopicPolicy')).flatMap((policy) => {
     const statements: PolicyStatement[] = policy.Properties.PolicyDocument.Statement;
     const statement = statements.find((s) => s.Principal?.Service === service);
-    const topic: string = policy.Properties.Topics[0].Ref.replace(/[0-9A-F]{8}$/, '');
+    const topic = constructName(policy.Properties.Topics[0].Ref);
     return statement ? [{ topic, statement }] : [];
   });
 }
 
 describe('the topics', () => {
-  let template: Template;
-  beforeAll(() => {
-    template = synthTemplate(minimalSettings());
-  });
+  const template = synthBeforeAll(minimalSettings());
 
   it('exist for every channel even without subscriptions, plus the heartbeat SMS topic', () => {
-    const ids = Object.keys(template.findResources('AWS::SNS::Topic'));
-    expect(ids.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(
+    const ids = Object.keys(template().findResources('AWS::SNS::Topic'));
+    expect(ids.map(constructName).sort()).toEqual(
       ['Topicschat', 'Topicsemail', 'Topicsevents', 'Topicsheartbeatsms', 'Topicssms'].sort(),
     );
-    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    template().resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  it('are all encrypted with one customer-managed key that rotates and is kept (README: removing)', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResource('AWS::KMS::Key', {
+  it('are all encrypted with one customer-managed key that rotates and is kept (docs/deploy.md, "Updating and removing")', () => {
+    template().resourceCountIs('AWS::KMS::Key', 1);
+    template().hasResource('AWS::KMS::Key', {
       Properties: Match.objectLike({ EnableKeyRotation: true }),
       DeletionPolicy: 'Retain',
     });
-    for (const topic of Object.values(template.findResources('AWS::SNS::Topic'))) {
+    for (const topic of Object.values(template().findResources('AWS::SNS::Topic'))) {
       expect(topic.Properties.KmsMasterKeyId).toEqual({
         'Fn::GetAtt': [expect.stringMatching(/^TopicsKey/), 'Arn'],
       });
@@ -50,15 +54,15 @@ describe('the topics', () => {
     }
     // The deploy guide names these outputs (queue policies need eventsTopicArn).
     for (const channel of ['email', 'sms', 'chat', 'events']) {
-      template.hasOutput(`${channel}TopicArn`, { Value: topicRef(channel) });
+      template().hasOutput(`${channel}TopicArn`, { Value: topicRef(channel) });
     }
-    template.hasOutput('TopicsKeyArn', {
+    template().hasOutput('TopicsKeyArn', {
       Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TopicsKey'), 'Arn'] },
     });
   });
 
   it('let CloudWatch and EventBridge use the key, to publish alarms and events', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
+    template().hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -72,7 +76,7 @@ describe('the topics', () => {
   });
 
   it('deny publishing without TLS', () => {
-    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const policies = Object.values(template().findResources('AWS::SNS::TopicPolicy'));
     expect(policies).toHaveLength(5);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
@@ -87,7 +91,7 @@ describe('the topics', () => {
   });
 
   it("let only this stack's alarms publish, and never to the events or sms topic", () => {
-    const publishers = servicePublishers(template, 'cloudwatch.amazonaws.com');
+    const publishers = servicePublishers(template(), 'cloudwatch.amazonaws.com');
     expect(publishers.map(({ topic }) => topic).sort()).toEqual([
       'Topicschat',
       'Topicsemail',
@@ -104,7 +108,7 @@ describe('the topics', () => {
   });
 
   it("let this account's EventBridge rules publish to the e-mail and chat topics only", () => {
-    const publishers = servicePublishers(template, 'events.amazonaws.com');
+    const publishers = servicePublishers(template(), 'events.amazonaws.com');
     expect(publishers.map(({ topic }) => topic).sort()).toEqual(['Topicschat', 'Topicsemail']);
     for (const { statement } of publishers) {
       expect(statement.Condition).toEqual({
@@ -120,21 +124,18 @@ describe('the topics', () => {
 });
 
 describe('the subscriptions', () => {
-  let template: Template;
-  beforeAll(() => {
-    const settings = fixtureSettings();
-    settings.subscriptions.sms.push({ endpoint: '+15555550199', filterPolicy: null });
-    template = synthTemplate(settings);
-  });
+  const settings = fixtureSettings();
+  settings.subscriptions.sms.push({ endpoint: '+15555550199', filterPolicy: null });
+  const template = synthBeforeAll(settings);
 
   it('send e-mail to each address, with its filter policy if it has one', () => {
-    template.hasResourceProperties('AWS::SNS::Subscription', {
+    template().hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
       TopicArn: topicRef('email'),
       FilterPolicy: Match.absent(),
     });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
+    template().hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'cio@example.com',
       TopicArn: topicRef('email'),
@@ -143,13 +144,13 @@ describe('the subscriptions', () => {
   });
 
   it('texts only Failed alerts and their all-clear by default, everything when the filter is null', () => {
-    template.hasResourceProperties('AWS::SNS::Subscription', {
+    template().hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sms',
       Endpoint: '+15555550123',
       TopicArn: topicRef('sms'),
       FilterPolicy: { alertSeverity: ['Failed'] },
     });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
+    template().hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sms',
       Endpoint: '+15555550199',
       TopicArn: topicRef('sms'),
@@ -159,7 +160,7 @@ describe('the subscriptions', () => {
 
   it('also subscribe every SMS number, unfiltered, to the heartbeat topic', () => {
     for (const number of ['+15555550123', '+15555550199']) {
-      template.hasResourceProperties('AWS::SNS::Subscription', {
+      template().hasResourceProperties('AWS::SNS::Subscription', {
         Protocol: 'sms',
         Endpoint: number,
         TopicArn: topicRef('heartbeatsms'),
@@ -169,23 +170,21 @@ describe('the subscriptions', () => {
   });
 
   it('give webhooks, queues (raw) and functions the events topic', () => {
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'https',
-      Endpoint: 'https://hooks.example.com/veeam',
-      TopicArn: topicRef('events'),
-    });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'sqs',
-      Endpoint: 'arn:aws:sqs:eu-west-1:123456789012:replica-events',
-      RawMessageDelivery: true,
-      TopicArn: topicRef('events'),
-    });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'lambda',
-      Endpoint: 'arn:aws:lambda:eu-west-1:123456789012:function:on-replica-event',
-      TopicArn: topicRef('events'),
-    });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
+    for (const subscription of [
+      { Protocol: 'https', Endpoint: 'https://hooks.example.com/veeam' },
+      {
+        Protocol: 'sqs',
+        Endpoint: 'arn:aws:sqs:eu-west-1:123456789012:replica-events',
+        RawMessageDelivery: true,
+      },
+      { Protocol: 'lambda', Endpoint: 'arn:aws:lambda:eu-west-1:123456789012:function:on-replica-event' },
+    ]) {
+      template().hasResourceProperties('AWS::SNS::Subscription', {
+        ...subscription,
+        TopicArn: topicRef('events'),
+      });
+    }
+    template().hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:on-replica-event',
       Principal: 'sns.amazonaws.com',
@@ -195,24 +194,21 @@ describe('the subscriptions', () => {
 });
 
 describe('the chat channels', () => {
-  let template: Template;
-  beforeAll(() => {
-    template = synthTemplate(fixtureSettings());
-  });
+  const template = synthBeforeAll(fixtureSettings());
 
   it('connect Slack to the chat topic with the narrow guardrail, never AdministratorAccess', () => {
-    template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+    template().hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       ConfigurationName: 'ReplicaAlerts-slack-1',
       SlackWorkspaceId: 'T0123ABCD',
       SlackChannelId: 'C0123ABCD',
       SnsTopicArns: [topicRef('chat')],
       GuardrailPolicies: [{ Ref: Match.stringLikeRegexp('^ChatGuardrail') }],
     });
-    expect(JSON.stringify(template.toJSON())).not.toContain('AdministratorAccess');
+    expect(JSON.stringify(template().toJSON())).not.toContain('AdministratorAccess');
   });
 
   it('connect Teams through the L1 construct, with the channel ID URL-encoded', () => {
-    template.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
+    template().hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
       ConfigurationName: 'ReplicaAlerts-teams-1',
       TeamsTenantId: '11111111-2222-3333-4444-555555555555',
       TeamId: '66666666-7777-8888-9999-000000000000',
@@ -224,12 +220,11 @@ describe('the chat channels', () => {
   });
 
   it("allow the channel no more than reading this stack's alarms, and give its role nothing", () => {
-    const [guardrail] = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
-    const statements = guardrail?.Properties.PolicyDocument.Statement;
+    const statements = onlyResource(template(), 'AWS::IAM::ManagedPolicy').PolicyDocument.Statement;
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toBe('cloudwatch:DescribeAlarms');
     expect(statements[0].Resource).toHaveLength(5);
-    template.hasResourceProperties('AWS::IAM::Role', {
+    template().hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'chatbot.amazonaws.com' } })],
       }),

@@ -2,7 +2,7 @@
 
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { minimalSettings, synthTemplate } from './fixtures/stack.ts';
+import { minimalSettings, onlyResource, synthTemplate } from './fixtures/stack.ts';
 
 const network = {
   vpcId: 'vpc-0123456789abcdef0',
@@ -43,7 +43,8 @@ describe('the network settings', () => {
       network: { ...network, securityGroupId: 'sg-0123456789abcdef0' },
     });
     template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
-    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(fn?.Properties.VpcConfig.SecurityGroupIds).toEqual(['sg-0123456789abcdef0']);
+    expect(onlyResource(template, 'AWS::Lambda::Function').VpcConfig.SecurityGroupIds).toEqual([
+      'sg-0123456789abcdef0',
+    ]);
   });
 });

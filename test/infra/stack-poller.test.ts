@@ -2,24 +2,23 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
 import {
   fixtureSettings,
   minimalSettings,
+  onlyResource,
   SDK_HANDLER,
+  synthBeforeAll,
   synthStack,
   synthTemplate,
 } from './fixtures/stack.ts';
 
 describe('the poller function', () => {
-  let template: Template;
-  beforeAll(() => {
-    template = synthTemplate(fixtureSettings());
-  });
+  const template = synthBeforeAll(fixtureSettings());
 
   it('runs Node.js 24 on arm64, sized by the benchmark constants, one at a time', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
+    template().hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
@@ -30,16 +29,15 @@ describe('the poller function', () => {
   });
 
   it('logs to its own log group with the configured retention', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
-    template.hasResourceProperties('AWS::Lambda::Function', {
+    template().hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    template().hasResourceProperties('AWS::Lambda::Function', {
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^PollerLogs') } },
     });
-    template.hasOutput('PollerLogGroupName', { Value: { Ref: Match.stringLikeRegexp('^PollerLogs') } });
+    template().hasOutput('PollerLogGroupName', { Value: { Ref: Match.stringLikeRegexp('^PollerLogs') } });
   });
 
   it('sets exactly the environment the handler reads', () => {
-    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-    const variables = fn?.Properties.Environment.Variables;
+    const variables = onlyResource(template(), 'AWS::Lambda::Function').Environment.Variables;
     expect(Object.keys(variables).sort()).toEqual(
       [
         'ENTERPRISE_MANAGERS',
@@ -70,9 +68,9 @@ describe('the poller function', () => {
   });
 
   it('passes each EM with its secret ARN and CA bundle as JSON', () => {
-    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const { Variables } = onlyResource(template(), 'AWS::Lambda::Function').Environment;
     // The created secret's ARN is a Ref: substitute it to read the JSON.
-    const parts: unknown[] = fn?.Properties.Environment.Variables.ENTERPRISE_MANAGERS['Fn::Join'][1];
+    const parts: unknown[] = Variables.ENTERPRISE_MANAGERS['Fn::Join'][1];
     const text = parts.map((part) => (typeof part === 'string' ? part : 'CREATED-SECRET-ARN')).join('');
     const ems = JSON.parse(text);
     expect(ems).toEqual([
@@ -91,7 +89,7 @@ describe('the poller function', () => {
   });
 
   it('does not retry a crashed poll and sends it to the dead-letter queue', () => {
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+    template().hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 3600,
       DestinationConfig: {
@@ -101,11 +99,11 @@ describe('the poller function', () => {
   });
 
   it('has an encrypted, TLS-only dead-letter queue that keeps messages 14 days', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
+    template().hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1_209_600,
     });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+    template().hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -115,8 +113,8 @@ describe('the poller function', () => {
   });
 
   it('is invoked every 5 minutes for all EMs, with bounded retries into the dead-letter queue', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+    template().resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template().hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(5 minutes)',
       State: 'ENABLED',
       Target: {
@@ -132,8 +130,8 @@ describe('the poller function', () => {
 describe('the poller bundle', () => {
   it("carries the AWS SDK the lockfile pins instead of importing the runtime's", () => {
     const { template, outdir } = synthStack(minimalSettings(), SDK_HANDLER);
-    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-    const asset = `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`;
+    const { Code } = onlyResource(template, 'AWS::Lambda::Function');
+    const asset = `asset.${String(Code.S3Key).replace(/\.zip$/, '')}`;
     const bundle = readFileSync(join(outdir, asset, 'index.mjs'), 'utf8');
     expect(bundle).not.toMatch(/(from|import\()\s*["']@aws-sdk\//);
     const { version } = JSON.parse(readFileSync('node_modules/@aws-sdk/client-sns/package.json', 'utf8'));

@@ -1,15 +1,25 @@
 // State, secrets and least privilege: the table's protection, the EM secrets, and every IAM statement.
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureSettings, minimalSettings, synthTemplate } from './fixtures/stack.ts';
+import { describe, expect, it } from 'vitest';
+import { TABLE_KEYS } from '../../functions/state/local.ts';
+import {
+  constructName,
+  fixtureSettings,
+  minimalSettings,
+  onlyResource,
+  synthBeforeAll,
+  synthTemplate,
+} from './fixtures/stack.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
-function statements(template: Template, type: string): Statement[] {
-  return Object.values(template.findResources(type)).flatMap(
-    (resource) => resource.Properties.PolicyDocument.Statement as Statement[],
-  );
+/** The Allow statements of every IAM policy in the stack, inline and managed. */
+function allows(template: Template): Statement[] {
+  return ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']
+    .flatMap((type) => Object.values(template.findResources(type)))
+    .flatMap((resource) => resource.Properties.PolicyDocument.Statement as Statement[])
+    .filter((statement) => statement.Effect === 'Allow');
 }
 
 /** An ARN as text: the partition as "aws", an attribute of a resource in the stack as <its construct name>. */
@@ -17,43 +27,32 @@ function arnText(value: unknown): string {
   if (typeof value === 'string') return value;
   const { Ref, 'Fn::GetAtt': attribute, 'Fn::Join': join } = value as Record<string, never>;
   if (Ref === 'AWS::Partition') return 'aws';
-  if (attribute) return `<${(attribute[0] as string).replace(/[0-9A-F]{8}$/, '')}>`;
+  if (attribute) return `<${constructName(attribute[0])}>`;
   if (join) return (join[1] as unknown[]).map(arnText).join('');
   throw new Error(`Not an ARN: ${JSON.stringify(value)}`);
 }
 
-function pollerStatements(template: Template): Statement[] {
-  const [policy] = Object.values(
-    template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PollerRole') }] },
-    }),
-  );
-  return policy?.Properties.PolicyDocument.Statement;
+/** The statements of the one policy of a role, by the role's construct path. */
+function roleStatements(template: Template, role: string): Statement[] {
+  return onlyResource(template, 'AWS::IAM::Policy', { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] })
+    .PolicyDocument.Statement;
 }
 
+const pollerStatements = (template: Template) => roleStatements(template, 'PollerRole');
+
 describe('the state table', () => {
-  let template: Template;
-  beforeAll(() => {
-    template = synthTemplate(minimalSettings());
-  });
+  const template = synthBeforeAll(minimalSettings());
 
   it('has the keys and TTL attribute the runtime uses, on demand', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
+    template().hasResourceProperties('AWS::DynamoDB::Table', {
+      ...TABLE_KEYS,
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
   });
 
   it('is encrypted, recoverable, protected from deletion and kept when the stack goes', () => {
-    template.hasResource('AWS::DynamoDB::Table', {
+    template().hasResource('AWS::DynamoDB::Table', {
       Properties: Match.objectLike({
         SSESpecification: { SSEEnabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -70,28 +69,24 @@ describe('a kept state table', () => {
     const name = 'ReplicaAlerts-StateTable962DE04C-1A2B3C4D5E6F';
     const template = synthTemplate({ ...minimalSettings(), stateTableName: name });
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
-    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(fn?.Properties.Environment.Variables.TABLE_NAME).toBe(name);
+    expect(onlyResource(template, 'AWS::Lambda::Function').Environment.Variables.TABLE_NAME).toBe(name);
     const store = pollerStatements(template).find((s) => String(s.Action).includes('dynamodb:'));
     expect(arnText(store?.Resource)).toBe(`arn:aws:dynamodb:eu-west-1:123456789012:table/${name}`);
   });
 });
 
 describe('the EM secrets', () => {
-  let template: Template;
-  beforeAll(() => {
-    const settings = fixtureSettings();
-    settings.enterpriseManagers.push({
-      name: 'em-lab',
-      url: 'https://em-lab.example.com:9398/api/',
-      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:veeam/em-lab',
-    });
-    template = synthTemplate(settings);
+  const settings = fixtureSettings();
+  settings.enterpriseManagers.push({
+    name: 'em-lab',
+    url: 'https://em-lab.example.com:9398/api/',
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:veeam/em-lab',
   });
+  const template = synthBeforeAll(settings);
 
   it('are created empty, named after the stack and EM, only for EMs without a secret ARN', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+    template().resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template().hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'ReplicaAlerts/em/em-prod',
       Description: Match.stringLikeRegexp('"username": "DOMAIN\\\\\\\\user", "password": "...", "caCert"'),
       SecretString: Match.absent(),
@@ -100,7 +95,7 @@ describe('the EM secrets', () => {
   });
 
   it('are the only secrets the poller may read, and only their value', () => {
-    const reads = pollerStatements(template).filter((s) => String(s.Action).startsWith('secretsmanager:'));
+    const reads = pollerStatements(template()).filter((s) => String(s.Action).startsWith('secretsmanager:'));
     expect(reads).toEqual([
       {
         Effect: 'Allow',
@@ -116,19 +111,16 @@ describe('the EM secrets', () => {
   });
 
   it('never put a secret value in the template', () => {
-    const text = JSON.stringify(template.toJSON());
+    const text = JSON.stringify(template().toJSON());
     expect(text).not.toMatch(/SecretString|resolve:secretsmanager/);
   });
 });
 
 describe('the poller role', () => {
-  let template: Template;
-  beforeAll(() => {
-    template = synthTemplate(fixtureSettings());
-  });
+  const template = synthBeforeAll(fixtureSettings());
 
   it('has no managed policies outside a VPC', () => {
-    template.hasResourceProperties('AWS::IAM::Role', {
+    template().hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
       }),
@@ -138,7 +130,7 @@ describe('the poller role', () => {
 
   it("may do exactly what the handler needs, each on this stack's resources", () => {
     const byAction = Object.fromEntries(
-      pollerStatements(template).map((s) => [[s.Action].flat().sort().join(','), s.Resource]),
+      pollerStatements(template()).map((s) => [[s.Action].flat().sort().join(','), s.Resource]),
     );
     expect(Object.keys(byAction).sort()).toEqual(
       [
@@ -167,27 +159,24 @@ describe('the poller role', () => {
   });
 
   it('may publish to the four channel topics and nothing else', () => {
-    const published = pollerStatements(template)
+    const published = pollerStatements(template())
       .filter((s) => s.Action === 'sns:Publish')
-      .map((s) => (s.Resource as { Ref: string }).Ref.replace(/[0-9A-F]{8}$/, ''));
+      .map((s) => constructName((s.Resource as { Ref: string }).Ref));
     expect(published.sort()).toEqual(['Topicschat', 'Topicsemail', 'Topicsevents', 'Topicssms']);
   });
 });
 
 describe('the poller role in a VPC', () => {
-  let template: Template;
-  beforeAll(() => {
-    template = synthTemplate({
-      ...minimalSettings(),
-      network: {
-        vpcId: 'vpc-0123456789abcdef0',
-        subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
-      },
-    });
+  const template = synthBeforeAll({
+    ...minimalSettings(),
+    network: {
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    },
   });
 
   it('lets Lambda manage the network interfaces, scoped wherever EC2 allows', () => {
-    const ec2 = pollerStatements(template)
+    const ec2 = pollerStatements(template())
       .filter((s) => String(s.Action).startsWith('ec2:'))
       .map((s) => ({ Action: s.Action, Resource: [s.Resource].flat().map(arnText) }));
     const at = 'arn:aws:ec2:eu-west-1:123456789012';
@@ -216,14 +205,10 @@ describe('the poller role in a VPC', () => {
   });
 
   it('has no managed policy, and no statement in the stack allows a logs action on "*"', () => {
-    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+    for (const role of Object.values(template().findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
-    const allows = [
-      ...statements(template, 'AWS::IAM::Policy'),
-      ...statements(template, 'AWS::IAM::ManagedPolicy'),
-    ].filter((s) => s.Effect === 'Allow');
-    for (const statement of allows) {
+    for (const statement of allows(template())) {
       if (![statement.Resource].flat().includes('*')) continue;
       expect([statement.Action].flat()).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets']);
     }
@@ -233,24 +218,16 @@ describe('the poller role in a VPC', () => {
 describe('every IAM statement in the stack', () => {
   it('names specific resources: no Allow on "*"', () => {
     const template = synthTemplate(fixtureSettings());
-    const allows = [
-      ...statements(template, 'AWS::IAM::Policy'),
-      ...statements(template, 'AWS::IAM::ManagedPolicy'),
-    ].filter((s) => s.Effect === 'Allow');
-    expect(allows.length).toBeGreaterThan(5);
-    for (const statement of allows) {
+    const statements = allows(template);
+    expect(statements.length).toBeGreaterThan(5);
+    for (const statement of statements) {
       for (const resource of [statement.Resource].flat()) expect(resource).not.toBe('*');
     }
   });
 
   it('lets the scheduler invoke only the poller and write only to its dead-letter queue', () => {
     const template = synthTemplate(minimalSettings());
-    const [policy] = Object.values(
-      template.findResources('AWS::IAM::Policy', {
-        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SchedulerRoleForTarget') }] },
-      }),
-    );
-    expect(policy?.Properties.PolicyDocument.Statement).toEqual([
+    expect(roleStatements(template, 'SchedulerRoleForTarget')).toEqual([
       {
         Effect: 'Allow',
         Action: 'lambda:InvokeFunction',

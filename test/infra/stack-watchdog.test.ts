@@ -1,8 +1,8 @@
 // Watching the watcher: the alarms on the poller and where they notify.
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { minimalSettings, synthTemplate } from './fixtures/stack.ts';
+import { describe, expect, it } from 'vitest';
+import { constructName, minimalSettings, onlyResource, synthBeforeAll } from './fixtures/stack.ts';
 
 interface AlarmProperties {
   AlarmActions: { Ref: string }[];
@@ -10,37 +10,27 @@ interface AlarmProperties {
   TreatMissingData: string;
   AlarmDescription: string;
 }
-type Resource = { Properties: AlarmProperties };
 
-function alarm(template: Template, name: string): Resource {
-  const found = Object.values(
-    template.findResources('AWS::CloudWatch::Alarm', {
-      Properties: { AlarmName: `ReplicaAlerts-poller-${name}` },
-    }),
-  );
-  expect(found).toHaveLength(1);
-  return found[0] as Resource;
+function alarm(template: Template, name: string): AlarmProperties {
+  return onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `ReplicaAlerts-poller-${name}` });
 }
 
 /** The topics an alarm action list points at, by construct name. */
 function topics(actions: { Ref: string }[]): string[] {
-  return actions.map((action) => action.Ref.replace(/^Topics|[0-9A-F]{8}$/g, '')).sort();
+  return actions.map((action) => constructName(action.Ref).replace(/^Topics/, '')).sort();
 }
 
 describe('the poller alarms', () => {
-  let template: Template;
-  beforeAll(() => {
-    template = synthTemplate({ ...minimalSettings(), schedule: { everyMinutes: 10 } });
-  });
+  const template = synthBeforeAll({ ...minimalSettings(), schedule: { everyMinutes: 10 } });
 
   it('are five, each telling e-mail and chat when it fires and when it clears, never the events topic', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template().resourceCountIs('AWS::CloudWatch::Alarm', 5);
     for (const name of ['errors', 'throttles', 'duration', 'deadletters']) {
-      const { Properties } = alarm(template, name);
-      expect(topics(Properties.AlarmActions)).toEqual(['chat', 'email']);
-      expect(topics(Properties.OKActions)).toEqual(['chat', 'email']);
-      expect(Properties.TreatMissingData).toBe('notBreaching');
-      expect(Properties.AlarmDescription).toMatch(/replica-alerts/);
+      const properties = alarm(template(), name);
+      expect(topics(properties.AlarmActions)).toEqual(['chat', 'email']);
+      expect(topics(properties.OKActions)).toEqual(['chat', 'email']);
+      expect(properties.TreatMissingData).toBe('notBreaching');
+      expect(properties.AlarmDescription).toMatch(/replica-alerts/);
     }
   });
 
@@ -50,7 +40,7 @@ describe('the poller alarms', () => {
       ['throttles', 'Throttles'],
       ['deadletters', 'ApproximateNumberOfMessagesVisible'],
     ]) {
-      expect(alarm(template, name as string).Properties).toMatchObject({
+      expect(alarm(template(), name as string)).toMatchObject({
         MetricName: metric,
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -60,7 +50,7 @@ describe('the poller alarms', () => {
   });
 
   it('fire when a run takes 80% of the timeout', () => {
-    expect(alarm(template, 'duration').Properties).toMatchObject({
+    expect(alarm(template(), 'duration')).toMatchObject({
       MetricName: 'Duration',
       Statistic: 'Maximum',
       Threshold: 240_000,
@@ -69,8 +59,8 @@ describe('the poller alarms', () => {
   });
 
   it('fire when the heartbeat is missing for two schedule periods, also by SMS', () => {
-    const { Properties } = alarm(template, 'heartbeat');
-    expect(Properties).toMatchObject({
+    const properties = alarm(template(), 'heartbeat');
+    expect(properties).toMatchObject({
       Namespace: 'ReplicaAlerts',
       MetricName: 'Heartbeat',
       Dimensions: [{ Name: 'service', Value: 'replica-alerts' }],
@@ -80,16 +70,16 @@ describe('the poller alarms', () => {
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
     });
-    expect(topics(Properties.AlarmActions)).toEqual(['chat', 'email', 'heartbeatsms']);
-    expect(topics(Properties.OKActions)).toEqual(['chat', 'email', 'heartbeatsms']);
+    expect(topics(properties.AlarmActions)).toEqual(['chat', 'email', 'heartbeatsms']);
+    expect(topics(properties.OKActions)).toEqual(['chat', 'email', 'heartbeatsms']);
   });
 
   it('look at the poller function and its dead-letter queue', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^PollerFunction') } }],
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [
         {

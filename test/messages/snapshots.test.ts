@@ -31,20 +31,44 @@ describe.each(Object.entries(REPRESENTATIVE))('%s', (name, make) => {
   });
 });
 
-describe('docs/alerts.md', () => {
-  const readme = readFileSync(new URL('../../docs/alerts.md', import.meta.url), 'utf8');
-  const event = REPRESENTATIVE['job-failure']?.();
-  const options = { timeZone: 'Europe/Berlin' };
+// The examples in the docs are these renderings, exactly: the job failure on every channel.
+const doc = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const block = (text: string, lang: string) => `\`\`\`${lang}\n${text}\n\`\`\``;
+/** The doc's JSON examples as documents (the formatter lays out short arrays on one line). */
+const jsonDocuments = (markdown: string): unknown[] =>
+  [...markdown.matchAll(/^```json\n([\s\S]*?)^```$/gm)].map((m) => JSON.parse(m[1] ?? ''));
 
-  it('shows the job failure exactly as each channel renders it', () => {
-    if (!event) throw new Error('no job-failure event');
+function jobFailure() {
+  const event = REPRESENTATIVE['job-failure']?.();
+  if (!event) throw new Error('no job-failure event');
+  return { event, options: { timeZone: 'Europe/Berlin' } };
+}
+
+describe('docs/alerts.md', () => {
+  it('shows the job failure exactly as the e-mail, SMS and chat channels render it', () => {
+    const page = doc('docs/alerts.md');
+    const { event, options } = jobFailure();
     const mail = RENDERERS.email(event, options);
-    const block = (text: string, lang: string) => `\`\`\`${lang}\n${text}\n\`\`\``;
-    expect(readme).toContain(block(`Subject: ${mail.subject}\n\n${mail.message}`, 'text'));
-    expect(readme).toContain(block(RENDERERS.sms(event, options).message, 'text'));
-    // The JSON examples as documents (the formatter lays out short arrays on one line).
-    const documents = [...readme.matchAll(/^```json\n([\s\S]*?)^```$/gm)].map((m) => JSON.parse(m[1] ?? ''));
-    expect(documents).toContainEqual(JSON.parse(RENDERERS.chat(event, options).message));
-    expect(documents).toContainEqual(JSON.parse(RENDERERS.events(event, options).message));
+    expect(page).toContain(block(`Subject: ${mail.subject}\n\n${mail.message}`, 'text'));
+    expect(page).toContain(block(RENDERERS.sms(event, options).message, 'text'));
+    expect(jsonDocuments(page)).toContainEqual(JSON.parse(RENDERERS.chat(event, options).message));
+  });
+});
+
+describe('docs/events.md', () => {
+  it('shows the job failure exactly as the events channel publishes it, with its attributes', () => {
+    const { event, options } = jobFailure();
+    const { message, attributes } = RENDERERS.events(event, options);
+    const documents = jsonDocuments(doc('docs/events.md'));
+    expect(documents).toContainEqual(JSON.parse(message));
+    expect(documents).toContainEqual(attributes);
+  });
+});
+
+describe('README.md', () => {
+  it('shows the job failure exactly as the e-mail channel renders it', () => {
+    const { event, options } = jobFailure();
+    const mail = RENDERERS.email(event, options);
+    expect(doc('README.md')).toContain(block(`Subject: ${mail.subject}\n\n${mail.message}`, 'text'));
   });
 });

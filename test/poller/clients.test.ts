@@ -4,11 +4,12 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SnsNotifier } from '../../functions/notify/notifier.ts';
 import { dynamoClient, snsClient } from '../../functions/poller/clients.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
-import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
+import { ensureTable, localClient } from '../../functions/state/local.ts';
+import { suiteDynalite } from '../support/dynalite.ts';
 
 const LOCAL = { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -47,14 +48,8 @@ const json = (status: number, type: string, message: string): Answer => ({
 });
 
 describe('DynamoDB through the runtime client', () => {
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(localClient(dynamo.endpoint), 'state');
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
+  const dynamo = suiteDynalite();
+  beforeAll(() => ensureTable(localClient(dynamo.endpoint), 'state'));
 
   /** Passes a request on to dynalite as it came. */
   async function toDynalite(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
@@ -75,10 +70,14 @@ describe('DynamoDB through the runtime client', () => {
     const client = dynamoClient({ ...LOCAL, endpoint: proxy.url });
     try {
       const store = new DynamoStateStore(client, 'state');
-      expect(await store.tryLease(`lease-${type}`, 'poller', Date.now(), 60_000)).toBe(true);
+      expect(
+        await store.tryLease({ scope: `lease-${type}`, holder: 'poller', nowMs: Date.now(), ttlMs: 60_000 }),
+      ).toBe(true);
       expect(proxy.requests()).toBe(2);
       // Landed once: a second holder does not get the lease.
-      expect(await store.tryLease(`lease-${type}`, 'other', Date.now(), 60_000)).toBe(false);
+      expect(
+        await store.tryLease({ scope: `lease-${type}`, holder: 'other', nowMs: Date.now(), ttlMs: 60_000 }),
+      ).toBe(false);
     } finally {
       client.destroy();
       await proxy.close();
@@ -90,7 +89,9 @@ describe('DynamoDB through the runtime client', () => {
     const client = dynamoClient({ ...LOCAL, endpoint: proxy.url });
     try {
       const store = new DynamoStateStore(client, 'state');
-      await expect(store.tryLease('lease', 'poller', Date.now(), 60_000)).rejects.toMatchObject({
+      await expect(
+        store.tryLease({ scope: 'lease', holder: 'poller', nowMs: Date.now(), ttlMs: 60_000 }),
+      ).rejects.toMatchObject({
         name: 'InternalServerError',
         $metadata: { attempts: 6 },
       });

@@ -199,6 +199,9 @@ describe('Lambda handler', () => {
       /^1 of 1 polls crashed \(see the poller's log .*; the next scheduled poll retries .*\): em-prod: \S/,
     );
     expect(output.join('\n')).toMatch(/"Heartbeat":1/);
+    // Logged as its own status, not as an EM that failed (which would be an alert of its own), and counted failed.
+    expect(output.join('\n')).toMatch(/"status":"crashed",.*"error":\{"kind":"crash"/);
+    expect(output.join('\n')).toMatch(/"PollsFailed":1/);
     secrets.restore();
   });
 

@@ -15,8 +15,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DEFAULT_SETTINGS, type Settings } from '../../functions/alerts/index.ts';
 import type { Io } from '../../functions/cli/io.ts';
 import { emName, runPoll } from '../../functions/cli/poll.ts';
+import { MINUTE } from '../../functions/duration.ts';
 import { RENDERERS } from '../../functions/messages/render.ts';
-import type { Channel } from '../../functions/messages/types.ts';
+import { CHANNELS } from '../../functions/messages/types.ts';
 import { publishInput, SnsNotifier } from '../../functions/notify/notifier.ts';
 import type { EmTarget } from '../../functions/poller/env.ts';
 import { type Log, type PollerDeps, pollEm } from '../../functions/poller/poll.ts';
@@ -24,12 +25,12 @@ import { ScenarioBuilder, type Simulator, startSimulator } from '../../functions
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
 import { canaryUser, findCanary } from '../support/canary.ts';
+import { suiteDynalite } from '../support/dynalite.ts';
 import { startDynamoDbLocal } from '../support/dynamodb-local.ts';
 import { logon } from '../support/simulator.ts';
 
 const USER = canaryUser('TECH\\svc');
 const START = '2026-11-25T06:00:00Z';
-const MIN = 60_000;
 const TOPICS = {
   email: 'arn:aws:sns:eu-west-1:123456789012:ra-email',
   sms: 'arn:aws:sns:eu-west-1:123456789012:ra-sms',
@@ -74,7 +75,7 @@ interface World {
   remainingMs: number;
 }
 
-async function world(dynamo: LocalDynamo, driver: Driver): Promise<World> {
+async function world(dynamo: Pick<LocalDynamo, 'endpoint'>, driver: Driver): Promise<World> {
   const builder = new ScenarioBuilder({ now: START, seed: 11 });
   const sql = builder.replicaJob('SQL Replication', { backupServer: 'vbr01.tech.local' });
   sql.run({
@@ -241,7 +242,7 @@ describe.each([
     // Exactly what SNS receives: each channel's rendering of the event, to that channel's topic, and nothing else.
     const sent = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(sent).toHaveLength(4);
-    for (const channel of Object.keys(RENDERERS) as Channel[]) {
+    for (const channel of CHANNELS) {
       const rendered = RENDERERS[channel](failure as never, { timeZone: settings.timeZone });
       expect(sent).toContainEqual(publishInput({ channel, ...rendered }, TOPICS[channel]));
     }
@@ -257,7 +258,7 @@ describe.each([
       enterpriseManager: { DataType: 'String', StringValue: w.em },
     });
 
-    w.sim.clock.advance(5 * MIN);
+    w.sim.clock.advance(5 * MINUTE);
     const again = await w.poll();
     expect(again).toMatchObject({ status: 'ok', eventsDecided: 0, published: 0 });
     // logon, the backup servers, job sessions, CDP sessions, logoff
@@ -270,7 +271,7 @@ describe.each([
     });
     const { replicaJobSessions, replicaTaskSessions } = w.builder.build();
     w.sim.add({ replicaJobSessions, replicaTaskSessions }); // without `now`, which would set the clock back
-    w.sim.clock.advance(20 * MIN);
+    w.sim.clock.advance(20 * MINUTE);
     await w.poll();
     expect(w.events().map((e) => e.event)).toEqual(['failure', 'resolved']);
     expect(w.sim.openSessions()).toBe(0);
@@ -282,12 +283,12 @@ describe.each([
     await w.poll();
     const down = w.sim.faults.add({ kind: 'reset', path: '/api/', times: Number.POSITIVE_INFINITY });
     for (let i = 0; i < 3; i++) {
-      w.sim.clock.advance(5 * MIN);
+      w.sim.clock.advance(5 * MINUTE);
       expect(await w.poll()).toMatchObject({ status: 'em-failed', error: { kind: 'unreachable' } });
     }
     w.sim.faults.clear();
     expect(down.fired).toBeGreaterThan(0);
-    w.sim.clock.advance(5 * MIN);
+    w.sim.clock.advance(5 * MINUTE);
     await w.poll();
     expect(w.events().map((e) => `${e.event}:${e.subject.name}`)).toEqual([
       'failure:SQL Replication',
@@ -311,7 +312,7 @@ describe.each([
     w.sim.add({ replicaJobSessions, replicaTaskSessions });
     await w.poll(); // 06:00: SQL Replication's failure goes out; Exchange DR is held (its retry not even started)
     for (let i = 0; i < 4; i++) {
-      w.sim.clock.advance(10 * MIN);
+      w.sim.clock.advance(10 * MINUTE);
       await w.poll();
     }
     expect(w.events().map((e) => `${e.event}:${e.subject.name}`)).toEqual(['failure:SQL Replication']);
@@ -322,7 +323,7 @@ describe.each([
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     sns.on(PublishCommand, { TopicArn: TOPICS.sms }).rejectsOnce(new Error('Rate exceeded'));
     expect(await w.poll()).toMatchObject({ published: 3, publishFailures: 1, pending: 1 });
-    w.sim.clock.advance(5 * MIN);
+    w.sim.clock.advance(5 * MINUTE);
     expect(await w.poll()).toMatchObject({ eventsDecided: 0, published: 1, publishFailures: 0, pending: 0 });
     const byTopic = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn);
     expect(byTopic.filter((t) => t === TOPICS.sms)).toHaveLength(2);
@@ -344,7 +345,7 @@ describe.each([
     w.sim.add({ replicaJobSessions, replicaTaskSessions });
     await w.poll();
     expect(w.events().map((e) => `${e.event}:${e.subject.name}`)).toEqual(['failure:SQL Replication']);
-    w.sim.clock.advance(40 * MIN); // 06:40: the Web Farm run ended Warning at 06:15, its hold is over
+    w.sim.clock.advance(40 * MINUTE); // 06:40: the Web Farm run ended Warning at 06:15, its hold is over
     await w.poll();
     web.run({
       start: '2026-11-25T06:45:00Z',
@@ -356,7 +357,7 @@ describe.each([
       replicaJobSessions: later.replicaJobSessions,
       replicaTaskSessions: later.replicaTaskSessions,
     });
-    w.sim.clock.advance(15 * MIN); // 06:55: the Failed run ended at 06:50, still inside its retry hold
+    w.sim.clock.advance(15 * MINUTE); // 06:55: the Failed run ended at 06:50, still inside its retry hold
     await w.poll();
     expect(w.events().map((e) => `${e.event}:${e.severity}:${e.subject.name}`)).toEqual([
       'failure:Failed:SQL Replication',
@@ -443,13 +444,7 @@ describe("the simulator's count of open logon sessions", () => {
 });
 
 describe('the Lambda handler near its timeout', () => {
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
+  const dynamo = suiteDynalite();
 
   it('starts no publish inside the safety margin, and the next invocation delivers what is pending', async () => {
     const w = await world(dynamo, 'Lambda handler');
@@ -461,7 +456,7 @@ describe('the Lambda handler near its timeout', () => {
     expect(short).toMatchObject({ status: 'ok', eventsDecided: 1, published: 0, pending: 1 });
     expect(w.sim.openSessions()).toBe(0);
     w.remainingMs = 120_000;
-    w.sim.clock.advance(5 * MIN);
+    w.sim.clock.advance(5 * MINUTE);
     expect(await w.poll()).toMatchObject({ eventsDecided: 0, published: 4, pending: 0 });
     expect(w.events().map((e) => e.event)).toEqual(['failure']);
     await w.sim.close();

@@ -3,20 +3,20 @@
 // later or not) and stamp times with clocks 6 h behind to 6 h ahead, every Failed or Warning run that no retry
 // recovered is alerted exactly once, with its failing VMs and Veeam's reasons, and resolved once after. The real
 // poller (pollEm) polls the simulator over HTTP every 30 minutes, state in dynalite, SNS mocked at the SDK.
+
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AlertEvent } from '../../functions/alerts/index.ts';
+import { HOUR, MINUTE } from '../../functions/duration.ts';
 import { type ReplicaJob, ScenarioBuilder, type ServerTiming } from '../../functions/simulator/index.ts';
 import { type LocalDynamo, startDynalite } from '../../functions/state/local.ts';
 import { World } from '../faults/support.ts';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const START = Date.parse('2026-12-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Runs start within this span; polls go on until every server has been collected past it. */
 const SPAN = 10 * HOUR;
-const POLL_EVERY = 30 * MIN;
+const POLL_EVERY = 30 * MINUTE;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 8);
 
 interface ServerSpec {
@@ -79,7 +79,7 @@ function build(spec: Estate) {
   spec.jobs.forEach((job, j) => {
     const name = `Job ${j + 1}`;
     const replica: ReplicaJob = b.replicaJob(name, { backupServer: names[job.server % names.length] });
-    let start = START + 10 * MIN + j * 7 * MIN;
+    let start = START + 10 * MINUTE + j * 7 * MINUTE;
     let lastBad = false;
     for (const [k, c] of job.chains.entries()) {
       if (start > START + SPAN) break;
@@ -102,7 +102,7 @@ function build(spec: Estate) {
       }
       if (!recovered) expected.push({ job: name, sessions });
       lastBad = !recovered;
-      start += job.gapMin * MIN;
+      start += job.gapMin * MINUTE;
     }
     if (lastBad) replica.run({ start: iso(start), durationMin: 15, vms: [`vm${j}a`, `vm${j}b`] });
   });
@@ -113,14 +113,14 @@ function build(spec: Estate) {
 function timing(spec: ServerSpec, now: number): ServerTiming {
   const { lag } = spec;
   let delay = 0;
-  if (lag.kind === 'steady') delay = lag.minutes * MIN;
-  else if (now >= START + lag.at * MIN && now < START + (lag.at + lag.minutes) * MIN)
-    delay = now - (START + lag.at * MIN);
+  if (lag.kind === 'steady') delay = lag.minutes * MINUTE;
+  else if (now >= START + lag.at * MINUTE && now < START + (lag.at + lag.minutes) * MINUTE)
+    delay = now - (START + lag.at * MINUTE);
   return {
-    clockOffsetMs: spec.offsetMin * MIN,
+    clockOffsetMs: spec.offsetMin * MINUTE,
     collectionDelayMs: delay,
-    ...(spec.periodic ? { collectionPeriodMs: 15 * MIN } : {}),
-    ...(spec.tasksLate ? { taskDelayMs: 15 * MIN } : {}),
+    ...(spec.periodic ? { collectionPeriodMs: 15 * MINUTE } : {}),
+    ...(spec.tasksLate ? { taskDelayMs: 15 * MINUTE } : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 // The read plan (which window each backup server is read from), and `check` kept in step with the reader: every
 // filter a poll sends, in every branch, has the shape of one that `check` sends to an EM before the first poll.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOUR, MINUTE } from '../../functions/duration.ts';
 import { withSession } from '../../functions/em/client.ts';
 import { probes } from '../../functions/poller/filters.ts';
 import { planWindow, type ReadOptions, type ReadState, readEm } from '../../functions/poller/read.ts';
@@ -13,8 +15,6 @@ import {
 } from '../../functions/simulator/index.ts';
 import { canaryUser } from '../support/canary.ts';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const OPTIONS: ReadOptions = {
@@ -27,13 +27,13 @@ const OPTIONS: ReadOptions = {
 };
 const server = (n: number) => `urn:veeam:BackupServer:00000000-0000-0000-0000-00000000000${n}`;
 const cursor = (stampAgoMin: number, movedAgoMin = 5) => ({
-  stamp: iso(NOW - stampAgoMin * MIN),
-  movedAt: iso(NOW - movedAgoMin * MIN),
+  stamp: iso(NOW - stampAgoMin * MINUTE),
+  movedAt: iso(NOW - movedAgoMin * MINUTE),
 });
 /** What an earlier poll five minutes ago left: these server cursors, and for each type these running sessions. */
 const state = (servers: ReadState['servers'] = {}, running: string[] = [], awaiting = {}): ReadState => ({
   version: 2,
-  polledAt: iso(NOW - 5 * MIN),
+  polledAt: iso(NOW - 5 * MINUTE),
   servers,
   types: {
     ReplicaJobSession: { running, awaiting, decided: {} },
@@ -53,7 +53,7 @@ describe('the read plan', () => {
   it('reads servers collected recently in one window, from an overlap before the last poll', () => {
     const before = state({ [server(1)]: cursor(7), [server(2)]: cursor(20) });
     const plan = planWindow(before, [server(1), server(2)], OPTIONS);
-    expect(plan.common).toBe(iso(NOW - 80 * MIN)); // server 2's cursor less the overlap, the earliest
+    expect(plan.common).toBe(iso(NOW - 80 * MINUTE)); // server 2's cursor less the overlap, the earliest
     expect(plan.groups).toEqual([]);
   });
 
@@ -80,7 +80,7 @@ describe('the read plan', () => {
   it('caps a cursor at its poll: a server whose clock runs ahead does not hold back the others', () => {
     const before = state({ [server(1)]: cursor(-180), [server(2)]: cursor(10) });
     const plan = planWindow(before, [], OPTIONS);
-    expect(plan.common).toBe(iso(NOW - 70 * MIN)); // server 2's; server 1's is capped at the last poll
+    expect(plan.common).toBe(iso(NOW - 70 * MINUTE)); // server 2's; server 1's is capped at the last poll
     expect(plan.groups).toEqual([]);
   });
 
@@ -163,7 +163,7 @@ describe('check and the reader', () => {
     const b = new ScenarioBuilder({ now: iso(NOW), seed: 'shapes' });
     const job = b.replicaJob('Failing', { backupServer: 'vbr01.tech.local' });
     job.run({
-      start: iso(NOW - 30 * MIN),
+      start: iso(NOW - 30 * MINUTE),
       vms: [{ name: 'vm1', result: 'Failed', reason: FAILURE_REASONS[0] }],
     });
     b.cdpPolicy('CDP', { backupServer: 'vbr02.tech.local' }).session({

@@ -2,8 +2,10 @@
 // late and caught up at once, clocks hours off, task sessions collected after their session, empty answers in
 // every shape, running CDP syncs that already failed, rows collected between two page requests. The real poller
 // (pollEm) over HTTP, state in dynalite, SNS mocked at the SDK (the fault matrix's world, test/faults/support.ts).
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../functions/alerts/index.ts';
+import { MINUTE } from '../../functions/duration.ts';
 import {
   type EmptyAnswer,
   FAILURE_REASONS,
@@ -14,7 +16,6 @@ import { type LocalDynamo, startDynalite } from '../../functions/state/local.ts'
 import type { Day } from '../faults/day.ts';
 import { World } from '../faults/support.ts';
 
-const MIN = 60_000;
 const START = Date.parse('2026-12-01T06:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 /** The instant at `hh:mm` of the test's day. */
@@ -23,7 +24,7 @@ const [SNAPSHOT = '', TIMEOUT = ''] = FAILURE_REASONS;
 const A = 'vbr01.tech.local';
 const B = 'vbr02.tech.local';
 /** Every 15 minutes from 06:00 to 13:00. */
-const TIMES = Array.from({ length: 29 }, (_, i) => iso(START + i * 15 * MIN));
+const TIMES = Array.from({ length: 29 }, (_, i) => iso(START + i * 15 * MINUTE));
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {
@@ -104,7 +105,7 @@ describe('a backup server the EM collects late', () => {
       { scenario: b.build(), late: new Map(), times: TIMES.slice(0, 20) },
       (w, t) =>
         w.sim.setServerTiming(B, {
-          collectionDelayMs: Date.parse(t) < Date.parse(at('09:00')) ? 3 * 60 * MIN : 0,
+          collectionDelayMs: Date.parse(t) < Date.parse(at('09:00')) ? 3 * 60 * MINUTE : 0,
         }),
     );
     // Not history: an earlier poll had read the EM, so these reached it late.
@@ -114,7 +115,7 @@ describe('a backup server the EM collects late', () => {
   it('waits for task sessions collected after their session, then alerts once with the VMs', async () => {
     const { scenario } = estate();
     const { events } = await play({ scenario, late: new Map(), times: TIMES.slice(0, 12) }, (world) =>
-      world.sim.setServerTiming(B, { collectionPeriodMs: 15 * MIN, taskDelayMs: 30 * MIN }),
+      world.sim.setServerTiming(B, { collectionPeriodMs: 15 * MINUTE, taskDelayMs: 30 * MINUTE }),
     );
     const sent = events.filter((e) => e.subject.name === 'Bravo');
     expect(sent.map((e) => e.event)).toEqual(['failure']);
@@ -126,7 +127,7 @@ describe('a backup server the EM collects late', () => {
   it('alerts without VMs, an hour after it first saw the run, when the task sessions never come', async () => {
     const { scenario } = estate();
     const { events } = await play({ scenario, late: new Map(), times: TIMES.slice(0, 14) }, (world) =>
-      world.sim.setServerTiming(B, { taskDelayMs: 24 * 60 * MIN }),
+      world.sim.setServerTiming(B, { taskDelayMs: 24 * 60 * MINUTE }),
     );
     const sent = events.filter((e) => e.subject.name === 'Bravo');
     expect(sent.map((e) => `${e.event}@${e.detectedAt.slice(11, 16)}`)).toEqual(['failure@08:30']);
@@ -162,7 +163,7 @@ describe('backup servers on other clocks', () => {
       times: TIMES,
     };
     const { events } = await play(day, (world) =>
-      world.sim.setServerTiming(B, { clockOffsetMs: offsetMin * MIN }),
+      world.sim.setServerTiming(B, { clockOffsetMs: offsetMin * MINUTE }),
     );
     // B's failure ended at 07:20 on the EM's clock, hours off on B's: held one retryHold from the poll that first
     // saw it (07:30), on the poller's clock.
@@ -216,7 +217,7 @@ describe('rows collected while a query is paged', () => {
     const b = new ScenarioBuilder({ now: iso(START), seed: 'mid-page' });
     const golf = b.replicaJob('Golf', { backupServer: A }); // enough sessions for pages of three
     for (let m = 0; m < 9; m++)
-      golf.run({ start: iso(START - (90 - 10 * m) * MIN), durationMin: 5, vms: ['g1'] });
+      golf.run({ start: iso(START - (90 - 10 * m) * MINUTE), durationMin: 5, vms: ['g1'] });
     const busy = b.build();
     b.replicaJob('Foxtrot', { backupServer: A }).run({
       start: at('06:20'),

@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { parseReferences } from '../../functions/em/entities.ts';
-import type { EmptyAnswer, Simulator } from '../../functions/simulator/index.ts';
+import type { EmptyAnswer } from '../../functions/simulator/index.ts';
 import {
   call,
   type Doc,
   logon,
   parseXml,
   queryJson,
+  simulatorTest,
   smallEstate,
   startCanarySimulator,
 } from '../support/simulator.ts';
@@ -14,22 +15,15 @@ import {
 const { scenario, sessions } = smallEstate();
 const NOTHING = 'JobName=="nothing"';
 
-let sim: Simulator;
-let token: string;
-beforeAll(async () => {
-  sim = await startCanarySimulator({ scenario });
-  ({ token } = await logon(sim));
-});
-beforeEach(() => {
+const it = simulatorTest({ scenario });
+it.beforeEach(({ sim }) => {
   sim.faults.clear();
   sim.setEmptyAnswer('container');
 });
-afterAll(() => sim.close());
 
-const xmlQuery = (filter: string) =>
-  call(sim, `query?type=ReplicaJobSession&format=Entities&filter=${encodeURIComponent(filter)}`, {
-    headers: { 'x-restsvcsessionid': token },
-  });
+/** The path of a ReplicaJobSession query with this filter, answered in XML (the default format). */
+const jobQuery = (filter: string) =>
+  `query?type=ReplicaJobSession&format=Entities&filter=${encodeURIComponent(filter)}`;
 const paging = (doc: Doc) => {
   const info = doc.QueryResult.PagingInfo;
   return { PageNum: info['@PageNum'], PagesCount: info['@PagesCount'] };
@@ -47,14 +41,14 @@ describe('empty query answers', () => {
     }
   });
 
-  it.each<[EmptyAnswer, string, { PageNum: string; PagesCount: string }, boolean]>([
+  it.for<[EmptyAnswer, string, { PageNum: string; PagesCount: string }, boolean]>([
     ['container', '<Entities><ReplicaJobSessions /></Entities>', { PageNum: '1', PagesCount: '1' }, true],
     ['bare-entities', '<Entities />', { PageNum: '1', PagesCount: '1' }, false],
     ['pages-count-0', '<Entities><ReplicaJobSessions /></Entities>', { PageNum: '1', PagesCount: '0' }, true],
     ['page-num-0', '<Entities><ReplicaJobSessions /></Entities>', { PageNum: '0', PagesCount: '0' }, true],
-  ])('%s, in XML and JSON', async (shape, entities, pages, container) => {
+  ])('%s, in XML and JSON', async ([shape, entities, pages, container], { sim, token, get }) => {
     sim.setEmptyAnswer(shape);
-    const xml = await xmlQuery(NOTHING);
+    const xml = await get(jobQuery(NOTHING));
     expect(xml.status).toBe(200);
     expect(xml.text).toContain(entities);
     expect(paging(parseXml(xml.text))).toEqual(pages);
@@ -76,7 +70,7 @@ describe('empty query answers', () => {
 });
 
 describe('a mutate fault between two pages', () => {
-  it('runs its callback before answering the matched request normally', async () => {
+  it('runs its callback before answering the matched request normally', async ({ sim, token }) => {
     const later = {
       ...sessions.success,
       uid: 'urn:veeam:ReplicaJobSession:5a1e0000-0000-4000-8000-000000000001',
@@ -105,7 +99,7 @@ describe('a mutate fault between two pages', () => {
 });
 
 describe('refusing a filter shape', () => {
-  it('matches the decoded filter and answers 400 with the given Message', async () => {
+  it('matches the decoded filter and answers 400 with the given Message', async ({ sim, token, get }) => {
     const message = 'Field BackupServerUid is not supported';
     const fault = sim.faults.add({
       kind: 'status',
@@ -115,7 +109,7 @@ describe('refusing a filter shape', () => {
       times: Number.POSITIVE_INFINITY,
     });
     const uid = scenario.backupServers[0]?.uid ?? '';
-    const refused = await xmlQuery(`(BackupServerUid=="${uid}");(Result==Failed)`);
+    const refused = await get(jobQuery(`(BackupServerUid=="${uid}");(Result==Failed)`));
     expect(refused.status).toBe(400);
     expect(parseXml(refused.text).Error).toMatchObject({ '@StatusCode': '400', '@Message': message });
     const json = await queryJson(sim, token, {
@@ -123,18 +117,15 @@ describe('refusing a filter shape', () => {
       filter: `BackupServerUid=="${uid}"`,
     });
     expect(json).toMatchObject({ status: 400, body: { StatusCode: 400, Message: message } });
-    expect((await xmlQuery('BackupServerName=="vbr01.tech.local"')).status).toBe(200);
+    expect((await get(jobQuery('BackupServerName=="vbr01.tech.local"'))).status).toBe(200);
     expect((await queryJson(sim, token, { type: 'ReplicaJobSession' })).status).toBe(200); // no filter
     expect(fault).toMatchObject({ matched: 2, fired: 2 });
   });
 });
 
 describe('GET /api/backupServers', () => {
-  const servers = (accept?: string) =>
-    call(sim, 'backupServers', { headers: { 'x-restsvcsessionid': token, ...(accept && { accept }) } });
-
-  it('lists the backup servers as BackupServerReference refs, in XML and JSON', async () => {
-    const xml = await servers();
+  it('lists the backup servers as BackupServerReference refs, in XML and JSON', async ({ sim, get }) => {
+    const xml = await get('backupServers');
     expect(xml.status).toBe(200);
     const refs = parseXml(xml.text).EntityReferences.Ref;
     expect(refs.map((r: Doc) => r['@Name'])).toEqual(['vbr01.tech.local', 'vbr02.tech.local']);
@@ -153,7 +144,7 @@ describe('GET /api/backupServers', () => {
         '@Name': 'vbr01.tech.local',
       }),
     );
-    const json = await servers('application/json');
+    const json = await get('backupServers', 'application/json');
     const body = JSON.parse(json.text);
     expect(body.Refs[0]).toMatchObject({
       Type: 'BackupServerReference',
@@ -169,12 +160,14 @@ describe('GET /api/backupServers', () => {
     expect(parseReferences(json.text, 'json')).toEqual(expected);
   });
 
-  it('needs a logon token; lists servers added later, upserted by UID', async () => {
+  it('needs a logon token; lists servers added later, upserted by UID', async ({ sim, get }) => {
     expect((await call(sim, 'backupServers')).status).toBe(401);
     const uid = 'urn:veeam:BackupServer:0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f';
     sim.add({ backupServers: [{ uid, name: 'vbr03.tech.local' }] });
     sim.add({ backupServers: [{ uid, name: 'vbr03b.tech.local' }] });
-    const names = JSON.parse((await servers('application/json')).text).Refs.map((r: Doc) => r.Name);
+    const names = JSON.parse((await get('backupServers', 'application/json')).text).Refs.map(
+      (r: Doc) => r.Name,
+    );
     expect(names).toEqual(['vbr01.tech.local', 'vbr02.tech.local', 'vbr03b.tech.local']);
   });
 });

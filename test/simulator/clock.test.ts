@@ -1,38 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScenarioBuilder, type Simulator } from '../../functions/simulator/index.ts';
-import {
-  call,
-  type Doc,
-  logon,
-  NOW,
-  parseXml,
-  queryJson,
-  smallEstate,
-  startCanarySimulator,
-} from '../support/simulator.ts';
+import { describe, expect } from 'vitest';
+import { MINUTE } from '../../functions/duration.ts';
+import { ScenarioBuilder } from '../../functions/simulator/index.ts';
+import { type Doc, NOW, parseXml, queryJson, simulatorTest, smallEstate } from '../support/simulator.ts';
 
 const { sessions: s, cdp, scenario } = smallEstate();
-const MINUTE = 60_000;
 
-let sim: Simulator;
-let token: string;
-beforeAll(async () => {
-  sim = await startCanarySimulator({ scenario });
-  ({ token } = await logon(sim));
-});
-afterAll(() => sim.close());
-
-const one = async (type: string, uid: string): Promise<Doc> => {
-  const field = type.startsWith('Cdp') ? 'Id' : 'UID';
-  return (await queryJson(sim, token, { type, filter: `${field}=="${uid}"` })).items[0];
-};
-const tasks = async (jobSessionUid: string): Promise<Doc[]> =>
-  (await queryJson(sim, token, { type: 'ReplicaTaskSession', filter: `JobSessionUid=="${jobSessionUid}"` }))
-    .items;
+const it = simulatorTest({ scenario })
+  .extend('one', { scope: 'file' }, ({ sim, token }) => async (type: string, uid: string): Promise<Doc> => {
+    const field = type.startsWith('Cdp') ? 'Id' : 'UID';
+    return (await queryJson(sim, token, { type, filter: `${field}=="${uid}"` })).items[0];
+  })
+  .extend(
+    'tasks',
+    { scope: 'file' },
+    ({ sim, token }) =>
+      async (jobSessionUid: string): Promise<Doc[]> =>
+        (
+          await queryJson(sim, token, {
+            type: 'ReplicaTaskSession',
+            filter: `JobSessionUid=="${jobSessionUid}"`,
+          })
+        ).items,
+  );
 
 // One sequence: the clock moves forward through the tests.
 describe('what the simulated clock shows', () => {
-  it('shows a session before its end as running: Working, None, no end time, partial progress', async () => {
+  it('shows a session before its end as running: Working, None, no end time, partial progress', async ({
+    sim,
+    get,
+    one,
+    tasks,
+  }) => {
     expect(sim.clock.now()).toBe(NOW);
     expect(await one('ReplicaJobSession', s.running.uid)).toMatchObject({
       State: 'Working',
@@ -46,22 +44,16 @@ describe('what the simulated clock shows', () => {
       ['InProgress', 'None', null, null],
       ['InProgress', 'None', null, null],
     ]);
-    const xml = await call(
-      sim,
-      `query?type=ReplicaJobSession&format=Entities&filter=UID=="${s.running.uid}"`,
-      {
-        headers: { 'x-restsvcsessionid': token },
-      },
-    );
+    const xml = await get(`query?type=ReplicaJobSession&format=Entities&filter=UID=="${s.running.uid}"`);
     expect(xml.text).not.toContain('<EndTimeUTC>');
   });
 
-  it('hides sessions created after now; runs sessions without an end forever', async () => {
+  it('hides sessions created after now; runs sessions without an end forever', async ({ one }) => {
     expect(await one('ReplicaJobSession', s.future.uid)).toBeUndefined();
     expect(await one('ReplicaJobSession', s.endless.uid)).toMatchObject({ State: 'Working', Progress: 0 });
   });
 
-  it('serves odd finished data as given', async () => {
+  it('serves odd finished data as given', async ({ one }) => {
     expect(await one('ReplicaJobSession', s.pausing.uid)).toMatchObject({
       State: 'Pausing',
       Result: 'Success',
@@ -70,7 +62,11 @@ describe('what the simulated clock shows', () => {
     expect(await one('ReplicaJobSession', s.postprocessing.uid)).toMatchObject({ State: 'Postprocessing' });
   });
 
-  it('shows a running CDP session Working, its running sync InProgress with Result Success (as documented)', async () => {
+  it('shows a running CDP session Working, its running sync InProgress with Result Success (as documented)', async ({
+    sim,
+    token,
+    one,
+  }) => {
     const policy = await one('CdpReplicaSession', cdp.running.uid);
     expect(policy).toMatchObject({
       State: 'Working',
@@ -89,7 +85,11 @@ describe('what the simulated clock shows', () => {
     expect(syncs.filter((t) => t.State === 'InProgress').every((t) => t.Result === 'Success')).toBe(true);
   });
 
-  it('finishes sessions as the clock passes their end, and shows new ones as it passes their start', async () => {
+  it('finishes sessions as the clock passes their end, and shows new ones as it passes their start', async ({
+    sim,
+    one,
+    tasks,
+  }) => {
     sim.clock.advance(25 * MINUTE);
     expect(await one('ReplicaJobSession', s.running.uid)).toMatchObject({
       State: 'Stopped',
@@ -109,7 +109,12 @@ describe('what the simulated clock shows', () => {
     expect(await one('ReplicaJobSession', s.endless.uid)).toMatchObject({ State: 'Working' });
   });
 
-  it('adds sessions between polls; a known UID replaces the old row; `now` sets the clock', async () => {
+  it('adds sessions between polls; a known UID replaces the old row; `now` sets the clock', async ({
+    sim,
+    get,
+    one,
+    tasks,
+  }) => {
     const b = new ScenarioBuilder({ now: '2025-08-16T08:00:00Z', seed: 'added' });
     const late = b
       .replicaJob('Late Job')
@@ -120,9 +125,9 @@ describe('what the simulated clock shows', () => {
     expect(await tasks(late.uid)).toHaveLength(1);
     sim.add({ replicaJobSessions: [{ ...late, result: 'Warning' }] });
     expect(await one('ReplicaJobSession', late.uid)).toMatchObject({ Result: 'Warning' });
-    const refs = parseXml(
-      (await call(sim, 'replicaSessions', { headers: { 'x-restsvcsessionid': token } })).text,
-    ).EntityReferences.Ref.map((r: Doc) => r['@UID']);
+    const refs = parseXml((await get('replicaSessions')).text).EntityReferences.Ref.map(
+      (r: Doc) => r['@UID'],
+    );
     expect(refs).toContain(late.uid);
   });
 });

@@ -1,21 +1,25 @@
 import { fetch } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../functions/simulator/index.ts';
-import { call, logon, parseXml, smallEstate, startCanarySimulator } from '../support/simulator.ts';
+import { describe, expect } from 'vitest';
+import {
+  call,
+  logon,
+  parseXml,
+  simulatorTest,
+  smallEstate,
+  startCanarySimulator,
+} from '../support/simulator.ts';
 
 const { scenario } = smallEstate();
 
-let sim: Simulator;
-let token: string;
-beforeAll(async () => {
-  sim = await startCanarySimulator({ scenario });
-  ({ token } = await logon(sim));
-});
-beforeEach(() => sim.faults.clear());
-afterAll(() => sim.close()); // also ends requests left hanging
-
-const query = (params = 'type=ReplicaJobSession&pageSize=4', headers: Record<string, string> = {}) =>
-  call(sim, `query?${params}`, { headers: { 'x-restsvcsessionid': token, ...headers } });
+// Closing the simulator after the file also ends requests left hanging.
+const it = simulatorTest({ scenario }).extend(
+  'query',
+  { scope: 'file' },
+  ({ get }) =>
+    (params = 'type=ReplicaJobSession&pageSize=4', accept?: string) =>
+      get(`query?${params}`, accept),
+);
+it.beforeEach(({ sim }) => sim.faults.clear());
 const timed = async <T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> => {
   const start = performance.now();
   const result = await work();
@@ -23,7 +27,7 @@ const timed = async <T>(work: () => Promise<T>): Promise<{ ms: number; result: T
 };
 
 describe('fault injection', () => {
-  it('latency delays the answer', async () => {
+  it('latency delays the answer', async ({ sim, query }) => {
     sim.faults.add({ path: '/api/query', kind: 'latency', ms: 250 });
     const slow = await timed(() => query());
     expect(slow.result.status).toBe(200);
@@ -31,14 +35,14 @@ describe('fault injection', () => {
     expect((await timed(() => query())).ms).toBeLessThan(200);
   });
 
-  it('reset destroys the connection before any answer', async () => {
+  it('reset destroys the connection before any answer', async ({ sim, query }) => {
     sim.faults.add({ kind: 'reset' });
     await expect(query()).rejects.toThrow();
     expect(sim.requests.at(-1)?.status).toBeNull();
     expect((await query()).status).toBe(200);
   });
 
-  it('hang never answers: the client must time out', async () => {
+  it('hang never answers: the client must time out', async ({ sim, token }) => {
     sim.faults.add({ kind: 'hang', path: /^\/api\/query$/ });
     const hung = fetch(new URL('query?type=ReplicaJobSession', sim.url), {
       headers: { 'x-restsvcsessionid': token },
@@ -48,7 +52,10 @@ describe('fault injection', () => {
     expect(sim.requests.at(-1)?.status).toBeNull();
   });
 
-  it('status answers 5xx with an Error body, `times` times, from the `nth` matching request', async () => {
+  it('status answers 5xx with an Error body, `times` times, from the `nth` matching request', async ({
+    sim,
+    query,
+  }) => {
     const fault = sim.faults.add({
       kind: 'status',
       status: 503,
@@ -63,12 +70,12 @@ describe('fault injection', () => {
       '@StatusCode': '503',
       '@Message': 'Service Unavailable',
     });
-    expect((await query('type=ReplicaJobSession', { accept: 'application/json' })).status).toBe(503);
+    expect((await query('type=ReplicaJobSession', 'application/json')).status).toBe(503);
     expect((await query('type=ReplicaTaskSession')).status).toBe(200); // another type: no match
     expect((await query()).status).toBe(200);
     expect(fault).toMatchObject({ matched: 4, fired: 2 });
     sim.faults.add({ kind: 'status', status: 502, method: 'get', message: 'Bad Gateway from the proxy' });
-    const gateway = await query('type=ReplicaJobSession', { accept: 'application/json' });
+    const gateway = await query('type=ReplicaJobSession', 'application/json');
     expect(gateway.status).toBe(502);
     expect(JSON.parse(gateway.text)).toMatchObject({
       StatusCode: 502,
@@ -76,7 +83,7 @@ describe('fault injection', () => {
     });
   });
 
-  it('expire-token kills the caller token mid-paging: 401 on page 2 and after', async () => {
+  it('expire-token kills the caller token mid-paging: 401 on page 2 and after', async ({ sim }) => {
     const own = await logon(sim);
     const open = sim.openSessions();
     const headers = { 'x-restsvcsessionid': own.token };
@@ -89,7 +96,7 @@ describe('fault injection', () => {
     expect(sim.openSessions()).toBe(open - 1);
   });
 
-  it('malformed answers 200 with an HTML proxy page', async () => {
+  it('malformed answers 200 with an HTML proxy page', async ({ sim, query }) => {
     sim.faults.add({ kind: 'malformed' });
     const page = await query();
     expect(page.status).toBe(200);
@@ -97,7 +104,7 @@ describe('fault injection', () => {
     expect(page.text).toMatch(/^<!DOCTYPE html>/);
   });
 
-  it('truncate sends half the body and drops the connection', async () => {
+  it('truncate sends half the body and drops the connection', async ({ sim, token }) => {
     sim.faults.add({ kind: 'truncate' });
     const response = await fetch(new URL('query?type=ReplicaJobSession', sim.url), {
       headers: { 'x-restsvcsessionid': token },
@@ -107,7 +114,7 @@ describe('fault injection', () => {
     expect(sim.requests.at(-1)?.status).toBe(200);
   });
 
-  it('matches by method, path prefix or pattern; clear() removes every rule', async () => {
+  it('matches by method, path prefix or pattern; clear() removes every rule', async ({ sim, get, query }) => {
     sim.faults.add({ kind: 'status', status: 500, method: 'DELETE', times: Number.POSITIVE_INFINITY });
     sim.faults.add({
       kind: 'status',
@@ -116,14 +123,10 @@ describe('fault injection', () => {
       times: Number.POSITIVE_INFINITY,
     });
     expect((await query()).status).toBe(200);
-    expect((await call(sim, 'replicaSessions', { headers: { 'x-restsvcsessionid': token } })).status).toBe(
-      504,
-    );
+    expect((await get('replicaSessions')).status).toBe(504);
     expect((await call(sim, 'logonSessions/x', { method: 'DELETE' })).status).toBe(500);
     sim.faults.clear();
-    expect((await call(sim, 'replicaSessions', { headers: { 'x-restsvcsessionid': token } })).status).toBe(
-      200,
-    );
+    expect((await get('replicaSessions')).status).toBe(200);
   });
 });
 

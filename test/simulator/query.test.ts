@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../../functions/simulator/index.ts';
+import { describe, expect } from 'vitest';
 import {
   call,
   type Doc,
@@ -8,6 +7,7 @@ import {
   parseXml,
   queryJson,
   SNAPSHOT,
+  simulatorTest,
   smallEstate,
   startCanarySimulator,
   TRUNCATE,
@@ -19,18 +19,10 @@ const VISIBLE_JOB_SESSIONS = 11; // all but the one starting after now
 const quote = (text: string) => `"${text.replaceAll('"', '""')}"`;
 const tasksOf = (uid: string) => scenario.replicaTaskSessions.filter((t) => t.jobSessionUid === uid);
 
-let sim: Simulator;
-let token: string;
-beforeAll(async () => {
-  sim = await startCanarySimulator({ scenario });
-  ({ token } = await logon(sim));
-});
-afterAll(() => sim.close());
-
-const jobs = (filter: string) => names(sim, token, { type: 'ReplicaJobSession', filter });
+const it = simulatorTest({ scenario });
 
 describe('filters', () => {
-  it.each([
+  it.for([
     [
       'a quoted value with doubled quotes and non-ASCII',
       `JobName==${quote('Büro "Nord" Replica')}`,
@@ -68,11 +60,15 @@ describe('filters', () => {
       'BackupServerName=="vbr02.tech.local";JobName!="Web Farm Replica"',
       [s.nord, s.special],
     ],
-  ])('select by %s', async (_, filter, expected) => {
-    expect(await jobs(filter)).toEqual(expected.map((e) => e.name).sort());
+  ] as const)('select by %s', async ([, filter, expected], { sim, token }) => {
+    const jobs = await names(sim, token, { type: 'ReplicaJobSession', filter });
+    expect(jobs).toEqual(expected.map((e) => e.name).sort());
   });
 
-  it('filters task sessions: reasons, sizes, the parent job, and OR batches of JobSessionUid', async () => {
+  it('filters task sessions: reasons, sizes, the parent job, and OR batches of JobSessionUid', async ({
+    sim,
+    token,
+  }) => {
     const tasks = (filter: string) => names(sim, token, { type: 'ReplicaTaskSession', filter });
     const failedVm = tasksOf(s.failed.uid).find((t) => t.result === 'Failed');
     expect(await tasks(`Reason==${quote(SNAPSHOT)}`)).toEqual([failedVm?.name]);
@@ -88,7 +84,10 @@ describe('filters', () => {
     expect(await tasks(`JobUid==${quote(s.nord.jobUid)};VmDisplayName=="NORD-FS01"`)).toHaveLength(1);
   });
 
-  it('filters CDP sessions and their tasks by their own field names (Id, *UTC, PolicySession*)', async () => {
+  it('filters CDP sessions and their tasks by their own field names (Id, *UTC, PolicySession*)', async ({
+    sim,
+    token,
+  }) => {
     const cdpNames = (type: string, filter: string) => names(sim, token, { type, filter });
     expect(await cdpNames('CdpReplicaSession', 'PolicyName=="CDP Tier1";Result==Failed')).toEqual([
       cdp.failed.name,
@@ -111,7 +110,7 @@ describe('filters', () => {
     expect(byParent).toHaveLength(6);
   });
 
-  it.each([
+  it.for([
     ['type=BackupJobSession', 'Query type "BackupJobSession" is not supported'],
     ['type=ReplicaJobSession&filter=Foo==1', 'ReplicaJobSession has no field "Foo"'],
     ['type=CdpReplicaTaskSession&filter=Result==Failed', 'CdpReplicaTaskSession has no field "Result"'],
@@ -126,15 +125,11 @@ describe('filters', () => {
     ['type=ReplicaJobSession&page=-1', 'page must be a positive integer'],
     ['type=ReplicaJobSession&format=Entity', 'Unknown format'],
     ['filter=Result==Failed', 'The type parameter is required'],
-  ])('answers 400 with an Error naming the problem for %s', async (search, message) => {
-    const xml = await call(sim, `query?${search.replaceAll('"', '%22')}`, {
-      headers: { 'x-restsvcsessionid': token },
-    });
+  ] as const)('answers 400 with an Error naming the problem for %s', async ([search, message], { get }) => {
+    const xml = await get(`query?${search.replaceAll('"', '%22')}`);
     expect(xml.status).toBe(400);
     expect(parseXml(xml.text).Error['@Message']).toContain(message);
-    const json = await call(sim, `query?${search.replaceAll('"', '%22')}`, {
-      headers: { 'x-restsvcsessionid': token, accept: 'application/json' },
-    });
+    const json = await get(`query?${search.replaceAll('"', '%22')}`, 'application/json');
     expect(JSON.parse(json.text)).toMatchObject({
       StatusCode: 400,
       Message: expect.stringContaining(message),
@@ -143,7 +138,11 @@ describe('filters', () => {
 });
 
 describe('paging and sorting', () => {
-  it('pages 1-based up to PagesCount, with First/Previous/Next/Last links that work', async () => {
+  it('pages 1-based up to PagesCount, with First/Previous/Next/Last links that work', async ({
+    sim,
+    token,
+    get,
+  }) => {
     const params = { type: 'ReplicaJobSession', sortAsc: 'CreationTime', pageSize: '4' };
     const first = await queryJson(sim, token, { ...params, page: '1' });
     expect(first.paging).toMatchObject({ PageNum: 1, PageSize: 4, PagesCount: 3 });
@@ -151,9 +150,7 @@ describe('paging and sorting', () => {
     const rows: Doc[] = [...first.items];
     let next = first.paging.Links.find((l) => l.Rel === 'Next')?.Href;
     while (next) {
-      const answer = await call(sim, next, {
-        headers: { 'x-restsvcsessionid': token, accept: 'application/json' },
-      });
+      const answer = await get(next, 'application/json');
       const body = JSON.parse(answer.text);
       rows.push(...body.Entities.ReplicaJobSessions.ReplicaJobSessions);
       next = body.PagingInfo.Links.find((l: Doc) => l.Rel === 'Next')?.Href;
@@ -166,16 +163,18 @@ describe('paging and sorting', () => {
     expect(new Set(rows.map((r) => r.UID)).size).toBe(VISIBLE_JOB_SESSIONS);
   });
 
-  it('reports PageSize 100 without pageSize, and PagesCount 1 with an empty container for no rows', async () => {
+  it('reports PageSize 100 without pageSize, and PagesCount 1 with an empty container for no rows', async ({
+    sim,
+    token,
+    get,
+  }) => {
     const all = await queryJson(sim, token, { type: 'ReplicaJobSession' });
     expect(all.paging).toMatchObject({ PageNum: 1, PageSize: 100, PagesCount: 1 });
     expect(all.items).toHaveLength(VISIBLE_JOB_SESSIONS);
     const none = await queryJson(sim, token, { type: 'ReplicaJobSession', filter: 'JobName==nothing' });
     expect(none.paging).toMatchObject({ PageNum: 1, PagesCount: 1 });
     expect(none.body.Entities.ReplicaJobSessions).toEqual({ ReplicaJobSessions: [] });
-    const xml = await call(sim, 'query?type=ReplicaJobSession&format=Entities&filter=JobName==nothing', {
-      headers: { 'x-restsvcsessionid': token },
-    });
+    const xml = await get('query?type=ReplicaJobSession&format=Entities&filter=JobName==nothing');
     expect(xml.text).toContain('<Entities><ReplicaJobSessions /></Entities>');
     const beyond = await queryJson(sim, token, { type: 'ReplicaJobSession', pageSize: '5', page: '9' });
     expect(beyond.items).toEqual([]);
@@ -199,7 +198,10 @@ describe('paging and sorting', () => {
     }
   });
 
-  it('sorts ascending and descending on any field; unsorted rows come in a stable but scrambled order', async () => {
+  it('sorts ascending and descending on any field; unsorted rows come in a stable but scrambled order', async ({
+    sim,
+    token,
+  }) => {
     const times = async (params: Record<string, string>) =>
       (await queryJson(sim, token, { type: 'ReplicaJobSession', ...params })).items.map((i) =>
         String(i.CreationTimeUTC),
@@ -216,7 +218,7 @@ describe('paging and sorting', () => {
     expect(byName).toEqual([...byName].sort());
   });
 
-  it('answers References by default, as Refs', async () => {
+  it('answers References by default, as Refs', async ({ sim, token, get }) => {
     const refs = await queryJson(sim, token, {
       type: 'ReplicaJobSession',
       format: 'References',
@@ -224,9 +226,7 @@ describe('paging and sorting', () => {
     });
     expect(refs.body.Entities).toBeNull();
     expect(refs.items[0]).toMatchObject({ Type: 'ReplicaJobSessionReference' });
-    const xml = await call(sim, 'query?type=ReplicaJobSession&pageSize=2', {
-      headers: { 'x-restsvcsessionid': token },
-    });
+    const xml = await get('query?type=ReplicaJobSession&pageSize=2');
     expect(parseXml(xml.text).QueryResult.Refs.Ref).toHaveLength(2);
   });
 });

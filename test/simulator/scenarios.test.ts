@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DAY, MINUTE } from '../../functions/duration.ts';
 import {
   demoDay,
   FAILURE_REASONS,
@@ -9,7 +10,6 @@ import {
 import { call, logon, NOW, startCanarySimulator } from '../support/simulator.ts';
 
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
-const MINUTE = 60_000;
 
 function sample(seed: number | string) {
   const s = new ScenarioBuilder({ now: NOW, seed });
@@ -106,9 +106,7 @@ describe('ScenarioBuilder', () => {
       result: 'Warning',
       failureMessage: 'partly',
     });
-    expect(Date.parse(session.endTime ?? '') - Date.parse(session.creationTime)).toBeGreaterThanOrEqual(
-      24 * 60 * MINUTE,
-    );
+    expect(Date.parse(session.endTime ?? '') - Date.parse(session.creationTime)).toBeGreaterThanOrEqual(DAY);
     const syncs = s.build().cdpReplicaTaskSessions.filter((t) => t.policySessionUid === session.uid);
     expect(syncs.map((t) => t.vmDisplayName)).toEqual(['dc01', 'dc01', 'dc02', 'dc02', 'dc02']);
     expect(syncs.filter((t) => t.vmDisplayName === 'dc01').every((t) => t.result === 'Warning')).toBe(true);
@@ -135,7 +133,7 @@ describe('demoDay', () => {
         'ERP Replica',
       ]),
     );
-    const dayAgo = new Date(Date.parse(NOW) - 24 * 60 * MINUTE).toISOString();
+    const dayAgo = new Date(Date.parse(NOW) - DAY).toISOString();
     expect(day.replicaJobSessions.every((j) => j.creationTime >= dayAgo)).toBe(true);
     expect(new Set(day.cdpReplicaSessions.map((p) => p.policyName))).toEqual(
       new Set(['CDP Tier1', 'CDP Finance']),
@@ -194,7 +192,7 @@ describe('generateEstate', () => {
     expect(generated).toBeLessThan(5_000);
     expect(estate.replicaJobSessions).toHaveLength(50_000);
     expect(estate.replicaTaskSessions.length).toBeGreaterThan(180_000);
-    const monthAgo = new Date(Date.parse(NOW) - 30 * 24 * 60 * MINUTE).toISOString();
+    const monthAgo = new Date(Date.parse(NOW) - 30 * DAY).toISOString();
     expect(estate.replicaJobSessions.every((j) => j.creationTime >= monthAgo)).toBe(true);
     const failed = estate.replicaJobSessions.filter((j) => j.result === 'Failed' && !j.isRetry).length;
     expect(failed / 50_000).toBeGreaterThan(0.07);

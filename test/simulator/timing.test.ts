@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { HOUR, MINUTE } from '../../functions/duration.ts';
 import { ScenarioBuilder, type Simulator, type SimulatorOptions } from '../../functions/simulator/index.ts';
 import {
   call,
@@ -10,8 +11,6 @@ import {
   startCanarySimulator,
 } from '../support/simulator.ts';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 const VBR01 = 'vbr01.tech.local';
 const VBR02 = 'vbr02.tech.local';
 

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { fetch } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScenarioBuilder, type Simulator } from '../../functions/simulator/index.ts';
+import { describe, expect } from 'vitest';
+import { ScenarioBuilder } from '../../functions/simulator/index.ts';
 import { fixture } from '../support/fixtures.ts';
 import {
   basic,
@@ -13,6 +13,7 @@ import {
   queryJson,
   SIM_USER,
   shape,
+  simulatorTest,
   smallEstate,
   startCanarySimulator,
 } from '../support/simulator.ts';
@@ -26,22 +27,25 @@ const runningCdpTask = scenario.cdpReplicaTaskSessions.find(
   (t) => t.policySessionUid === cdp.running.uid && t.creationTime <= NOW && (t.endTime ?? '') > NOW,
 );
 
-let sim: Simulator;
-let token: string;
-beforeAll(async () => {
-  sim = await startCanarySimulator({ scenario });
-  ({ token } = await logon(sim));
-});
-afterAll(() => sim.close());
-
-const get = (path: string, accept = 'application/xml') =>
-  call(sim, path, { headers: { 'x-restsvcsessionid': token, accept } });
-const getXml = async (path: string) => parseXml((await get(path)).text);
-const getJson = async (path: string): Promise<Doc> => JSON.parse((await get(path, 'application/json')).text);
+const it = simulatorTest({ scenario })
+  .extend(
+    'getXml',
+    { scope: 'file' },
+    ({ get }) =>
+      async (path: string) =>
+        parseXml((await get(path, 'application/xml')).text),
+  )
+  .extend(
+    'getJson',
+    { scope: 'file' },
+    ({ get }) =>
+      async (path: string): Promise<Doc> =>
+        JSON.parse((await get(path, 'application/json')).text),
+  );
 const filterOf = (filter: string) => encodeURIComponent(filter);
 
 describe('XML has the shapes of the published samples', () => {
-  it.each([
+  it.for<[string, () => string]>([
     [
       'query-replica-job-session.xml',
       () => `query?type=ReplicaJobSession&format=Entities&filter=${filterOf(`UID=="${s.success.uid}"`)}`,
@@ -72,19 +76,19 @@ describe('XML has the shapes of the published samples', () => {
       () => `cdpReplicaTaskSessions/${guid(runningCdpTask?.uid ?? '')}?format=Entity`,
     ],
     ['api-root.xml', () => '/api/'],
-  ])('%s', async (name, path) => {
+  ])('%s', async ([name, path], { getXml }) => {
     expect(shape(await getXml(path()))).toEqual(shape(parseXml(fixture(name))));
   });
 
-  it.each([
+  it.for<[string, string]>([
     ['replica-sessions-refs.xml', 'replicaSessions'],
     ['cdp-replica-task-sessions-refs.xml', 'cdpReplicaTaskSessions'],
-  ])('%s (one reference)', async (name, path) => {
+  ])('%s (one reference)', async ([name, path], { getXml }) => {
     const mine = (await getXml(path)).EntityReferences.Ref[0];
     expect(shape(mine)).toEqual(shape(parseXml(fixture(name)).EntityReferences.Ref[0]));
   });
 
-  it('the LogonSession and the Error', async () => {
+  it('the LogonSession and the Error', async ({ sim, getXml }) => {
     const logonAnswer = await call(sim, 'sessionMngr/?v=latest', {
       method: 'POST',
       headers: {
@@ -105,7 +109,7 @@ describe('XML has the shapes of the published samples', () => {
     );
   });
 
-  it('writes times as the EM does: UTC, Z, trailing fraction zeros dropped', async () => {
+  it('writes times as the EM does: UTC, Z, trailing fraction zeros dropped', async ({ getXml }) => {
     const entity = (await getXml(`replicaSessions/${guid(s.success.uid)}?format=Entity`)).ReplicaJobSession;
     expect(entity.CreationTimeUTC).toBe('2025-08-15T20:00:00Z');
     expect(entity.EndTimeUTC).toMatch(/^2025-08-15T20:20:00(\.\d{1,3})?Z$/);
@@ -116,7 +120,9 @@ describe('XML has the shapes of the published samples', () => {
 describe('JSON has the shapes of the published samples', () => {
   const keys = (value: Doc) => Object.keys(value).sort();
 
-  it('a query result: Refs, double-wrapped Entities with every container, PagingInfo; typed values', async () => {
+  it('a query result: Refs, double-wrapped Entities with every container, PagingInfo; typed values', async ({
+    getJson,
+  }) => {
     const published = JSON.parse(fixture('query-backup-job-session.json'));
     const mine = await getJson(
       `query?type=ReplicaJobSession&format=Entities&filter=${filterOf(`UID=="${s.retry.uid}"`)}`,
@@ -133,7 +139,7 @@ describe('JSON has the shapes of the published samples', () => {
     expect(mine.Refs).toBeNull();
   });
 
-  it('References, ?format=Entity lists (single-wrapped), and the Error', async () => {
+  it('References, ?format=Entity lists (single-wrapped), and the Error', async ({ getJson }) => {
     const refs = await getJson('replicaSessions');
     const sample = JSON.parse(fixture('refs-collection.json'));
     expect(keys(refs)).toEqual(keys(sample));
@@ -222,7 +228,10 @@ describe('escaping', () => {
 });
 
 describe('entity endpoints and collections', () => {
-  it('serves one session, its tasks (entities or references), and 404s for unknown or not yet existing ids', async () => {
+  it('serves one session, its tasks (entities or references), and 404s for unknown or not yet existing ids', async ({
+    get,
+    getXml,
+  }) => {
     const job = (await getXml(`replicaSessions/${guid(s.failed.uid)}?format=Entity`)).ReplicaJobSession;
     expect(job).toMatchObject({ '@UID': s.failed.uid, Result: 'Failed', State: 'Stopped', IsRetry: 'false' });
     const tasks = (await getXml(`replicaSessions/${guid(s.failed.uid)}/replicaTaskSessions?format=Entity`))
@@ -243,11 +252,11 @@ describe('entity endpoints and collections', () => {
       'replicaSessions/11111111-2222-3333-4444-555555555555?format=Entity',
       'cdpReplicaSessions/not-a-guid',
     ]) {
-      expect((await get(missing)).status).toBe(404);
+      expect((await get(missing, 'application/xml')).status).toBe(404);
     }
   });
 
-  it('serves CDP task sessions under their policy session, with the Href quirk', async () => {
+  it('serves CDP task sessions under their policy session, with the Href quirk', async ({ getXml }) => {
     const syncs = (
       await getXml(`cdpReplicaSessions/${guid(cdp.failed.uid)}/cdpReplicaTaskSessions?format=Entity`)
     ).CdpReplicaTaskSessions.CdpReplicaTaskSession;
@@ -258,7 +267,11 @@ describe('entity endpoints and collections', () => {
     );
   });
 
-  it('lists only the last 30 days in the plain collections, while /query has no such limit', async () => {
+  it('lists only the last 30 days in the plain collections, while /query has no such limit', async ({
+    sim,
+    token,
+    getXml,
+  }) => {
     const uids = (await getXml('replicaSessions')).EntityReferences.Ref.map((r: Doc) => r['@UID']);
     expect(uids).toContain(s.success.uid);
     expect(uids).not.toContain(s.old.uid);

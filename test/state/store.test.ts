@@ -1,12 +1,16 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOUR } from '../../functions/duration.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
-import { StateConflictError } from '../../functions/state/store.ts';
+import { type EventWrite, StateConflictError, type StateStore } from '../../functions/state/store.ts';
 import { startDynamoDbLocal } from '../support/dynamodb-local.ts';
 
-const HOUR = 3_600_000;
 const NOW = Date.parse('2026-11-25T08:00:00Z');
+
+/** Records an event of em1 at NOW, pending for e-mail, unless the test says otherwise. */
+const record = (store: StateStore, write: Pick<EventWrite, 'id'> & Partial<EventWrite>) =>
+  store.recordEvent({ em: 'em1', event: {}, channels: ['email'], nowMs: NOW, seq: 0, ...write });
 
 // The same suite against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own implementation).
 const backends: [string, () => Promise<LocalDynamo>][] = [
@@ -39,50 +43,68 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
 
   it('starts empty, then round-trips meta and subjects with versions', async () => {
     const s = await freshStore();
-    expect(await s.load('em1', NOW)).toEqual({ meta: null, metaVersion: 0, subjects: [] });
+    expect(await s.load({ em: 'em1', nowMs: NOW })).toEqual({ meta: null, metaVersion: 0, subjects: [] });
     const meta = {
       cursors: { ReplicaJobSession: '2026-11-25T07:00:00.000Z' },
       running: { ReplicaJobSession: ['u1'] },
     };
-    await s.saveMeta('em1', meta, 0);
-    await s.saveSubject('em1', 'replica-job#j1', { open: true, names: ['Büro "Nord"'] }, 0, NOW + HOUR);
-    const loaded = await s.load('em1', NOW);
+    await s.saveMeta({ em: 'em1', meta: meta, version: 0 });
+    await s.saveSubject({
+      em: 'em1',
+      key: 'replica-job#j1',
+      state: { open: true, names: ['Büro "Nord"'] },
+      version: 0,
+      expiresAtMs: NOW + HOUR,
+    });
+    const loaded = await s.load({ em: 'em1', nowMs: NOW });
     expect(loaded.meta).toEqual(meta);
     expect(loaded.metaVersion).toBe(1);
     expect(loaded.subjects).toEqual([
       { key: 'replica-job#j1', state: { open: true, names: ['Büro "Nord"'] }, version: 1 },
     ]);
-    expect((await s.load('em2', NOW)).subjects).toEqual([]); // EMs are separate partitions
+    expect((await s.load({ em: 'em2', nowMs: NOW })).subjects).toEqual([]); // EMs are separate partitions
   });
 
   it('refuses a write from a poll that read an older version', async () => {
     const s = await freshStore();
-    await s.saveSubject('em1', 'k', { n: 1 }, 0, NOW + HOUR);
-    await expect(s.saveSubject('em1', 'k', { n: 2 }, 0, NOW + HOUR)).rejects.toBeInstanceOf(
-      StateConflictError,
-    );
-    await s.saveSubject('em1', 'k', { n: 2 }, 1, NOW + HOUR);
-    await expect(s.saveSubject('em1', 'k', { n: 3 }, 1, NOW + HOUR)).rejects.toThrow(/another poll/);
-    await s.saveMeta('em1', { cursors: {}, running: {} }, 0);
-    await expect(s.saveMeta('em1', { cursors: {}, running: {} }, 0)).rejects.toBeInstanceOf(
-      StateConflictError,
-    );
-    expect((await s.load('em1', NOW)).subjects[0]).toMatchObject({ state: { n: 2 }, version: 2 });
+    await s.saveSubject({ em: 'em1', key: 'k', state: { n: 1 }, version: 0, expiresAtMs: NOW + HOUR });
+    await expect(
+      s.saveSubject({ em: 'em1', key: 'k', state: { n: 2 }, version: 0, expiresAtMs: NOW + HOUR }),
+    ).rejects.toBeInstanceOf(StateConflictError);
+    // The error carries the write that lost, for the log and for a caller that retries.
+    await expect(
+      s.saveSubject({ em: 'em1', key: 'k', state: { n: 2 }, version: 0, expiresAtMs: null }),
+    ).rejects.toMatchObject({ conflict: { em: 'em1', key: 'k', version: 0 } });
+    await s.saveSubject({ em: 'em1', key: 'k', state: { n: 2 }, version: 1, expiresAtMs: NOW + HOUR });
+    await expect(
+      s.saveSubject({ em: 'em1', key: 'k', state: { n: 3 }, version: 1, expiresAtMs: NOW + HOUR }),
+    ).rejects.toThrow(/another poll/);
+    await s.saveMeta({ em: 'em1', meta: { cursors: {}, running: {} }, version: 0 });
+    await expect(
+      s.saveMeta({ em: 'em1', meta: { cursors: {}, running: {} }, version: 0 }),
+    ).rejects.toMatchObject({
+      name: 'StateConflictError',
+      conflict: { em: 'em1', key: null, version: 0 },
+    });
+    expect((await s.load({ em: 'em1', nowMs: NOW })).subjects[0]).toMatchObject({
+      state: { n: 2 },
+      version: 2,
+    });
   });
 
   it('skips expired subjects on read (TTL deletion is lazy)', async () => {
     const s = await freshStore();
-    await s.saveSubject('em1', 'old', {}, 0, NOW - 1000);
-    await s.saveSubject('em1', 'new', {}, 0, NOW + HOUR);
-    expect((await s.load('em1', NOW)).subjects.map((r) => r.key)).toEqual(['new']);
+    await s.saveSubject({ em: 'em1', key: 'old', state: {}, version: 0, expiresAtMs: NOW - 1000 });
+    await s.saveSubject({ em: 'em1', key: 'new', state: {}, version: 0, expiresAtMs: NOW + HOUR });
+    expect((await s.load({ em: 'em1', nowMs: NOW })).subjects.map((r) => r.key)).toEqual(['new']);
   });
 
   it('records each event once and tracks delivery per channel', async () => {
     const s = await freshStore();
-    expect(await s.recordEvent('em1', 'e2', { n: 2 }, ['email', 'sms'], NOW, 1)).toBe(true);
-    expect(await s.recordEvent('em1', 'e1', { n: 1 }, ['sms', 'email'], NOW, 0)).toBe(true);
-    expect(await s.recordEvent('em1', 'e1', { n: 'again' }, ['email'], NOW + 2, 0)).toBe(false); // a re-decided event
-    expect(await s.pendingEvents('em1')).toEqual([
+    expect(await record(s, { id: 'e2', event: { n: 2 }, channels: ['email', 'sms'], seq: 1 })).toBe(true);
+    expect(await record(s, { id: 'e1', event: { n: 1 }, channels: ['sms', 'email'] })).toBe(true);
+    expect(await record(s, { id: 'e1', event: { n: 'again' }, nowMs: NOW + 2 })).toBe(false); // a re-decided event
+    expect(await s.pendingEvents({ em: 'em1' })).toEqual([
       {
         id: 'e1',
         createdAt: new Date(NOW).toISOString(),
@@ -98,24 +120,24 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
         pendingChannels: ['email', 'sms'],
       },
     ]);
-    await s.markDelivered('em1', 'e1', 'email', NOW, HOUR);
-    expect((await s.pendingEvents('em1')).map((e) => [e.id, e.pendingChannels])).toEqual([
+    await s.markDelivered({ em: 'em1', id: 'e1', channel: 'email', nowMs: NOW, keepMs: HOUR });
+    expect((await s.pendingEvents({ em: 'em1' })).map((e) => [e.id, e.pendingChannels])).toEqual([
       ['e1', ['sms']],
       ['e2', ['email', 'sms']],
     ]);
-    expect(await s.pendingChannels('em1', 'e1')).toEqual(['sms']); // read afresh before each publish
-    await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR);
-    await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR); // a repeated mark is harmless
-    expect(await s.pendingChannels('em1', 'e1')).toEqual([]);
-    expect(await s.pendingChannels('em1', 'unknown')).toEqual([]);
-    expect((await s.pendingEvents('em1')).map((e) => e.id)).toEqual(['e2']);
-    expect(await s.recordEvent('em1', 'e1', {}, ['email'], NOW, 0)).toBe(false); // delivered events still dedupe
+    expect(await s.pendingChannels({ em: 'em1', id: 'e1' })).toEqual(['sms']); // read afresh before each publish
+    await s.markDelivered({ em: 'em1', id: 'e1', channel: 'sms', nowMs: NOW, keepMs: HOUR });
+    await s.markDelivered({ em: 'em1', id: 'e1', channel: 'sms', nowMs: NOW, keepMs: HOUR }); // a repeated mark is harmless
+    expect(await s.pendingChannels({ em: 'em1', id: 'e1' })).toEqual([]);
+    expect(await s.pendingChannels({ em: 'em1', id: 'unknown' })).toEqual([]);
+    expect((await s.pendingEvents({ em: 'em1' })).map((e) => e.id)).toEqual(['e2']);
+    expect(await record(s, { id: 'e1' })).toBe(false); // delivered events still dedupe
   });
 
   it('gives a delivered event its expiry in the same write that removes its last channel', async () => {
     const s = await freshStore();
     const TableName = `state-${table}`;
-    await s.recordEvent('em1', 'e1', {}, ['email', 'sms'], NOW, 0);
+    await record(s, { id: 'e1', channels: ['email', 'sms'] });
     // The event as each write that took effect left it (a failed condition writes nothing): what a crash after
     // that write would leave behind.
     const reader = localClient(dynamo.endpoint);
@@ -140,12 +162,14 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
       },
       { step: 'initialize', name: 'leftBehind' },
     );
-    await s.markDelivered('em1', 'e1', 'email', NOW, HOUR);
-    await s.markDelivered('em1', 'e1', 'sms', NOW, HOUR);
+    await s.markDelivered({ em: 'em1', id: 'e1', channel: 'email', nowMs: NOW, keepMs: HOUR });
+    await s.markDelivered({ em: 'em1', id: 'e1', channel: 'sms', nowMs: NOW, keepMs: HOUR });
     expect(left).toEqual([{ pending: ['sms'] }, { expiresAt: String((NOW + HOUR) / 1000) }]);
-    await s.markDelivered('em1', 'e1', 'sms', NOW + HOUR, HOUR); // repeated: the expiry moves, as it always did
+    await s.markDelivered({ em: 'em1', id: 'e1', channel: 'sms', nowMs: NOW + HOUR, keepMs: HOUR }); // repeated: the expiry moves, as it always did
     expect(left.at(-1)).toEqual({ expiresAt: String((NOW + 2 * HOUR) / 1000) });
-    await expect(s.markDelivered('em1', 'unknown', 'sms', NOW, HOUR)).rejects.toThrow(/conditional/i);
+    await expect(
+      s.markDelivered({ em: 'em1', id: 'unknown', channel: 'sms', nowMs: NOW, keepMs: HOUR }),
+    ).rejects.toThrow(/conditional/i);
   });
 
   it('marks with one request when told the channel is the last, and stays right when the hint is stale', async () => {
@@ -160,16 +184,16 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
     );
     const marks = async (channel: string, lastPending: boolean) => {
       sent = 0;
-      await s.markDelivered('em1', 'e1', channel, NOW, HOUR, lastPending);
+      await s.markDelivered({ em: 'em1', id: 'e1', channel, nowMs: NOW, keepMs: HOUR, lastPending });
       return sent;
     };
-    await s.recordEvent('em1', 'e1', {}, ['email', 'sms', 'chat'], NOW, 0);
+    await record(s, { id: 'e1', channels: ['email', 'sms', 'chat'] });
     expect(await marks('email', false)).toBe(1);
     expect(await marks('sms', true)).toBe(2); // stale hint: chat is still pending, so only sms goes
-    expect(await s.pendingChannels('em1', 'e1')).toEqual(['chat']);
-    expect((await s.pendingEvents('em1')).map((e) => e.id)).toEqual(['e1']);
+    expect(await s.pendingChannels({ em: 'em1', id: 'e1' })).toEqual(['chat']);
+    expect((await s.pendingEvents({ em: 'em1' })).map((e) => e.id)).toEqual(['e1']);
     expect(await marks('chat', true)).toBe(1);
-    expect(await s.pendingEvents('em1')).toEqual([]);
+    expect(await s.pendingEvents({ em: 'em1' })).toEqual([]);
     const { Item } = await client.send(
       new GetItemCommand({
         TableName: `state-${table}`,
@@ -182,21 +206,26 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
 
   it('gives the lease to one holder at a time until it expires or is released', async () => {
     const s = await freshStore();
-    expect(await s.tryLease('poller', 'a', NOW, 60_000)).toBe(true);
-    expect(await s.tryLease('poller', 'b', NOW + 1000, 60_000)).toBe(false);
-    expect(await s.tryLease('poller', 'a', NOW + 1000, 60_000)).toBe(true); // renewal by its holder
-    expect(await s.tryLease('other', 'b', NOW, 60_000)).toBe(true); // scopes are independent
-    await s.releaseLease('poller', 'b'); // not b's to release
-    expect(await s.tryLease('poller', 'b', NOW + 2000, 60_000)).toBe(false);
-    expect(await s.tryLease('poller', 'b', NOW + 120_000, 60_000)).toBe(true); // a's lease expired: holder died
-    await s.releaseLease('poller', 'b');
-    expect(await s.tryLease('poller', 'a', NOW + 121_000, 60_000)).toBe(true);
+    expect(await s.tryLease({ scope: 'poller', holder: 'a', nowMs: NOW, ttlMs: 60_000 })).toBe(true);
+    expect(await s.tryLease({ scope: 'poller', holder: 'b', nowMs: NOW + 1000, ttlMs: 60_000 })).toBe(false);
+    expect(await s.tryLease({ scope: 'poller', holder: 'a', nowMs: NOW + 1000, ttlMs: 60_000 })).toBe(true); // renewal by its holder
+    expect(await s.tryLease({ scope: 'other', holder: 'b', nowMs: NOW, ttlMs: 60_000 })).toBe(true); // scopes are independent
+    await s.releaseLease({ scope: 'poller', holder: 'b' }); // not b's to release
+    expect(await s.tryLease({ scope: 'poller', holder: 'b', nowMs: NOW + 2000, ttlMs: 60_000 })).toBe(false);
+    expect(await s.tryLease({ scope: 'poller', holder: 'b', nowMs: NOW + 120_000, ttlMs: 60_000 })).toBe(
+      true,
+    ); // a's lease expired: holder died
+    await s.releaseLease({ scope: 'poller', holder: 'b' });
+    expect(await s.tryLease({ scope: 'poller', holder: 'a', nowMs: NOW + 121_000, ttlMs: 60_000 })).toBe(
+      true,
+    );
   });
 
   it('reads partitions larger than one DynamoDB page', async () => {
     const s = await freshStore();
     const big = 'x'.repeat(20_000);
-    for (let i = 0; i < 70; i++) await s.saveSubject('em1', `k${i}`, { big }, 0, NOW + HOUR); // ~1.4 MB > 1 MB page
-    expect((await s.load('em1', NOW)).subjects).toHaveLength(70);
+    for (let i = 0; i < 70; i++)
+      await s.saveSubject({ em: 'em1', key: `k${i}`, state: { big }, version: 0, expiresAtMs: NOW + HOUR }); // ~1.4 MB > 1 MB page
+    expect((await s.load({ em: 'em1', nowMs: NOW })).subjects).toHaveLength(70);
   });
 });

@@ -6,6 +6,7 @@ import type { AlertEvent } from '../../functions/alerts/event.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../functions/alerts/settings.ts';
 import type { PollOutcome } from '../../functions/alerts/source.ts';
 import { type JobState, type SubjectState, subjectKey } from '../../functions/alerts/state.ts';
+import { MINUTE } from '../../functions/duration.ts';
 import type {
   CdpReplicaSession,
   CdpReplicaTaskSession,
@@ -17,7 +18,7 @@ import type { CdpRun, ReplicaRun } from '../../functions/em/runs.ts';
 export const EM = 'em-prod';
 export const T0 = Date.parse('2025-06-17T00:00:00Z');
 /** The instant `minutes` after T0, ISO. */
-export const at = (minutes: number): string => new Date(T0 + minutes * 60_000).toISOString();
+export const at = (minutes: number): string => new Date(T0 + minutes * MINUTE).toISOString();
 
 const guid = (prefix: string, n: number) =>
   `${prefix}:${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;
@@ -113,17 +114,18 @@ export function cdpSession(spec: SessionSpec): CdpReplicaSession {
   };
 }
 
-export function cdpTask(
-  session: CdpReplicaSession,
-  spec: {
-    vm: string;
-    n: number;
-    start: number;
-    end?: number | null;
-    result?: string;
-    reason?: string | null;
-  },
-): CdpReplicaTaskSession {
+/** One VM's sync: its `n`-th in the session, from `start` to `end` (minutes after T0; null while running). */
+export interface SyncSpec {
+  vm: string;
+  n: number;
+  start: number;
+  end?: number | null;
+  /** Default Success. */
+  result?: string;
+  reason?: string | null;
+}
+
+export function cdpTask(session: CdpReplicaSession, spec: SyncSpec): CdpReplicaTaskSession {
   const end = spec.end ?? null;
   return {
     uid: `${session.uid}-sync-${spec.vm}-${spec.n}`,

@@ -16,6 +16,10 @@ const REASONS: Record<string, string> = {
     'Error: Target datastore "ds-replica-02" is running out of free space (2.1 GB left, 40 GB required).\nProcessing finished with errors.',
 };
 
+/** The `n`-th run of the SQL job, ten minutes from `start`: Failed, on the first of its two VMs. */
+const failedRun = (n: number, start: number) =>
+  jobRun({ n, start, end: start + 10, result: 'Failed' }, ['Failed', 'Success']);
+
 /** A replica job whose run failed on 2 of 5 VMs after two retries. */
 export function jobFailure(): AlertEvent {
   const h = new Harness();
@@ -45,14 +49,8 @@ export function jobWarning(): AlertEvent {
 
 export function jobResolved(): AlertEvent {
   const h = new Harness();
-  h.poll({
-    now: 30,
-    replica: [jobRun({ n: 1, start: 0, end: 10, result: 'Failed' }, ['Failed', 'Success'])],
-  });
-  h.poll({
-    now: 90,
-    replica: [jobRun({ n: 2, start: 60, end: 70, result: 'Failed' }, ['Failed', 'Success'])],
-  });
+  h.poll({ now: 30, replica: [failedRun(1, 0)] });
+  h.poll({ now: 90, replica: [failedRun(2, 60)] });
   h.poll({ now: 150, replica: [jobRun({ n: 3, start: 120, end: 141 }, ['Success', 'Success'])] });
   return first(h.sent, 'resolved');
 }
@@ -71,10 +69,7 @@ export function jobReminder(): AlertEvent {
 /** A failing job that stopped running: its next reminder says since when no run has finished. */
 export function jobReminderQuiet(): AlertEvent {
   const h = new Harness();
-  h.poll({
-    now: 30,
-    replica: [jobRun({ n: 1, start: 0, end: 10, result: 'Failed' }, ['Failed', 'Success'])],
-  });
+  h.poll({ now: 30, replica: [failedRun(1, 0)] });
   h.poll({ now: 2 * 1440 + 30 });
   return first(h.sent, 'reminder');
 }

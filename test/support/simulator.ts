@@ -3,6 +3,7 @@
 
 import { XMLParser } from 'fast-xml-parser';
 import { type Agent, fetch } from 'undici';
+import { test } from 'vitest';
 import {
   DEFAULT_USER,
   FAILURE_REASONS,
@@ -68,6 +69,31 @@ export async function logon(
     throw new Error(`Logon failed: ${answer.status} ${answer.text}`);
   return { token, sessionId };
 }
+
+/**
+ * Tests that share, per file, one simulator started with `options` (SIM_USER's account unless they list the
+ * users), logged on before the file's first test and closed after its last. Tests name what they use:
+ * `async ({ sim, token, get }) => ...`.
+ */
+export const simulatorTest = (options: SimulatorOptions) =>
+  test
+    // Vitest reads what a fixture needs from its destructured first parameter: `sim` takes its options there.
+    .extend('simOptions', { scope: 'file' }, options)
+    .extend('sim', { scope: 'file' }, async ({ simOptions }, { onCleanup }) => {
+      const sim = await startCanarySimulator(simOptions);
+      onCleanup(() => sim.close());
+      return sim;
+    })
+    // auto: the logon comes first whatever a test names, so request logs and session counts start after it.
+    .extend('token', { scope: 'file', auto: true }, async ({ sim }) => (await logon(sim)).token)
+    .extend(
+      'get',
+      { scope: 'file' },
+      ({ sim, token }) =>
+        /** GETs `path` with the token, asking for `accept` (none: the EM's default, XML). */
+        (path: string, accept?: string): Promise<Answer> =>
+          call(sim, path, { headers: { 'x-restsvcsessionid': token, ...(accept && { accept }) } }),
+    );
 
 export interface JsonPage {
   status: number;
