@@ -13,7 +13,7 @@ import {
   parseQueryPage,
 } from './entities.ts';
 import { EmError, EmParseError, scrubSecrets, withoutSecrets } from './errors.ts';
-import { eq, type Filter, or } from './filter.ts';
+import { anyOf, eq, type Filter } from './filter.ts';
 import { type HttpResponse, Transport } from './http.ts';
 import { type EntityType, type EntityTypes, TIME_FIELDS, type WireFormat } from './model.ts';
 
@@ -186,7 +186,7 @@ export class EmSession {
     uids: readonly string[],
   ): AsyncGenerator<EntityTypes[K][]> {
     for (const batch of this.uidBatches(type, field, uids)) {
-      yield* this.query(type, { filter: or(...batch.map((uid) => eq(field, uid))) });
+      yield* this.query(type, { filter: anyOf(field, batch) });
     }
   }
 

@@ -52,4 +52,7 @@ function join(separator: ';' | ',', filters: readonly Filter[]): Filter {
 export const and = (...filters: Filter[]): Filter => join(';', filters);
 export const or = (...filters: Filter[]): Filter => join(',', filters);
 export const eq = (field: string, value: FilterValue): Filter => compare(field, '==', value);
+/** Rows whose `field` equals one of `values`. */
+export const anyOf = (field: string, values: readonly FilterValue[]): Filter =>
+  or(...values.map((value) => eq(field, value)));
 export const enumMember = (name: string): EnumValue => ({ enumMember: name });

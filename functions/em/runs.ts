@@ -31,7 +31,7 @@ export type SessionType = keyof TaskTypeOf;
 export type RunOf<K extends SessionType> = Run<EntityTypes[K], EntityTypes[TaskTypeOf[K]]>;
 
 /** Where each session type's task sessions are, and how a task session names its parent. */
-const TASKS: {
+export const TASKS: {
   [K in SessionType]: { type: TaskTypeOf[K]; parentOf: (task: EntityTypes[TaskTypeOf[K]]) => string };
 } = {
   ReplicaJobSession: { type: 'ReplicaTaskSession', parentOf: (task) => task.jobSessionUid },

@@ -3,9 +3,9 @@
 
 import { HOUR } from '../duration.ts';
 import { TASK_PARENT } from '../em/client.ts';
-import { and, compare, eq, type Filter, or } from '../em/filter.ts';
+import { and, anyOf, compare, type Filter, or } from '../em/filter.ts';
 import { type EntityType, TIME_FIELDS } from '../em/model.ts';
-import type { SessionType } from '../em/runs.ts';
+import { type SessionType, TASKS } from '../em/runs.ts';
 
 /** Sessions created or ended since `since` (a CDP policy session runs for a day before it ends). */
 export function windowFilter(type: SessionType, since: Date): Filter {
@@ -15,12 +15,12 @@ export function windowFilter(type: SessionType, since: Date): Filter {
 
 /** The window of some backup servers only: servers read from an earlier time than the others. */
 export function serversFilter(type: SessionType, servers: readonly string[], since: Date): Filter {
-  return and(or(...servers.map((uid) => eq('BackupServerUid', uid))), windowFilter(type, since));
+  return and(anyOf('BackupServerUid', servers), windowFilter(type, since));
 }
 
 /** Sessions (or task sessions) by their own UID field. */
 export function uidFilter(type: EntityType, uids: readonly string[]): Filter {
-  return or(...uids.map((uid) => eq(TIME_FIELDS[type].uid, uid)));
+  return anyOf(TIME_FIELDS[type].uid, uids);
 }
 
 /** One query of the poll: the whole window, the servers behind it, and sessions read again by UID. */
@@ -51,7 +51,7 @@ export function probes(now: Date): Probe[] {
   const hourAgo = new Date(now.getTime() - HOUR);
   const cdp = (type: EntityType) => type.startsWith('Cdp');
   return (['ReplicaJobSession', 'CdpReplicaSession'] as const).flatMap((type): Probe[] => {
-    const task = type === 'ReplicaJobSession' ? 'ReplicaTaskSession' : 'CdpReplicaTaskSession';
+    const task = TASKS[type].type;
     const sessions = [urn(type, 1), urn(type, 2)];
     const refused = (what: string) => (cdp(type) ? NO_CDP : `${what} ${REPORT}`);
     return [
@@ -83,7 +83,7 @@ export function probes(now: Date): Probe[] {
       {
         name: `${task}: by parent session`,
         type: task,
-        filter: or(...sessions.map((uid) => eq(TASK_PARENT[task], uid))),
+        filter: anyOf(TASK_PARENT[task], sessions),
         refused: cdp(task) ? NO_CDP : `VMs cannot be read for a job session (JobSessionUid). ${REPORT}`,
       },
     ];
