@@ -265,7 +265,7 @@ function emConfig({ target, deps, options }: ReadRequest, deadlineMs: number, se
 }
 
 /** What became of one event on one channel in one poll. */
-export type Delivery =
+export type DeliveryOutcome =
   /** SNS accepted it, and it was marked delivered. */
   | 'published'
   /** Marked delivered by another poll since this one listed it: nothing to do. */
@@ -311,7 +311,7 @@ async function deliverOne(
   { em, deps, options }: DeliveryRequest,
   item: OutboxEvent<AlertEvent>,
   channel: string,
-): Promise<Delivery> {
+): Promise<DeliveryOutcome> {
   const { store, notifier, log } = deps;
   if (options.shouldStop?.() || options.signal?.aborted) return 'stopped';
   const ref = { em, id: item.id };
