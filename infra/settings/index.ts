@@ -86,6 +86,7 @@ export function parseSettings(value: unknown, source: string, baseDir: string): 
     network,
     subscriptions,
     stateTableName,
+    tags: {}, // read by the schema (issue 16)
   };
 }
 

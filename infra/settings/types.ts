@@ -21,6 +21,26 @@ export interface StackSettings {
   subscriptions: SubscriptionSettings;
   /** The state table an earlier deployment kept, to continue from its state; absent: a new table. */
   stateTableName?: string | undefined;
+  /** Tags on every resource, beside `project=replica-alerts` (which they may not override). */
+  tags: Record<string, string>;
+  /** Every event also to an EventBridge bus; absent: none (unless `pagerDuty` needs one). */
+  eventBus?: EventBusSettings | undefined;
+  /** PagerDuty Events API v2 through an EventBridge API destination; absent: none. */
+  pagerDuty?: PagerDutySettings | undefined;
+}
+
+export interface EventBusSettings {
+  /** An existing bus in the stack's account and region; absent: the stack creates `<stackName>-alerts`. */
+  busName?: string | undefined;
+}
+
+export interface PagerDutySettings {
+  /** Secrets Manager secret (ARN) holding the integration's routing key, made before the deploy. */
+  routingKeySecretArn: string;
+  /** The JSON key of the routing key in that secret; absent: the secret is the plain key. */
+  routingKeyField?: string | undefined;
+  /** The least severe alert that opens an incident: `Warning` (default) or `Failed`. */
+  minSeverity: 'Failed' | 'Warning';
 }
 
 export interface EmSettings {
@@ -52,12 +72,17 @@ export interface Subscription {
   filterPolicy?: FilterPolicy | null | undefined;
 }
 
-export interface SlackChannel {
+/** A chat channel already configured in AWS Chatbot (one configuration per channel and account): not created. */
+interface ChatChannel {
+  existingConfiguration?: boolean | undefined;
+}
+
+export interface SlackChannel extends ChatChannel {
   workspaceId: string;
   channelId: string;
 }
 
-export interface TeamsChannel {
+export interface TeamsChannel extends ChatChannel {
   tenantId: string;
   teamId: string;
   channelId: string;
