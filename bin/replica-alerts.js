@@ -2,7 +2,8 @@
 // The `replica-alerts` command. The CLI is TypeScript, run through tsx as in development.
 import { register } from 'tsx/esm/api';
 
-// The AWS SDK warns on Node 20 about a future Node 22 requirement: noise on a command line.
+// The AWS SDK warns on Node 20 (which the CLI still supports; engines) about a future Node 22 requirement: noise
+// on a command line.
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
   if (!`${warning.name} ${warning.message}`.includes('NodeVersionSupportWarning'))

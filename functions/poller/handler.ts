@@ -4,6 +4,7 @@
 
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { SnsNotifier } from '../notify/notifier.ts';
 import { SecretsManagerSource } from '../secrets/secrets.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
@@ -44,11 +45,9 @@ export interface PollEvent {
   em?: string;
 }
 
-export interface LambdaContext {
-  getRemainingTimeInMillis(): number;
-}
-
-export async function handler(event: PollEvent, context: LambdaContext): Promise<{ polls: PollSummary[] }> {
+export async function handler(event: PollEvent, context: Context): Promise<{ polls: PollSummary[] }> {
+  // Every line of this invocation carries its request id, function and cold start (Powertools' context keys).
+  logger.addContext(context);
   if (setup instanceof ConfigError) throw setup;
   const { config, deps } = setup;
   const targets = event?.em ? config.ems.filter((em) => em.name === event.em) : config.ems;

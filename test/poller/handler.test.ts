@@ -8,11 +8,11 @@ import { ScenarioBuilder, type Simulator, startSimulator } from '../../functions
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
 import { minimalSettings, synthTemplate } from '../infra/fixtures/stack.ts';
 import { canaryUser, findCanary } from '../support/canary.ts';
+import { lambdaContext } from '../support/lambda.ts';
 
 const USER = canaryUser('TECH\\svc');
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
 const TOPIC = (channel: string) => `arn:aws:sns:eu-west-1:123456789012:replica-alerts-${channel}`;
-const context = { getRemainingTimeInMillis: () => 120_000 };
 
 let dynamo: LocalDynamo;
 let sim: Simulator;
@@ -38,6 +38,7 @@ async function loadHandler(env: Record<string, string>) {
 }
 
 const baseEnv = () => ({
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', // as the runtime sets it: Powertools reports cold starts only then
   AWS_REGION: 'eu-west-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
@@ -71,6 +72,15 @@ function captureOutput() {
   return { output, restore };
 }
 
+/** The Powertools Logger's JSON lines among what was written (EMF metric blobs carry `_aws`, not `level`). */
+function logLines(output: string[]): Record<string, unknown>[] {
+  return output
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => 'level' in line);
+}
+
 describe('Lambda handler', () => {
   // The handler reads the wall clock; the EM's sessions are set on the simulator's, so the two must agree.
   beforeEach(() => vi.useFakeTimers({ toFake: ['Date'], now: new Date(sim.clock.now()) }));
@@ -81,12 +91,13 @@ describe('Lambda handler', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     const secrets = mockClient(SecretsManagerClient);
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    const [cold, warm] = [lambdaContext(120_000), lambdaContext(120_000)];
     const { output, restore } = captureOutput();
     try {
       const { handler } = await loadHandler(baseEnv());
-      const first = await handler({}, context);
+      const first = await handler({}, cold);
       expect(first.polls).toMatchObject([{ em: 'em-prod', status: 'ok', eventsDecided: 1, published: 4 }]);
-      const second = await handler({ em: 'em-prod' }, context);
+      const second = await handler({ em: 'em-prod' }, warm);
       expect(second.polls).toMatchObject([{ em: 'em-prod', status: 'ok', eventsDecided: 0, published: 0 }]);
     } finally {
       restore();
@@ -101,6 +112,17 @@ describe('Lambda handler', () => {
         .sort(),
     ).toEqual(['chat', 'email', 'events', 'sms'].map(TOPIC));
     const all = output.join('\n');
+    // Every log line names its invocation: the request id, and the cold start only on the first.
+    const lines = logLines(output);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines)
+      expect(line).toMatchObject({
+        function_name: 'ReplicaAlerts-Poller',
+        function_request_id: expect.any(String),
+      });
+    expect(new Set(lines.map((line) => `${line.function_request_id} ${line.cold_start}`))).toEqual(
+      new Set([`${cold.awsRequestId} true`, `${warm.awsRequestId} false`]),
+    );
     expect(all).toMatch(/"Heartbeat"/);
     expect(all).toMatch(/"EventsSent"/);
     expect(findCanary(all)).toEqual([]);
@@ -117,8 +139,8 @@ describe('Lambda handler', () => {
       ENTERPRISE_MANAGERS: JSON.stringify([{ name: 'em prod', url: 'ftp://em', secretArn: 'x' }]),
       SETTINGS: JSON.stringify({ retryHold: -1 }),
     });
-    await expect(handler({}, context)).rejects.toThrow(/TABLE_NAME is not set/);
-    const error = await handler({}, context).catch((e: Error) => e);
+    await expect(handler({}, lambdaContext(120_000))).rejects.toThrow(/TABLE_NAME is not set/);
+    const error = await handler({}, lambdaContext(120_000)).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/TOPIC_SMS_ARN is not an SNS topic ARN/);
     expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.name/);
     expect((error as Error).message).toMatch(/ENTERPRISE_MANAGERS\[0\]\.url.*https/);
@@ -141,7 +163,7 @@ describe('Lambda handler', () => {
     });
     await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-two-ems');
     const { restore } = captureOutput();
-    const { polls } = await handler({}, context).finally(restore);
+    const { polls } = await handler({}, lambdaContext(120_000)).finally(restore);
     expect(polls).toMatchObject([
       { em: 'em-down', status: 'em-failed', error: { kind: 'unreachable' } },
       { em: 'em-prod', status: 'ok', eventsDecided: 1, published: 4 },
@@ -168,7 +190,7 @@ describe('Lambda handler', () => {
     try {
       for (let i = 0; i < 3; i++) {
         vi.setSystemTime(Date.now() + 5 * 60_000); // the schedule's next poll
-        polls.push(...(await handler({}, context)).polls);
+        polls.push(...(await handler({}, lambdaContext(120_000))).polls);
       }
     } finally {
       restore();
@@ -190,7 +212,7 @@ describe('Lambda handler', () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
     const { handler } = await loadHandler({ ...baseEnv(), TABLE_NAME: 'no-such-table' });
     const { output, restore } = captureOutput();
-    const failure = await handler({}, context).then(
+    const failure = await handler({}, lambdaContext(120_000)).then(
       () => new Error('resolved'),
       (error: Error) => error,
     );
@@ -225,7 +247,7 @@ describe('Lambda handler', () => {
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
       const { handler } = await loadHandler(baseEnv());
       const { output, restore } = captureOutput();
-      await handler({}, context).finally(restore);
+      await handler({}, lambdaContext(120_000)).finally(restore);
       sns.restore();
       secrets.restore();
       // Embedded metric format: CloudWatch makes metrics of the JSON log lines that carry an `_aws` directive.
@@ -250,6 +272,8 @@ describe('Lambda handler', () => {
 
   it('refuses an event naming an EM that is not configured', async () => {
     const { handler } = await loadHandler(baseEnv());
-    await expect(handler({ em: 'em-other' }, context)).rejects.toThrow(/"em-other", which is not configured/);
+    await expect(handler({ em: 'em-other' }, lambdaContext(120_000))).rejects.toThrow(
+      /"em-other", which is not configured/,
+    );
   });
 });

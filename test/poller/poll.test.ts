@@ -27,6 +27,7 @@ import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../..
 import { canaryUser, findCanary } from '../support/canary.ts';
 import { suiteDynalite } from '../support/dynalite.ts';
 import { startDynamoDbLocal } from '../support/dynamodb-local.ts';
+import { lambdaContext } from '../support/lambda.ts';
 import { logon } from '../support/simulator.ts';
 
 const USER = canaryUser('TECH\\svc');
@@ -168,7 +169,10 @@ async function world(dynamo: Pick<LocalDynamo, 'endpoint'>, driver: Driver): Pro
         .spyOn(process.stdout, 'write')
         .mockImplementation((chunk) => logs.push(String(chunk)) > 0);
       try {
-        const { polls } = await handler({}, { getRemainingTimeInMillis: () => w.remainingMs });
+        const { polls } = await handler(
+          {},
+          lambdaContext(() => w.remainingMs),
+        );
         return polls[0] ?? expect.fail('the handler polled no EM');
       } finally {
         write.mockRestore();
