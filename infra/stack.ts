@@ -1,11 +1,12 @@
 // The replica-alerts stack: the scheduled poller, its state table, the four channel topics with their subscribers,
-// the EM secrets, and the alarms that watch the poller itself.
+// the EM secrets, and the alarms that watch the poller itself. Every resource is tagged.
 
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AlertSubscriptions } from './alerts/subscriptions.ts';
 import { AlertTopics } from './alerts/topics.ts';
 import { ChatChannels } from './chat/channels.ts';
+import { Incidents } from './incidents/index.ts';
 import { pollerEnvironment } from './poller/environment.ts';
 import { Poller } from './poller/poller.ts';
 import { PollSchedules, pollConcurrency } from './poller/schedules.ts';
@@ -13,6 +14,9 @@ import { EmSecrets, SECRET_SHAPE } from './secrets/em-secrets.ts';
 import type { StackSettings } from './settings/types.ts';
 import { StateTable } from './state/table.ts';
 import { Watchdog } from './watchdog/alarms.ts';
+
+/** On every resource; the settings' tags may not override it. */
+const PROJECT_TAG = { project: 'replica-alerts' };
 
 export interface ReplicaAlertsStackProps extends StackProps {
   settings: StackSettings;
@@ -23,10 +27,14 @@ export interface ReplicaAlertsStackProps extends StackProps {
 
 export class ReplicaAlertsStack extends Stack {
   constructor(scope: Construct, id: string, props: ReplicaAlertsStackProps) {
-    super(scope, id, props);
+    const tags = { ...props.settings.tags, ...PROJECT_TAG };
+    // Stack tags (CloudFormation also puts them on what it creates) and, in the template, on each resource that
+    // takes tags: with @aws-cdk/core:explicitStackTags (cdk.json), Tags.of(stack) no longer sets the stack's own.
+    super(scope, id, { ...props, tags: { ...props.tags, ...tags } });
+    for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
     const { settings } = props;
     const ems = settings.enterpriseManagers;
-    const topics = new AlertTopics(this, 'Topics');
+    const topics = new AlertTopics(this, 'Topics', { stackName: settings.stackName });
     const state = new StateTable(this, 'State', settings.stateTableName);
     const secrets = new EmSecrets(this, 'EmSecrets', { ems, stackName: settings.stackName });
     const poller = new Poller(this, 'Poller', {
@@ -62,6 +70,9 @@ export class ReplicaAlertsStack extends Stack {
       stackName: settings.stackName,
       everyMinutes: settings.schedule.everyMinutes,
     });
+    const incidents = new Incidents(this, 'Incidents', { eventsTopic: topics.channels.events, settings });
+    for (const dlq of incidents.deadLetters)
+      watchdog.watchDeadLetters(dlq.subject, dlq.queue, dlq.description);
     new AlertSubscriptions(this, 'Subscriptions', { topics, settings: settings.subscriptions });
     new ChatChannels(this, 'Chat', {
       topic: topics.channels.chat,

@@ -1,24 +1,112 @@
-// The Lambda's configuration, read from environment variables once at cold start and validated with one clear
-// message per problem (the CDK stack sets these; see infra/). Nothing here is secret: EM credentials stay in
-// Secrets Manager and only their ARNs are configured.
+// The Lambda's configuration, read from environment variables once at cold start (the CDK stack sets them: see
+// infra/poller/environment.ts) and checked with every problem reported at once. Nothing here is secret: EM
+// credentials stay in Secrets Manager and only their ARNs are configured.
+//
+// A variable's own problem reads as a sentence about it (`TABLE_NAME is not set: ...`); a problem inside a JSON
+// variable names its path, as the settings file does (`ENTERPRISE_MANAGERS[0].url: ...`).
 
-import { type Settings, validateSettings } from '../alerts/index.ts';
+import * as z from 'zod';
+import { type Settings, type SettingsResult, validateSettings } from '../alerts/index.ts';
 import { apiBase } from '../em/config.ts';
 import { CHANNELS, type Channel } from '../messages/types.ts';
+import { noRepeats, type Problem, pathText, problemsOf, text } from '../problems.ts';
 
-export interface EmTarget {
-  name: string;
-  url: string;
-  /** The Secrets Manager secret with the EM's credentials (Lambda); the CLI takes them from the environment. */
-  secretArn?: string | undefined;
-  caCert?: string | undefined;
+export const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const EM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const NO_TABLE = 'is not set: it must name the DynamoDB state table.';
+const EMS_FIX = 'must be a non-empty JSON array of {name, url, secretArn, caCert?}.';
+
+const emTarget = z
+  .object(
+    {
+      name: text(EM_NAME, 'give 1-64 letters, digits, dots, dashes or underscores.'),
+      url: z.string({ error: 'give the EM URL, e.g. https://em.example.com:9398/api/.' }),
+      secretArn: text(SECRET_ARN, 'give a Secrets Manager secret ARN.'),
+      caCert: z
+        .string({ error: 'give a PEM certificate bundle.' })
+        .includes('-----BEGIN CERTIFICATE-----', { error: 'give a PEM certificate bundle.' })
+        .optional(),
+    },
+    { error: 'give an object {name, url, secretArn, caCert?}.' },
+  )
+  // The client's own rule, so that what is accepted here also polls. Checked whatever else is wrong with the entry:
+  // its message names the EM, by whatever name it was given.
+  .superRefine(
+    (em, ctx) => {
+      if (typeof em?.url !== 'string') return;
+      try {
+        apiBase(String(em.name), em.url);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['url'], message: (error as Error).message });
+      }
+    },
+    { when: () => true },
+  );
+
+/** An EM to poll: in the Lambda with its credentials' secret; the CLI takes the credentials from its environment. */
+export type EmTarget = Omit<z.output<typeof emTarget>, 'secretArn'> & { secretArn?: string | undefined };
+
+/** JSON in a variable, then checked with `schema`. */
+function json<T extends z.ZodType>(schema: T) {
+  return z
+    .string({ error: 'is not set.' })
+    .min(1)
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is not valid JSON (${(error as Error).message.slice(0, 80)}).`,
+        });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 }
+
+type TopicVariable = `TOPIC_${Uppercase<Channel>}_ARN`;
+const topicVariable = (channel: Channel) => `TOPIC_${channel.toUpperCase()}_ARN` as TopicVariable;
+/** Unset or empty: no topic for that channel. */
+const topicArn = z
+  .string()
+  .refine(
+    (arn) => arn === '' || TOPIC_ARN.test(arn),
+    'is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>).',
+  )
+  .optional();
+const topics = Object.fromEntries(CHANNELS.map((channel) => [topicVariable(channel), topicArn])) as Record<
+  TopicVariable,
+  typeof topicArn
+>;
+
+const environment = z
+  .object({
+    TABLE_NAME: z.string({ error: NO_TABLE }).min(1),
+    ENTERPRISE_MANAGERS: json(
+      z
+        .array(emTarget, { error: EMS_FIX })
+        .min(1, EMS_FIX)
+        .superRefine(
+          noRepeats(
+            (em) => em.name,
+            (name) => `has "${name}" twice.`,
+          ),
+        ),
+    ),
+    ...topics,
+  })
+  .refine((env) => CHANNELS.some((channel) => env[topicVariable(channel)]), {
+    error: 'No TOPIC_<CHANNEL>_ARN is set: alerts would go nowhere.',
+    when: () => true,
+  });
 
 export interface LambdaConfig {
   table: string;
   topics: Partial<Record<Channel, string>>;
   ems: EmTarget[];
-  /** The alerting settings, validated by the alert engine's settings parser. */
+  /** The alerting settings, checked by the alert engine's settings schema. */
   settings: Settings;
 }
 
@@ -29,92 +117,40 @@ export class ConfigError extends Error {
   }
 }
 
-export const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-const EM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-
 export function readLambdaConfig(env: Record<string, string | undefined>): LambdaConfig {
-  const problems: string[] = [];
-  const table = env.TABLE_NAME ?? '';
-  if (!table) problems.push('TABLE_NAME is not set: it must name the DynamoDB state table.');
-
+  const variables = environment.safeParse(env);
+  // Checked with the rest, so that one deploy shows every problem at once.
+  const settings = readSettings(env.SETTINGS);
+  const problems = [
+    ...(variables.success ? [] : problemsOf(variables.error).map(environmentProblem)),
+    ...(settings.ok ? [] : settings.errors),
+  ];
+  if (!variables.success || !settings.ok) throw new ConfigError(problems);
   const topics: Partial<Record<Channel, string>> = {};
   for (const channel of CHANNELS) {
-    const variable = `TOPIC_${channel.toUpperCase()}_ARN`;
-    const arn = env[variable];
-    if (!arn) continue;
-    if (TOPIC_ARN.test(arn)) topics[channel] = arn;
-    else problems.push(`${variable} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>).`);
+    const arn = variables.data[topicVariable(channel)];
+    if (arn) topics[channel] = arn;
   }
-  if (!Object.keys(topics).length) problems.push('No TOPIC_<CHANNEL>_ARN is set: alerts would go nowhere.');
-
-  const ems = readJson(env, 'ENTERPRISE_MANAGERS', problems);
-  const targets: EmTarget[] = [];
-  if (ems !== undefined && (!Array.isArray(ems) || ems.length === 0)) {
-    problems.push('ENTERPRISE_MANAGERS must be a non-empty JSON array of {name, url, secretArn, caCert?}.');
-  } else if (Array.isArray(ems)) {
-    ems.forEach((em, i) => {
-      const target = readTarget(em, `ENTERPRISE_MANAGERS[${i}]`, problems);
-      if (!target) return;
-      if (targets.some((t) => t.name === target.name))
-        problems.push(`ENTERPRISE_MANAGERS has "${target.name}" twice.`);
-      targets.push(target);
-    });
-  }
-  // Checked with the rest, so that one deploy shows every problem at once.
-  const checked = validateSettings(readJson(env, 'SETTINGS', problems) ?? {});
-  if (!checked.ok) problems.push(...checked.errors.map((e) => `SETTINGS: ${e}`));
-  if (problems.length || !checked.ok) throw new ConfigError(problems);
-  return { table, topics, ems: targets, settings: checked.settings };
-}
-
-function readJson(env: Record<string, string | undefined>, name: string, problems: string[]): unknown {
-  const text = env[name];
-  if (!text) {
-    if (name === 'ENTERPRISE_MANAGERS') problems.push(`${name} is not set.`);
-    return undefined;
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    problems.push(`${name} is not valid JSON (${(error as Error).message.slice(0, 80)}).`);
-    return undefined;
-  }
-}
-
-function readTarget(value: unknown, where: string, problems: string[]): EmTarget | undefined {
-  if (typeof value !== 'object' || value === null) {
-    problems.push(`${where} must be an object {name, url, secretArn, caCert?}.`);
-    return undefined;
-  }
-  const { name, url, secretArn, caCert } = value as Record<string, unknown>;
-  const before = problems.length;
-  if (typeof name !== 'string' || !EM_NAME.test(name)) {
-    problems.push(`${where}.name must be 1-64 letters, digits, dots, dashes or underscores.`);
-  }
-  if (typeof url !== 'string')
-    problems.push(`${where}.url must be the EM URL, e.g. https://em.example.com:9398/api/.`);
-  else {
-    try {
-      apiBase(String(name), url);
-    } catch (error) {
-      problems.push(`${where}.url: ${(error as Error).message}`);
-    }
-  }
-  if (typeof secretArn !== 'string' || !SECRET_ARN.test(secretArn)) {
-    problems.push(`${where}.secretArn must be a Secrets Manager secret ARN.`);
-  }
-  if (
-    caCert !== undefined &&
-    (typeof caCert !== 'string' || !caCert.includes('-----BEGIN CERTIFICATE-----'))
-  ) {
-    problems.push(`${where}.caCert must be a PEM certificate bundle.`);
-  }
-  if (problems.length > before) return undefined;
   return {
-    name: name as string,
-    url: url as string,
-    secretArn: secretArn as string,
-    caCert: caCert as string | undefined,
+    table: variables.data.TABLE_NAME,
+    topics,
+    ems: variables.data.ENTERPRISE_MANAGERS,
+    settings: settings.settings,
   };
+}
+
+/** SETTINGS holds the alert engine's settings: their problems read as the engine words them everywhere. */
+function readSettings(value: string | undefined): SettingsResult {
+  const given = json(z.unknown())
+    .optional()
+    .safeParse(value || undefined); // unset or empty: the defaults
+  if (!given.success)
+    return { ok: false, errors: given.error.issues.map((issue) => `SETTINGS ${issue.message}`) };
+  const checked = validateSettings(given.data);
+  return checked.ok ? checked : { ok: false, errors: checked.errors.map((error) => `SETTINGS: ${error}`) };
+}
+
+function environmentProblem({ path, message }: Problem): string {
+  if (path.length === 0) return message;
+  return path.length === 1 ? `${String(path[0])} ${message}` : `${pathText(path)}: ${message}`;
 }

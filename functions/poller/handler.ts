@@ -10,7 +10,7 @@ import { SecretsManagerSource } from '../secrets/secrets.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
 import { dynamoClient, snsClient } from './clients.ts';
 import { ConfigError, type LambdaConfig, readLambdaConfig } from './env.ts';
-import { HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './metrics.ts';
+import { HEARTBEAT_METRIC, METRICS_NAMESPACE, PUBLISH_FAILURES_METRIC, SERVICE_NAME } from './metrics.ts';
 import { emptySummary, type PollerDeps, type PollSummary, pollEm } from './poll.ts';
 
 /** Stop starting work this long before the Lambda times out, so every write finishes. */
@@ -102,7 +102,7 @@ function record(polls: PollSummary[]): void {
     sum((p) => p.published),
   );
   metrics.addMetric(
-    'PublishFailures',
+    PUBLISH_FAILURES_METRIC,
     MetricUnit.Count,
     sum((p) => p.publishFailures),
   );

@@ -8,3 +8,5 @@ export const SERVICE_NAME = 'replica-alerts';
 export const SERVICE_DIMENSIONS = { service: SERVICE_NAME };
 /** One per finished poll invocation; its absence is the watchdog's "poller stopped" alarm. */
 export const HEARTBEAT_METRIC = 'Heartbeat';
+/** SNS publishes that failed after the SDK's retries (retried at the next poll); the stack alarms on any. */
+export const PUBLISH_FAILURES_METRIC = 'PublishFailures';

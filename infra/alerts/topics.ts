@@ -2,14 +2,16 @@
 // plus a fifth for the poller's heartbeat alarm to SMS numbers (see HEARTBEAT_SMS). Every topic is encrypted with
 // one customer-managed key whose policy lets the publishers use it, and refuses non-TLS requests. Besides the
 // poller, the stack's alarms and the account's EventBridge rules may publish to the people channels (e-mail, chat).
+// Deliveries to HTTPS, SQS and Lambda subscribers are logged (delivery-status.ts).
 
-import { Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CHANNELS, type Channel } from '../../functions/messages/types.ts';
+import { DeliveryStatusLogging } from './delivery-status.ts';
 
 /**
  * CloudWatch alarms publish without message attributes, and SNS never delivers an attribute-less message to a
@@ -30,12 +32,21 @@ export class AlertTopics extends Construct {
   /** The e-mail and chat topics. */
   readonly people: Topic[];
   readonly heartbeatSms: Topic;
+  /** Every topic by name: the channels and HEARTBEAT_SMS. */
+  readonly all: Record<string, Topic>;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { stackName: string }) {
     super(scope, id);
     this.key = new Key(this, 'Key', {
       description: 'Encrypts the replica-alerts SNS topics',
       enableKeyRotation: true,
+    });
+    // Aliases are regional, like the key. The key is kept when the stack goes (RETAIN, its default), the alias is
+    // not: a redeploy creates a new key under the same alias name, which a kept alias would block.
+    new Alias(this, 'KeyAlias', {
+      aliasName: `alias/${props.stackName}-alerts`,
+      targetKey: this.key,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     // SNS calls KMS on the publisher's behalf, so service publishers need the key policy (IAM grants only reach
     // roles); the topic policies say which alarms and rules may publish. No aws:SourceAccount or aws:SourceArn
@@ -50,19 +61,24 @@ export class AlertTopics extends Construct {
         resources: ['*'],
       }),
     );
-    const topic = (name: string) =>
-      new Topic(this, name, {
+    const logging = new DeliveryStatusLogging(this, 'DeliveryStatus');
+    const topic = (name: string) => {
+      const created = new Topic(this, name, {
         displayName: name === 'email' ? 'Replica alerts' : undefined,
         masterKey: this.key,
         enforceSSL: true,
         // SHA256 signatures for HTTPS subscribers that verify messages.
         signatureVersion: '2',
       });
+      logging.enable(name, created);
+      return created;
+    };
     this.channels = Object.fromEntries(CHANNELS.map((channel) => [channel, topic(channel)])) as Record<
       Channel,
       Topic
     >;
     this.heartbeatSms = topic(HEARTBEAT_SMS);
+    this.all = { ...this.channels, [HEARTBEAT_SMS]: this.heartbeatSms };
     this.people = PEOPLE.map((channel) => this.channels[channel]);
     for (const target of this.people) this.allowEventRules(target);
   }

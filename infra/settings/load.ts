@@ -10,7 +10,7 @@ import type { StackSettings } from './types.ts';
 export const SETTINGS_CONTEXT = 'replicaAlerts';
 export const SETTINGS_FILE_CONTEXT = 'replicaAlerts:settingsFile';
 export const DEFAULT_SETTINGS_FILE = 'replica-alerts.settings.json';
-export const EXAMPLE_SETTINGS_FILE = 'infra/settings.example.json';
+export const EXAMPLE_SETTINGS_FILE = 'replica-alerts.settings.example.json';
 
 /** The stack's settings; `example` when none were given and the example stands in (synth only, never deploy). */
 export function loadSettings(node: Node, rootDir: string): StackSettings & { example?: boolean } {
@@ -36,7 +36,7 @@ export function loadSettings(node: Node, rootDir: string): StackSettings & { exa
   }
   if (!existsSync(path)) {
     throw new SettingsError(path, [
-      `no settings: copy infra/settings.example.json to ${DEFAULT_SETTINGS_FILE} and fill it in, or put ` +
+      `no settings: copy replica-alerts.settings.example.json to ${DEFAULT_SETTINGS_FILE} and fill it in, or put ` +
         `the same object under "context": {"${SETTINGS_CONTEXT}": {...}} in cdk.json.`,
     ]);
   }

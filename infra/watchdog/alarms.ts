@@ -1,7 +1,8 @@
 // Watching the watcher: alarms on the poller's errors, throttles, run time near the timeout, dead letters, and a
-// missing heartbeat (the poller stopped running). People hear about them on e-mail and chat, SMS numbers about the
-// heartbeat (through their own unfiltered topic, see HEARTBEAT_SMS); never on the events topic, whose subscribers
-// expect our JSON contract. OK actions say when it is over.
+// missing heartbeat (the poller stopped running), and on alerts that did not get through: publishes SNS refused
+// and deliveries SNS gave up on. People hear about them on e-mail and chat, SMS numbers about the heartbeat
+// (through their own unfiltered topic, see HEARTBEAT_SMS); never on the events topic, whose subscribers expect our
+// JSON contract. OK actions say when it is over.
 
 import { Duration } from 'aws-cdk-lib';
 import {
@@ -13,8 +14,14 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HEARTBEAT_METRIC, METRICS_NAMESPACE, SERVICE_DIMENSIONS } from '../../functions/poller/metrics.ts';
+import {
+  HEARTBEAT_METRIC,
+  METRICS_NAMESPACE,
+  PUBLISH_FAILURES_METRIC,
+  SERVICE_DIMENSIONS,
+} from '../../functions/poller/metrics.ts';
 import type { AlertTopics } from '../alerts/topics.ts';
 import type { Poller } from '../poller/poller.ts';
 import { TIMEOUT_MS } from '../poller/sizing.ts';
@@ -30,7 +37,10 @@ export interface WatchdogProps {
 }
 
 interface AlarmSpec {
+  /** The construct ID; lower-cased, the end of the alarm's name. */
   name: string;
+  /** What the alarm watches, the middle of its name: the poller (default) or a topic. */
+  subject?: string;
   description: string;
   metric: IMetric;
   threshold: number;
@@ -42,6 +52,8 @@ interface AlarmSpec {
 export class Watchdog extends Construct {
   readonly alarms: Alarm[] = [];
   private readonly routes = new Map<Topic, Alarm[]>();
+  /** One schedule period (at least 5 minutes): an alarm clears after the next poll that goes well. */
+  private readonly period: Duration;
 
   constructor(
     scope: Construct,
@@ -49,9 +61,9 @@ export class Watchdog extends Construct {
     private readonly props: WatchdogProps,
   ) {
     super(scope, id);
+    this.period = Duration.minutes(Math.max(5, props.everyMinutes));
     const { fn, deadLetters } = props.poller;
-    // One schedule period (at least 5 minutes): an alarm clears after the next poll that goes well.
-    const period = Duration.minutes(Math.max(5, props.everyMinutes));
+    const period = this.period;
     const { people } = props.topics;
     this.alarm({
       name: 'Errors',
@@ -103,12 +115,65 @@ export class Watchdog extends Construct {
       missing: TreatMissingData.BREACHING,
       topics: [...people, props.topics.heartbeatSms],
     });
+    this.deliveryAlarms(period);
     for (const [topic, alarms] of this.routes) props.topics.allowAlarms(topic, alarms);
   }
 
+  /**
+   * Any failure fires, within one period: the poller's publishes already went through the SDK's retries, and SNS
+   * counts a delivery to e-mail, SMS or SQS as failed only once it stops trying (an HTTPS one on each failed
+   * attempt: a webhook that was down for a moment shows too, and the alarm clears the next quiet period). No
+   * data is the normal state (no poll published, nothing delivered), so missing data is fine; a poller that stops
+   * is the heartbeat's alarm. An alarm about the chat topic also goes to the chat topic: if that keeps failing,
+   * e-mail still tells, and the alarm, already in ALARM, sends nothing more.
+   */
+  private deliveryAlarms(period: Duration): void {
+    const { people } = this.props.topics;
+    this.alarm({
+      name: 'PublishFailures',
+      description:
+        'The replica-alerts poller could not publish alerts to SNS (access, KMS key, throttling); it retries them ' +
+        'at the next poll. See its log group.',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: PUBLISH_FAILURES_METRIC,
+        dimensionsMap: SERVICE_DIMENSIONS,
+        statistic: 'Sum',
+        period,
+      }),
+      threshold: 1,
+      topics: people,
+    });
+    for (const [name, topic] of Object.entries(this.props.topics.all)) {
+      this.alarm({
+        name: 'DeliveryFailures',
+        subject: `topic-${name}`,
+        description:
+          `SNS could not deliver replica-alerts messages from the ${name} topic to a subscriber. See the topic's ` +
+          'delivery-status log (HTTPS, SQS, Lambda) or its subscriptions.',
+        metric: topic.metricNumberOfNotificationsFailed({ period, statistic: 'Sum' }),
+        threshold: 1,
+        topics: people,
+      });
+    }
+  }
+
+  /** Anything in a dead-letter queue of the incident path is an alert the bus or PagerDuty did not get. */
+  watchDeadLetters(subject: string, queue: IQueue, description: string): void {
+    this.alarm({
+      name: 'DeadLetters',
+      subject,
+      description,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: this.period, statistic: 'Maximum' }),
+      threshold: 1,
+      topics: this.props.topics.people,
+    });
+  }
+
   private alarm(spec: AlarmSpec): void {
-    const alarm = new Alarm(this, spec.name, {
-      alarmName: `${this.props.stackName}-poller-${spec.name.toLowerCase()}`,
+    const subject = spec.subject ?? 'poller';
+    const alarm = new Alarm(this, spec.subject ? `${spec.subject}-${spec.name}` : spec.name, {
+      alarmName: `${this.props.stackName}-${subject}-${spec.name.toLowerCase()}`,
       alarmDescription: spec.description,
       metric: spec.metric,
       threshold: spec.threshold,

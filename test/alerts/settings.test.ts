@@ -35,7 +35,10 @@ describe('validateSettings', () => {
 
   it.each([
     [{ alertOn: [] }, /^alertOn: give a non-empty list/],
-    [{ alertOn: ['Success'] }, /^alertOn:/],
+    [
+      { alertOn: ['Success'] },
+      /^alertOn\[0\]: "Success" is not a result that alerts; give "Failed" or "Warning"/,
+    ],
     [{ retryHold: -1 }, /^retryHold: give whole minutes from 0 to 1440/],
     [{ retryHold: 1.5 }, /^retryHold:/],
     [{ repeat: '24h' }, /^repeat: give whole minutes/],
@@ -46,9 +49,13 @@ describe('validateSettings', () => {
     [{ collectionLag: 30 }, /^collectionLag: give whole minutes from 60 to 10080/],
     [{ collectionLag: 20_000 }, /^collectionLag:/],
     [{ cdp: 'yes' }, /^cdp: give true or false/],
-    [{ include: [''] }, /^include: give a list of non-empty strings/],
+    [{ include: [''] }, /^include\[0\]: give a non-empty glob, e.g. "SQL\*"/],
+    [{ include: 'SQL*' }, /^include: give a list of globs, e.g. \["SQL\*"\]/],
+    [{ muted: [' '] }, /^muted\[0\]: give a non-empty job or policy name or uid, or an EM name/],
     [{ timeZone: 'Mars/Olympus' }, /^timeZone: "Mars\/Olympus" is not an IANA time zone; use e.g./],
     [{ retryhold: 15 }, /^retryhold: unknown setting; known settings are alertOn, retryHold/],
+    [{ retryhold: 15 }, /Did you mean "retryHold"\?$/],
+    [{ 'retry-hold': 15 }, /^"retry-hold": unknown setting; .* Did you mean "retryHold"\?$/],
   ])('rejects %j naming the setting and the fix', (input, message) => {
     const result = validateSettings(input);
     expect(result.ok).toBe(false);
@@ -60,10 +67,19 @@ describe('validateSettings', () => {
     expect(result.ok ? [] : result.errors).toHaveLength(2);
   });
 
+  it('gives each caller its own defaults, never shared lists', () => {
+    const first = validateSettings({});
+    if (first.ok) first.settings.include.push('SQL*');
+    expect(validateSettings({})).toEqual({ ok: true, settings: DEFAULT_SETTINGS });
+    expect(DEFAULT_SETTINGS.include).toEqual([]);
+  });
+
   it('rejects what is not an object', () => {
     expect(validateSettings([1])).toEqual({
       ok: false,
-      errors: [expect.stringMatching(/^settings: expected an object/)],
+      errors: [
+        expect.stringMatching(/^settings: give an object of alerting settings, e.g. \{"retryHold": 15/),
+      ],
     });
   });
 });

@@ -21,6 +21,14 @@ function problems(raw: unknown): string[] {
   }
 }
 
+const PAGERDUTY_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pagerduty-AbCdEf';
+const TEAMS = {
+  tenantId: '11111111-2222-3333-4444-555555555555',
+  teamId: '66666666-7777-8888-9999-000000000000',
+  channelId: '19:abc123@thread.tacv2',
+};
+const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`tag${i}`, 'x']));
+
 const em = (extra: Record<string, unknown>) => ({
   enterpriseManagers: [{ name: 'em-prod', url: 'https://em.example.com:9398/api/', ...extra }],
 });
@@ -37,14 +45,75 @@ describe('valid settings', () => {
       logRetentionDays: 90,
       network: undefined,
       subscriptions: { email: [], sms: [], webhooks: [], queues: [], functions: [], slack: [], teams: [] },
+      tags: {},
     });
   });
 
   it("accept the fixture (every kind of subscription) and the example file's shape", () => {
     expect(problems(fixtureSettings())).toEqual([]);
-    const example = JSON.parse(readFileSync(join(ROOT_DIR, 'infra/settings.example.json'), 'utf8'));
+    const example = JSON.parse(readFileSync(join(ROOT_DIR, 'replica-alerts.settings.example.json'), 'utf8'));
     // The example validates as shipped: a fresh clone's `cdk synth` synthesises it.
     expect(problems(example)).toEqual([]);
+  });
+
+  it('read tags, an EventBridge bus, PagerDuty and chat channels configured elsewhere', () => {
+    const settings = parseSettings(
+      {
+        ...minimalSettings(),
+        tags: { 'cost-center': 'IT-42', 'Owner Team': 'backup ops', empty: '' },
+        eventBus: {},
+        pagerDuty: { routingKeySecretArn: PAGERDUTY_SECRET },
+        subscriptions: {
+          slack: [{ workspaceId: 'T0123ABCD', channelId: 'C0123ABCD', existingConfiguration: true }],
+          teams: [{ ...TEAMS, existingConfiguration: false }],
+        },
+      },
+      'test',
+      FIXTURES_DIR,
+    );
+    expect(settings.tags).toEqual({ 'cost-center': 'IT-42', 'Owner Team': 'backup ops', empty: '' });
+    expect(settings.eventBus).toEqual({});
+    expect(settings.pagerDuty).toEqual({ routingKeySecretArn: PAGERDUTY_SECRET, minSeverity: 'Warning' });
+    expect(settings.subscriptions.slack[0]?.existingConfiguration).toBe(true);
+    expect(settings.subscriptions.teams[0]).toMatchObject({
+      channelId: '19%3Aabc123%40thread.tacv2',
+      existingConfiguration: false,
+    });
+    const named = parseSettings(
+      {
+        ...minimalSettings(),
+        eventBus: { busName: 'ops/events' },
+        pagerDuty: {
+          routingKeySecretArn: PAGERDUTY_SECRET,
+          routingKeyField: 'routingKey',
+          minSeverity: 'Failed',
+        },
+      },
+      'test',
+      FIXTURES_DIR,
+    );
+    expect(named.eventBus).toEqual({ busName: 'ops/events' });
+    expect(named.pagerDuty).toEqual({
+      routingKeySecretArn: PAGERDUTY_SECRET,
+      routingKeyField: 'routingKey',
+      minSeverity: 'Failed',
+    });
+  });
+
+  it('accept "$schema" for editors and ignore it', () => {
+    const settings = parseSettings(
+      { $schema: './replica-alerts.settings.schema.json', ...minimalSettings() },
+      'test',
+      FIXTURES_DIR,
+    );
+    expect(settings).not.toHaveProperty('$schema');
+  });
+
+  it('pass alerting as given: the Lambda fills the defaults, and SETTINGS stays small', () => {
+    const alerting = { retryHold: 5, timeZone: 'Europe/Berlin' };
+    expect(parseSettings({ ...minimalSettings(), alerting }, 'test', FIXTURES_DIR).alerting).toEqual(
+      alerting,
+    );
   });
 
   it('read caCertFile relative to the settings file', () => {
@@ -59,7 +128,7 @@ describe('invalid settings', () => {
     [{ enterpriseManagers: [] }, 'enterpriseManagers: give a non-empty list'],
     [
       { ...minimalSettings(), emails: [] },
-      'settings.emails: unknown setting; known here: stackName, enterpriseManagers',
+      'emails: unknown setting; known settings are stackName, enterpriseManagers',
     ],
     [{ ...minimalSettings(), stackName: '1st' }, 'stackName: give a CloudFormation stack name'],
     [
@@ -211,6 +280,79 @@ describe('invalid settings', () => {
       },
       'network.emCidrs: applies only to the security group the stack creates',
     ],
+    [
+      { ...minimalSettings(), alerting: { 'retry-hold': 5 } },
+      'alerting["retry-hold"]: unknown setting; known settings are alertOn, retryHold, repeat',
+    ],
+    [{ ...minimalSettings(), alerting: { 'retry-hold': 5 } }, 'Did you mean "retryHold"?'],
+    [
+      { ...minimalSettings(), subscriptions: { email: [5] } },
+      'subscriptions.email[0]: give an endpoint, e.g. "ops@example.com", or {"endpoint": "ops@example.com"',
+    ],
+    [
+      {
+        ...minimalSettings(),
+        subscriptions: {
+          slack: [{ workspaceId: 'T0123ABCD', channelId: 'C0123ABCD', existingConfiguration: 'yes' }],
+        },
+      },
+      'subscriptions.slack[0].existingConfiguration: give true when the channel already has an AWS Chatbot configuration',
+    ],
+    [
+      { ...minimalSettings(), subscriptions: { teams: [{ ...TEAMS, existingConfiguration: 1 }] } },
+      'subscriptions.teams[0].existingConfiguration: give true',
+    ],
+    [{ ...minimalSettings(), tags: ['team'] }, 'tags: give an object of tag keys to values'],
+    [
+      { ...minimalSettings(), tags: { 'aws:cost': 'x' } },
+      'tags["aws:cost"]: keys starting with "aws:" are reserved',
+    ],
+    [
+      { ...minimalSettings(), tags: { 'AWS:cost': 'x' } },
+      'tags["AWS:cost"]: keys starting with "aws:" are reserved',
+    ],
+    [{ ...minimalSettings(), tags: { project: 'x' } }, 'tags.project: the stack sets "project" itself'],
+    [{ ...minimalSettings(), tags: { ['k'.repeat(129)]: 'x' } }, 'give a tag key of 1-128 letters'],
+    [{ ...minimalSettings(), tags: { '': 'x' } }, 'tags[""]: give a tag key of 1-128 letters'],
+    [{ ...minimalSettings(), tags: { 'team#1': 'x' } }, 'tags["team#1"]: give a tag key'],
+    [
+      { ...minimalSettings(), tags: { team: 'v'.repeat(257) } },
+      'tags.team: give a tag value of 0-256 letters',
+    ],
+    [{ ...minimalSettings(), tags: { team: 'a;b' } }, 'tags.team: give a tag value'],
+    [{ ...minimalSettings(), tags: { team: 5 } }, 'tags.team: give a tag value'],
+    [{ ...minimalSettings(), tags: tags(50) }, 'tags: give at most 49 tags'],
+    [{ ...minimalSettings(), eventBus: true }, 'eventBus: give an object: {} to have the stack create a bus'],
+    [
+      { ...minimalSettings(), eventBus: { name: 'ops' } },
+      'eventBus.name: unknown setting; known settings are busName',
+    ],
+    [
+      { ...minimalSettings(), eventBus: { busName: 'ops events!' } },
+      'eventBus.busName: give the name of an existing EventBridge bus',
+    ],
+    [{ ...minimalSettings(), eventBus: { busName: 'b'.repeat(257) } }, 'eventBus.busName: give the name'],
+    [
+      { ...minimalSettings(), pagerDuty: {} },
+      'pagerDuty.routingKeySecretArn: give the ARN of the Secrets Manager secret that holds the PagerDuty routing key',
+    ],
+    [
+      { ...minimalSettings(), pagerDuty: { routingKeySecretArn: 'pagerduty' } },
+      'pagerDuty.routingKeySecretArn: give the ARN',
+    ],
+    [
+      { ...minimalSettings(), pagerDuty: { routingKeySecretArn: PAGERDUTY_SECRET, routingKeyField: '' } },
+      'pagerDuty.routingKeyField: give the JSON key of the routing key in the secret',
+    ],
+    [
+      { ...minimalSettings(), pagerDuty: { routingKeySecretArn: PAGERDUTY_SECRET, minSeverity: 'Critical' } },
+      'pagerDuty.minSeverity: give "Failed" or "Warning" (default "Warning")',
+    ],
+    [
+      { ...minimalSettings(), pagerDuty: { routingKey: 'R0UT1NGK3Y' } },
+      'pagerDuty.routingKey: unknown setting; known settings are routingKeySecretArn, routingKeyField, minSeverity',
+    ],
+    [{ ...minimalSettings(), $schema: 5 }, '$schema: give the path or URL of the JSON Schema'],
   ])('%j: %s', (raw, expected) => {
     expect(problems(raw)).toContainEqual(expect.stringContaining(expected));
   });
@@ -232,6 +374,24 @@ describe('invalid settings', () => {
     expect(() => parseSettings(raw, 'settings.json', FIXTURES_DIR)).toThrow(
       /^Invalid replica-alerts settings \(settings.json\):\n- enterpriseManagers: the name "em-prod" is used twice/,
     );
+  });
+
+  it('name every problem of the new settings at once, beside the others', () => {
+    const raw = {
+      ...minimalSettings(),
+      stackName: '1st',
+      tags: { project: 'x', team: 'a;b' },
+      eventBus: { busName: '' },
+      pagerDuty: { minSeverity: 'Info' },
+    };
+    expect(problems(raw)).toEqual([
+      'stackName: give a CloudFormation stack name: a letter, then up to 63 letters, digits or dashes.',
+      'tags.project: the stack sets "project" itself (project=replica-alerts); choose another key.',
+      'tags.team: give a tag value of 0-256 letters, digits, spaces and _ . : / = + - @.',
+      expect.stringMatching(/^eventBus\.busName: give the name of an existing EventBridge bus/),
+      expect.stringMatching(/^pagerDuty\.routingKeySecretArn: give the ARN/),
+      expect.stringMatching(/^pagerDuty\.minSeverity: give "Failed" or "Warning"/),
+    ]);
   });
 
   it('refuse a user name or password in a webhook URL (the template would show it), without repeating it', () => {
@@ -286,7 +446,7 @@ describe('loading settings', () => {
 
   it('explains how to provide settings when there are none', () => {
     expect(() => load({ 'replicaAlerts:settingsFile': 'nowhere.json' })).toThrow(
-      /no settings: copy infra\/settings.example.json to replica-alerts.settings.json/,
+      /no settings: copy replica-alerts.settings.example.json to replica-alerts.settings.json/,
     );
   });
 

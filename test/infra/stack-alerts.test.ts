@@ -2,6 +2,7 @@
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { normalStatement, type Statement } from './fixtures/policy.ts';
 import {
   constructName,
   fixtureSettings,
@@ -61,18 +62,73 @@ describe('the topics', () => {
     });
   });
 
-  it('let CloudWatch and EventBridge use the key, to publish alarms and events', () => {
-    template().hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
-            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          }),
-        ]),
+  it('name the key with a regional alias that goes with the stack, so a redeploy can take the name again', () => {
+    template().hasResource('AWS::KMS::Alias', {
+      Properties: {
+        AliasName: 'alias/ReplicaAlerts-alerts',
+        TargetKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TopicsKey[0-9A-F]{8}$'), 'Arn'] },
       },
+      DeletionPolicy: 'Delete',
     });
+  });
+
+  it('log the delivery status of the protocols SNS logs per topic: HTTPS for chat, HTTPS, SQS and Lambda for events', () => {
+    const logged = Object.fromEntries(
+      Object.entries(template().findResources('AWS::SNS::Topic')).map(([id, topic]) => [
+        constructName(id),
+        // biome-ignore lint/suspicious/noExplicitAny: template JSON.
+        (topic.Properties.DeliveryStatusLogging ?? []).map((config: any) => config.Protocol),
+      ]),
+    );
+    expect(logged).toEqual({
+      Topicsemail: [],
+      Topicssms: [],
+      Topicschat: ['http/s'],
+      Topicsevents: ['http/s', 'sqs', 'lambda'],
+      Topicsheartbeatsms: [],
+    });
+    const role = { 'Fn::GetAtt': [Match.stringLikeRegexp('^TopicsDeliveryStatusRole'), 'Arn'] };
+    template().hasResourceProperties('AWS::SNS::Topic', {
+      DeliveryStatusLogging: Match.arrayWith([
+        {
+          Protocol: 'lambda',
+          SuccessFeedbackRoleArn: role,
+          FailureFeedbackRoleArn: role,
+          SuccessFeedbackSampleRate: '100',
+        },
+      ]),
+    });
+  });
+
+  it("let SNS write only the logged topics' log groups", () => {
+    const policy = onlyResource(template(), 'AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^TopicsDeliveryStatusRole') }],
+    });
+    const resources = JSON.stringify(
+      // biome-ignore lint/suspicious/noExplicitAny: template JSON.
+      policy.PolicyDocument.Statement.map((statement: any) => statement.Resource),
+    );
+    expect(resources.match(/:log-group:sns\/eu-west-1\/123456789012\//g)).toHaveLength(2);
+    expect(resources.match(/"Topics(chat|events)[0-9A-F]{8}","TopicName"\]\},"\*"/g)).toHaveLength(2);
+    template().hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'sns.amazonaws.com' } })],
+      }),
+    });
+  });
+
+  it('let CloudWatch and EventBridge use the key, to publish alarms and events', () => {
+    const statements = Object.values(template().findResources('AWS::KMS::Key')).flatMap(
+      (key) => key.Properties.KeyPolicy.Statement as Statement[],
+    );
+    // Actions and principals in any order (cdk.json's minimizePolicies sorts them).
+    expect(statements.map(normalStatement)).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: expect.objectContaining({ Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] }),
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      }),
+    );
   });
 
   it('deny publishing without TLS', () => {
@@ -113,11 +169,8 @@ describe('the topics', () => {
     for (const { statement } of publishers) {
       expect(statement.Condition).toEqual({
         StringEquals: { 'aws:SourceAccount': '123456789012' },
-        ArnLike: {
-          'aws:SourceArn': {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:123456789012:rule/*']],
-          },
-        },
+        // A literal partition: the stack's region is known (cdk.json's enablePartitionLiterals).
+        ArnLike: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:123456789012:rule/*' },
       });
     }
   });
@@ -198,7 +251,7 @@ describe('the chat channels', () => {
 
   it('connect Slack to the chat topic with the narrow guardrail, never AdministratorAccess', () => {
     template().hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
-      ConfigurationName: 'ReplicaAlerts-slack-1',
+      ConfigurationName: 'ReplicaAlerts-eu-west-1-slack-1',
       SlackWorkspaceId: 'T0123ABCD',
       SlackChannelId: 'C0123ABCD',
       SnsTopicArns: [topicRef('chat')],
@@ -209,7 +262,7 @@ describe('the chat channels', () => {
 
   it('connect Teams through the L1 construct, with the channel ID URL-encoded', () => {
     template().hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
-      ConfigurationName: 'ReplicaAlerts-teams-1',
+      ConfigurationName: 'ReplicaAlerts-eu-west-1-teams-1',
       TeamsTenantId: '11111111-2222-3333-4444-555555555555',
       TeamId: '66666666-7777-8888-9999-000000000000',
       TeamsChannelId: '19%3Aabc123%40thread.tacv2',
@@ -223,7 +276,8 @@ describe('the chat channels', () => {
     const statements = onlyResource(template(), 'AWS::IAM::ManagedPolicy').PolicyDocument.Statement;
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toBe('cloudwatch:DescribeAlarms');
-    expect(statements[0].Resource).toHaveLength(5);
+    const alarms = Object.keys(template().findResources('AWS::CloudWatch::Alarm'));
+    expect(statements[0].Resource).toHaveLength(alarms.length);
     template().hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'chatbot.amazonaws.com' } })],

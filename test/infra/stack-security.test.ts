@@ -3,8 +3,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../functions/state/local.ts';
+import { grants, resourceText } from './fixtures/policy.ts';
 import {
-  constructName,
   fixtureSettings,
   minimalSettings,
   onlyResource,
@@ -20,16 +20,6 @@ function allows(template: Template): Statement[] {
     .flatMap((type) => Object.values(template.findResources(type)))
     .flatMap((resource) => resource.Properties.PolicyDocument.Statement as Statement[])
     .filter((statement) => statement.Effect === 'Allow');
-}
-
-/** An ARN as text: the partition as "aws", an attribute of a resource in the stack as <its construct name>. */
-function arnText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const { Ref, 'Fn::GetAtt': attribute, 'Fn::Join': join } = value as Record<string, never>;
-  if (Ref === 'AWS::Partition') return 'aws';
-  if (attribute) return `<${constructName(attribute[0])}>`;
-  if (join) return (join[1] as unknown[]).map(arnText).join('');
-  throw new Error(`Not an ARN: ${JSON.stringify(value)}`);
 }
 
 /** The statements of the one policy of a role, by the role's construct path. */
@@ -71,7 +61,7 @@ describe('a kept state table', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
     expect(onlyResource(template, 'AWS::Lambda::Function').Environment.Variables.TABLE_NAME).toBe(name);
     const store = pollerStatements(template).find((s) => String(s.Action).includes('dynamodb:'));
-    expect(arnText(store?.Resource)).toBe(`arn:aws:dynamodb:eu-west-1:123456789012:table/${name}`);
+    expect(resourceText(store?.Resource)).toBe(`arn:aws:dynamodb:eu-west-1:123456789012:table/${name}`);
   });
 });
 
@@ -95,18 +85,18 @@ describe('the EM secrets', () => {
   });
 
   it('are the only secrets the poller may read, and only their value', () => {
-    const reads = pollerStatements(template()).filter((s) => String(s.Action).startsWith('secretsmanager:'));
+    const reads = grants(pollerStatements(template())).filter((g) => g.action.startsWith('secretsmanager:'));
+    const read = (resource: string) => ({
+      effect: 'Allow',
+      action: 'secretsmanager:GetSecretValue',
+      resource,
+    });
     expect(reads).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: [
-          { Ref: expect.stringMatching(/^EmSecretsemprod/) },
-          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:veeam/em-dr-AbCdEf',
-          // A partial ARN only matches with Secrets Manager's 6-character suffix.
-          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:veeam/em-lab-??????',
-        ],
-      },
+      // The secret the stack creates (its Ref is its ARN).
+      read('<EmSecretsemprod>'),
+      read('arn:aws:secretsmanager:eu-west-1:123456789012:secret:veeam/em-dr-AbCdEf'),
+      // A partial ARN only matches with Secrets Manager's 6-character suffix.
+      read('arn:aws:secretsmanager:eu-west-1:123456789012:secret:veeam/em-lab-??????'),
     ]);
   });
 
@@ -159,10 +149,10 @@ describe('the poller role', () => {
   });
 
   it('may publish to the four channel topics and nothing else', () => {
-    const published = pollerStatements(template())
-      .filter((s) => s.Action === 'sns:Publish')
-      .map((s) => constructName((s.Resource as { Ref: string }).Ref));
-    expect(published.sort()).toEqual(['Topicschat', 'Topicsemail', 'Topicsevents', 'Topicssms']);
+    const published = grants(pollerStatements(template()))
+      .filter((g) => g.action === 'sns:Publish')
+      .map((g) => g.resource);
+    expect(published).toEqual(['<Topicschat>', '<Topicsemail>', '<Topicsevents>', '<Topicssms>']);
   });
 });
 
@@ -176,32 +166,28 @@ describe('the poller role in a VPC', () => {
   });
 
   it('lets Lambda manage the network interfaces, scoped wherever EC2 allows', () => {
-    const ec2 = pollerStatements(template())
-      .filter((s) => String(s.Action).startsWith('ec2:'))
-      .map((s) => ({ Action: s.Action, Resource: [s.Resource].flat().map(arnText) }));
+    // Each action with the resources it is allowed on, however CDK orders or merges the statements.
+    const ec2: Record<string, string[]> = {};
+    for (const { action, resource } of grants(pollerStatements(template()))) {
+      if (action.startsWith('ec2:')) ec2[action] = [...(ec2[action] ?? []), resource];
+    }
     const at = 'arn:aws:ec2:eu-west-1:123456789012';
-    expect(ec2).toEqual([
+    const networkInterfaces = [`${at}:network-interface/*`];
+    expect(ec2).toEqual({
       // EC2 authorises these two only on "*".
-      { Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], Resource: ['*'] },
-      {
-        Action: 'ec2:CreateNetworkInterface',
-        Resource: [
-          `${at}:network-interface/*`,
-          // Any account's: a subnet shared from another account (a shared VPC) is in the owner's.
-          'arn:aws:ec2:eu-west-1:*:subnet/subnet-0123456789abcdef0',
-          'arn:aws:ec2:eu-west-1:*:subnet/subnet-0123456789abcdef1',
-          `${at}:security-group/<PollerSecurityGroup>`,
-        ],
-      },
-      {
-        Action: [
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        Resource: [`${at}:network-interface/*`],
-      },
-    ]);
+      'ec2:DescribeNetworkInterfaces': ['*'],
+      'ec2:DescribeSubnets': ['*'],
+      'ec2:CreateNetworkInterface': [
+        // Any account's: a subnet shared from another account (a shared VPC) is in the owner's.
+        'arn:aws:ec2:eu-west-1:*:subnet/subnet-0123456789abcdef0',
+        'arn:aws:ec2:eu-west-1:*:subnet/subnet-0123456789abcdef1',
+        `${at}:network-interface/*`,
+        `${at}:security-group/<PollerSecurityGroup.GroupId>`,
+      ],
+      'ec2:AssignPrivateIpAddresses': networkInterfaces,
+      'ec2:DeleteNetworkInterface': networkInterfaces,
+      'ec2:UnassignPrivateIpAddresses': networkInterfaces,
+    });
   });
 
   it('has no managed policy, and no statement in the stack allows a logs action on "*"', () => {

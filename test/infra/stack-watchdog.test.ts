@@ -1,4 +1,4 @@
-// Watching the watcher: the alarms on the poller and where they notify.
+// Watching the watcher: the alarms on the poller and on alerts that did not get through, and where they notify.
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -11,9 +11,12 @@ interface AlarmProperties {
   AlarmDescription: string;
 }
 
-function alarm(template: Template, name: string): AlarmProperties {
-  return onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `ReplicaAlerts-poller-${name}` });
+function alarm(template: Template, name: string, subject = 'poller'): AlarmProperties {
+  return onlyResource(template, 'AWS::CloudWatch::Alarm', { AlarmName: `ReplicaAlerts-${subject}-${name}` });
 }
+
+/** Every topic, by the name in its alarm's name. */
+const TOPICS = ['email', 'sms', 'chat', 'events', 'heartbeat-sms'];
 
 /** The topics an alarm action list points at, by construct name. */
 function topics(actions: { Ref: string }[]): string[] {
@@ -23,9 +26,9 @@ function topics(actions: { Ref: string }[]): string[] {
 describe('the poller alarms', () => {
   const template = synthBeforeAll({ ...minimalSettings(), schedule: { everyMinutes: 10 } });
 
-  it('are five, each telling e-mail and chat when it fires and when it clears, never the events topic', () => {
-    template().resourceCountIs('AWS::CloudWatch::Alarm', 5);
-    for (const name of ['errors', 'throttles', 'duration', 'deadletters']) {
+  it('are six, each telling e-mail and chat when it fires and when it clears, never the events topic', () => {
+    template().resourceCountIs('AWS::CloudWatch::Alarm', 6 + TOPICS.length);
+    for (const name of ['errors', 'throttles', 'duration', 'deadletters', 'publishfailures']) {
       const properties = alarm(template(), name);
       expect(topics(properties.AlarmActions)).toEqual(['chat', 'email']);
       expect(topics(properties.OKActions)).toEqual(['chat', 'email']);
@@ -88,5 +91,72 @@ describe('the poller alarms', () => {
         },
       ],
     });
+  });
+});
+
+describe('the delivery alarms', () => {
+  const template = synthBeforeAll({ ...minimalSettings(), schedule: { everyMinutes: 10 } });
+  /** One failure in one schedule period (10 minutes here) fires; no data is the quiet normal. */
+  const ANY_FAILURE_IN_ONE_PERIOD = {
+    Statistic: 'Sum',
+    Period: 600,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    EvaluationPeriods: 1,
+    TreatMissingData: 'notBreaching',
+  };
+
+  it("fire on any publish the poller could not make, over one schedule period, from the poller's metric", () => {
+    expect(alarm(template(), 'publishfailures')).toMatchObject({
+      Namespace: 'ReplicaAlerts',
+      MetricName: 'PublishFailures',
+      Dimensions: [{ Name: 'service', Value: 'replica-alerts' }],
+      ...ANY_FAILURE_IN_ONE_PERIOD,
+    });
+  });
+
+  it('fire on any delivery SNS failed, for every topic, telling e-mail and chat', () => {
+    for (const name of TOPICS) {
+      const properties = alarm(template(), 'deliveryfailures', `topic-${name}`);
+      const topic = `^Topics${name.replace('-', '')}[0-9A-F]{8}$`;
+      expect(properties).toMatchObject({
+        Namespace: 'AWS/SNS',
+        MetricName: 'NumberOfNotificationsFailed',
+        Dimensions: [
+          { Name: 'TopicName', Value: { 'Fn::GetAtt': [expect.stringMatching(topic), 'TopicName'] } },
+        ],
+        ...ANY_FAILURE_IN_ONE_PERIOD,
+      });
+      expect(topics(properties.AlarmActions)).toEqual(['chat', 'email']);
+      expect(topics(properties.OKActions)).toEqual(['chat', 'email']);
+    }
+  });
+});
+
+describe('the incident path alarms', () => {
+  const template = synthBeforeAll({
+    ...minimalSettings(),
+    pagerDuty: {
+      routingKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pagerduty-AbCdEf',
+    },
+  });
+
+  it.each([
+    ['eventbus', /^IncidentsEventsDeadLetters/],
+    ['pagerduty', /^IncidentsPagerDutyDeadLetters/],
+  ])('fire on anything in the %s dead-letter queue, telling e-mail and chat', (subject, queue) => {
+    const properties = alarm(template(), 'deadletters', subject);
+    expect(properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [expect.stringMatching(queue), 'QueueName'] } },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(topics(properties.AlarmActions)).toEqual(['chat', 'email']);
+    expect(topics(properties.OKActions)).toEqual(['chat', 'email']);
   });
 });
