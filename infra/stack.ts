@@ -64,15 +64,15 @@ export class ReplicaAlertsStack extends Stack {
       ...settings.schedule,
       deadLetters: poller.deadLetters,
     });
+    // Before the watchdog, which alarms on its dead-letter queues along with the rest.
+    const incidents = new Incidents(this, 'Incidents', { eventsTopic: topics.channels.events, settings });
     const watchdog = new Watchdog(this, 'Watchdog', {
       poller,
       topics,
       stackName: settings.stackName,
       everyMinutes: settings.schedule.everyMinutes,
+      incidentDeadLetters: incidents.deadLetters,
     });
-    const incidents = new Incidents(this, 'Incidents', { eventsTopic: topics.channels.events, settings });
-    for (const dlq of incidents.deadLetters)
-      watchdog.watchDeadLetters(dlq.subject, dlq.queue, dlq.description);
     new AlertSubscriptions(this, 'Subscriptions', { topics, settings: settings.subscriptions });
     new ChatChannels(this, 'Chat', {
       topic: topics.channels.chat,

@@ -95,6 +95,15 @@ export const settingsSchema = settingsObject(
     ).meta({
       description: 'Job or policy names or uids, or EM names, that never alert (exact, case-insensitive).',
     }),
+    groupAbove: z
+      .int({ error: 'give a whole number of alerts from 0 (never group) to 1000 (default 5).' })
+      .min(0)
+      .max(1000)
+      .default(5)
+      .meta({
+        description:
+          'More alerts than this for one EM at once: e-mail, SMS and chat get one message per kind instead of one per job (the events channel still gets each); 0 never groups.',
+      }),
     timeZone: z
       .string({ error: timeZoneFix })
       .refine(isTimeZone, { error: timeZoneFix })

@@ -94,6 +94,7 @@ export const SETTINGS_OPTIONS = {
   exclude: { type: 'string', multiple: true },
   mute: { type: 'string', multiple: true },
   'time-zone': { type: 'string' },
+  'group-above': { type: 'string' },
 } as const satisfies Options;
 
 export const SETTINGS_HELP = `Settings (override --settings FILE, a JSON object of the same settings):
@@ -108,6 +109,7 @@ export const SETTINGS_HELP = `Settings (override --settings FILE, a JSON object 
   --include GLOB, --exclude GLOB   job/policy names to watch or skip (repeatable; * and ?)
   --mute NAME                 a job, policy or EM that never alerts (repeatable)
   --time-zone ZONE            IANA zone for human-readable times (default UTC)
+  --group-above N             more alerts than N at once: one e-mail, SMS, chat message per kind (default 5; 0 = off)
 DURATION is minutes, or a number with m, h or d (90m, 6h, 2d).`;
 
 export function parse<T extends Options>(args: string[], options: T, command: string) {
@@ -168,8 +170,13 @@ export function settingsFrom(values: SettingsValues): Settings {
   const stale = text(values.stale);
   if (stale !== undefined)
     input.stale = stale === 'auto' || stale === 'off' ? stale : minutes('stale', stale);
-  const unreachable = text(values['unreachable-after']);
-  if (unreachable !== undefined) input.unreachableAfter = Number(unreachable);
+  for (const [flag, name] of [
+    ['unreachable-after', 'unreachableAfter'],
+    ['group-above', 'groupAbove'],
+  ] as const) {
+    const value = text(values[flag]);
+    if (value !== undefined) input[name] = Number(value);
+  }
   if (values['no-cdp']) input.cdp = false;
   set('include', list(values.include));
   set('exclude', list(values.exclude));

@@ -33,7 +33,7 @@ class PreviewNotifier implements Notifier {
   async publish({ channel, subject, message, attributes }: Publication): Promise<void> {
     const indent = (text: string) => text.replace(/^/gm, '    ');
     if (channel === 'email') {
-      const tag = /^\[([^\]]+)\]/.exec(subject ?? '')?.[1] ?? attributes.event?.toUpperCase();
+      const tag = /^\[([^\]]+)\]/.exec(subject ?? '')?.[1] ?? String(attributes.event ?? '').toUpperCase();
       this.io.out(`\n=== ${tag} ${'='.repeat(70 - (tag?.length ?? 0))}`);
       this.io.out(`E-mail  Subject: ${subject}\n${indent(message.trimEnd())}`);
     } else if (channel === 'sms') {

@@ -1,5 +1,7 @@
 // Plain printable ASCII within GSM-7's basic set, for SMS (one segment) and e-mail subjects.
 
+import { line } from './text.ts';
+
 const TABLE: Record<string, string> = {
   ß: 'ss',
   ẞ: 'SS',
@@ -63,3 +65,6 @@ export function toGsmAscii(text: string): string {
   }
   return out.replace(/\s+/g, ' ').trim();
 }
+
+/** A name or phrase from anywhere as one line of GSM-7-basic ASCII (cut first: SMS and subjects fit it further). */
+export const asciiLine = (text: string): string => toGsmAscii(line(text, 200));

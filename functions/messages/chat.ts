@@ -24,7 +24,7 @@ export interface ChatbotNotification {
   metadata: { threadId: string; summary: string; eventType: string };
 }
 
-const ICON: Record<string, string> = {
+export const ICON: Record<string, string> = {
   FAILED: '🔴',
   'STILL FAILING': '🔴',
   WARNING: '🟠',
@@ -83,26 +83,48 @@ export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rend
   if (more) lines.push(`…and ${plural(more, 'more VM')}`);
   if (event.source?.cause) lines.push(`Cause: ${md(event.source.cause.message, CHAT_TEXT_CHARS)}`);
   lines.push(`Enterprise Manager: ${md(subject.enterpriseManager)}`);
-  const steps = nextSteps(event);
+  return {
+    message: chatbotMessage({
+      id: event.id,
+      title,
+      lines,
+      steps: nextSteps(event),
+      keywords: [event.severity, NOUN[subject.kind], subject.backupServer ?? subject.enterpriseManager],
+      // Slack threads every notification about one subject together: the failure, its reminders, its resolution.
+      metadata: {
+        threadId: eventId([subject.enterpriseManager, subject.kind, subject.uid]),
+        summary: line(`${label(event)}: ${md(subject.name, 120)} - ${summary(event)}`, 200),
+        eventType: event.event,
+      },
+    }),
+    attributes: attributesOf(event),
+  };
+}
+
+/** A custom notification's parts: our own steps and keywords (escaped here), lines already escaped. */
+export interface ChatParts {
+  id: string;
+  title: string;
+  lines: string[];
+  steps: string[];
+  keywords: string[];
+  metadata: ChatbotNotification['metadata'];
+}
+
+/** The custom notification as published: Chatbot drops anything without this envelope. */
+export function chatbotMessage({ id, title, lines, steps, keywords, metadata }: ChatParts): string {
   const notification: ChatbotNotification = {
     version: '1.0',
     source: 'custom',
-    id: event.id,
+    id,
     content: {
       textType: 'client-markdown',
       title,
       description: lines.join('\n'),
-      ...(steps.length ? { nextSteps: steps.map((step) => md(step, CHAT_TEXT_CHARS)) } : {}),
-      keywords: [event.severity, NOUN[subject.kind], subject.backupServer ?? subject.enterpriseManager].map(
-        (k) => md(k, 60),
-      ),
+      ...(steps.length ? { nextSteps: steps.map((step) => escapeMarkdown(step, CHAT_TEXT_CHARS)) } : {}),
+      keywords: keywords.map((k) => escapeMarkdown(k, 60)),
     },
-    // Slack threads every notification about one subject together: the failure, its reminders, its resolution.
-    metadata: {
-      threadId: eventId([subject.enterpriseManager, subject.kind, subject.uid]),
-      summary: line(`${label(event)}: ${md(subject.name, 120)} - ${summary(event)}`, 200),
-      eventType: event.event,
-    },
+    metadata,
   };
-  return { message: JSON.stringify(notification), attributes: attributesOf(event) };
+  return JSON.stringify(notification);
 }

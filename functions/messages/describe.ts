@@ -1,10 +1,11 @@
 // Wording every channel shares: what happened, to what, and what to check next.
 
-import type { AlertEvent, SubjectKind } from '../alerts/event.ts';
+import type { AlertEvent, EventCounts, SubjectKind } from '../alerts/event.ts';
 import { line, plural } from './text.ts';
 import { duration } from './time.ts';
 
-export function label(event: AlertEvent): string {
+/** `FAILED`, `STILL WARNING`, `RESOLVED`...: of an event, or of a group (its kind and alert severity). */
+export function label(event: Pick<AlertEvent, 'event' | 'severity'>): string {
   switch (event.event) {
     case 'failure':
       return event.severity === 'Failed' ? 'FAILED' : 'WARNING';
@@ -28,8 +29,7 @@ export const NOUN: Record<SubjectKind, string> = {
 };
 
 /** `2 of 5 VMs failed`, `1 of 5 VMs with warnings`, or null without counts. */
-export function vmPhrase(event: AlertEvent): string | null {
-  const c = event.counts;
+export function vmPhrase(c: EventCounts | null): string | null {
   if (!c || c.total === 0) return null;
   if (c.failed) return `${c.failed} of ${plural(c.total, 'VM')} failed`;
   if (c.warning) return `${c.warning} of ${plural(c.total, 'VM')} with warnings`;
@@ -41,7 +41,9 @@ export function summary(event: AlertEvent): string {
   const runs = event.failedRuns ?? 0;
   switch (event.event) {
     case 'failure':
-      return vmPhrase(event) ?? (event.severity === 'Failed' ? 'run failed' : 'run ended with warnings');
+      return (
+        vmPhrase(event.counts) ?? (event.severity === 'Failed' ? 'run failed' : 'run ended with warnings')
+      );
     case 'reminder':
       if (event.quietSince) {
         const quiet = duration(event.quietSince, event.detectedAt);

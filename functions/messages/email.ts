@@ -2,17 +2,12 @@
 // `[FAILED] Replica job "SQL Replication" on srv02.tech.local: 2 of 5 VMs failed`.
 
 import type { AlertEvent } from '../alerts/event.ts';
-import { toGsmAscii } from './ascii.ts';
+import { asciiLine } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
 import { label, NOUN, nextSteps, quietNote, summary } from './describe.ts';
-import {
-  BODY_BUDGET_BYTES,
-  EMAIL_MAX_VMS,
-  EMAIL_NAME_CHARS,
-  EMAIL_TEXT_CHARS,
-  SUBJECT_MAX_CHARS,
-} from './limits.ts';
-import { block, clip, line, oneLine, plural, utf8Bytes } from './text.ts';
+import { fieldLines, indent, stepLines, subjectWith, vmsField, within } from './email-layout.ts';
+import { BODY_BUDGET_BYTES, EMAIL_MAX_VMS, EMAIL_NAME_CHARS, EMAIL_TEXT_CHARS } from './limits.ts';
+import { block, line, plural, utf8Bytes } from './text.ts';
 import { duration, formatTime, span } from './time.ts';
 import type { Rendered, RenderOptions } from './types.ts';
 
@@ -28,15 +23,11 @@ export function renderEmail(event: AlertEvent, options: RenderOptions): Rendered
 
 /** ASCII where possible; the name is shortened first, then the whole line. */
 export function subjectLine(event: AlertEvent): string {
-  const ascii = (s: string) => toGsmAscii(line(s, 200));
-  const server = event.subject.backupServer ? ` on ${ascii(event.subject.backupServer)}` : '';
-  const prefix = `[${label(event)}] ${NOUN[event.subject.kind]} "`;
-  const suffix = `"${server}: ${ascii(summary(event))}`;
-  const room = Math.max(10, SUBJECT_MAX_CHARS - prefix.length - suffix.length);
-  return clip(
-    `${prefix}${clip(ascii(event.subject.name) || '?', room, '...')}${suffix}`,
-    SUBJECT_MAX_CHARS,
-    '...',
+  const server = event.subject.backupServer ? ` on ${asciiLine(event.subject.backupServer)}` : '';
+  return subjectWith(
+    `[${label(event)}] ${NOUN[event.subject.kind]} "`,
+    event.subject.name,
+    `"${server}: ${asciiLine(summary(event))}`,
   );
 }
 
@@ -48,9 +39,7 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
     `${NOUN[subject.kind]} "${name(subject.name)}": ${label(event)} - ${summary(event)}`,
     '',
   ];
-  const field = (key: string, value: string | null | undefined) => {
-    if (value) lines.push(`${`${key}:`.padEnd(20)}${value}`);
-  };
+  const field = (key: string, value: string | null | undefined) => lines.push(...fieldLines(key, value));
   if (subject.kind !== 'enterprise-manager')
     field(subject.kind === 'cdp-policy' ? 'Policy' : 'Job', name(subject.name));
   field('Backup server', subject.backupServer && name(subject.backupServer));
@@ -68,9 +57,7 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
     const took = duration(session.creationTime, session.endTime);
     field('Ended', session.endTime && `${time(session.endTime)}${took ? ` (took ${took})` : ''}`);
   }
-  const c = event.counts;
-  if (c)
-    field('VMs', `${c.total} total, ${c.failed} failed, ${c.warning} with warnings, ${c.success} succeeded`);
+  field('VMs', vmsField(event.counts));
   if (
     event.event !== 'stale' &&
     event.event !== 'source-unreachable' &&
@@ -96,9 +83,8 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
   if (quiet) lines.push('', quiet);
   if (session?.failureMessage)
     lines.push('', "Veeam's failure message:", indent(block(session.failureMessage, EMAIL_TEXT_CHARS)));
-  const steps = nextSteps(event);
   const tail = [
-    ...(steps.length ? ['', 'What to check next:', ...steps.map((s) => `  - ${oneLine(s)}`)] : []),
+    ...stepLines(nextSteps(event)),
     '',
     `Detected ${time(event.detectedAt)} by replica-alerts. Event id ${event.id}.`,
   ];
@@ -110,30 +96,24 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
 function vmLines(event: AlertEvent, budget: number): string[] {
   const vms = event.vms ?? [];
   if (!vms.length) return [];
-  const out = [
+  const head = [
     '',
     event.event === 'resolved' ? 'VMs that did not succeed in this run:' : 'VMs that did not succeed:',
   ];
-  let used = utf8Bytes(out.join('\n'));
-  let shown = 0;
-  for (const vm of vms.slice(0, EMAIL_MAX_VMS)) {
-    const state = vm.state === 'Completed' ? '' : ` (${line(vm.state, 40)})`;
-    const entry = [`  - ${line(vm.name, EMAIL_NAME_CHARS)}: ${line(vm.result, 40)}${state}`];
-    if (vm.reason) entry.push(indent(block(vm.reason, EMAIL_TEXT_CHARS), '      '));
-    const bytes = utf8Bytes(entry.join('\n')) + 1;
-    if (used + bytes > budget) break;
-    out.push(...entry);
-    used += bytes;
-    shown++;
-  }
+  const { lines, shown } = within(
+    vms.slice(0, EMAIL_MAX_VMS),
+    (vm) => {
+      const state = vm.state === 'Completed' ? '' : ` (${line(vm.state, 40)})`;
+      const entry = [`  - ${line(vm.name, EMAIL_NAME_CHARS)}: ${line(vm.result, 40)}${state}`];
+      if (vm.reason) entry.push(indent(block(vm.reason, EMAIL_TEXT_CHARS), '      '));
+      return entry;
+    },
+    budget - utf8Bytes(head.join('\n')),
+  );
   const more = vms.length - shown + (event.vmsOmitted ?? 0);
-  if (more > 0)
-    out.push(`  ...and ${plural(more, 'more VM')} not listed here (see the session in the Veeam console).`);
-  return out;
+  const rest =
+    more > 0
+      ? [`  ...and ${plural(more, 'more VM')} not listed here (see the session in the Veeam console).`]
+      : [];
+  return [...head, ...lines, ...rest];
 }
-
-const indent = (text: string, by = '    ') =>
-  text
-    .split('\n')
-    .map((line) => by + line)
-    .join('\n');

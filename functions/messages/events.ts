@@ -5,18 +5,21 @@ import { type AlertEvent, cutText } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
 import { BODY_BUDGET_BYTES, EVENTS_FIELD_CHARS } from './limits.ts';
 import { utf8Bytes } from './text.ts';
-import type { Rendered } from './types.ts';
+import type { Rendered, RenderOptions } from './types.ts';
 
-export function renderEvents(event: AlertEvent): Rendered {
+export function renderEvents(event: AlertEvent, { group }: RenderOptions): Rendered {
+  // `group` (version 1 may gain fields): the grouped message the people channels sent this event in, after `id`.
+  const json = ({ version, id, ...rest }: AlertEvent) =>
+    JSON.stringify(group ? { version, id, group, ...rest } : { version, id, ...rest });
   let message = '';
   for (const max of EVENTS_FIELD_CHARS) {
     const bounded = bound(event, max);
-    message = JSON.stringify(bounded);
+    message = json(bounded);
     while (utf8Bytes(message) > BODY_BUDGET_BYTES && bounded.vms?.length) {
       const drop = Math.max(1, Math.ceil(bounded.vms.length / 4));
       bounded.vms = bounded.vms.slice(0, -drop);
       bounded.vmsOmitted = (bounded.vmsOmitted ?? 0) + drop;
-      message = JSON.stringify(bounded);
+      message = json(bounded);
     }
     if (utf8Bytes(message) <= BODY_BUDGET_BYTES) break;
   }

@@ -2,12 +2,12 @@
 // `FAILED SQL Replication @srv02: 2/5 VMs, 05:41Z`. The name is shortened first when it does not fit.
 
 import { isIP } from 'node:net';
-import type { AlertEvent } from '../alerts/event.ts';
-import { toGsmAscii } from './ascii.ts';
+import type { AlertEvent, EventCounts } from '../alerts/event.ts';
+import { asciiLine } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
 import { causeWords, label } from './describe.ts';
 import { SMS_MAX_BYTES } from './limits.ts';
-import { clip, line } from './text.ts';
+import { fitName } from './text.ts';
 import { duration, shortTime } from './time.ts';
 import type { Rendered, RenderOptions } from './types.ts';
 
@@ -19,33 +19,35 @@ const TAG: Record<AlertEvent['subject']['kind'], string> = {
 };
 
 export function renderSms(event: AlertEvent, options: RenderOptions): Rendered {
-  const ascii = (s: string) => toGsmAscii(line(s, 200));
-  const server = event.subject.backupServer ? ` @${ascii(shortHost(event.subject.backupServer))}` : '';
-  const { kind, name: subjectName } = event.subject;
-  const head = `${label(event)}${kind === 'cdp-policy' && /\bcdp\b/i.test(subjectName) ? '' : TAG[kind]}`;
-  const tail = ascii(details(event, options));
-  const name = ascii(event.subject.name) || '?';
-  const fixed = `${head} ${server}${tail}`.length;
-  const room = Math.max(8, SMS_MAX_BYTES - fixed);
-  const message = clip(`${head} ${clip(name, room, '..')}${server}${tail}`, SMS_MAX_BYTES, '..');
-  return { message, attributes: attributesOf(event) };
+  const server = event.subject.backupServer ? ` @${asciiLine(shortHost(event.subject.backupServer))}` : '';
+  const { kind, name } = event.subject;
+  const head = `${label(event)}${kind === 'cdp-policy' && /\bcdp\b/i.test(name) ? '' : TAG[kind]}`;
+  const after = `${server}${asciiLine(details(event, options))}`;
+  return { message: smsWith(`${head} `, name, after), attributes: attributesOf(event) };
 }
 
+/** One segment around a name from the EM (`before` and `after` already ASCII): the name gives way first. */
+export const smsWith = (before: string, name: string, after: string): string =>
+  fitName({ before, name: asciiLine(name) || '?', after }, SMS_MAX_BYTES, '..');
+
+/** `2/5 VMs`: the failed VMs (or, in a run without failures, those with warnings) of all; null without counts. */
+export const vmFraction = (c: EventCounts | null): string | null =>
+  c?.total ? `${c.failed || c.warning}/${c.total} VMs` : null;
+
 /** A DNS name's first label (`srv02.tech.local`: `srv02`); an IP address whole, as any part of it is ambiguous. */
-function shortHost(host: string): string {
+export function shortHost(host: string): string {
   const name = host.trim();
   return isIP(name) ? name : (name.split('.')[0] ?? name);
 }
 
 function details(event: AlertEvent, { timeZone }: RenderOptions): string {
-  const c = event.counts;
   const when = (iso: string | null | undefined, withDay = false) =>
     iso ? shortTime(iso, timeZone, withDay) : '?';
   const runs = event.failedRuns && event.failedRuns > 1 ? `, ${event.failedRuns} runs` : '';
   switch (event.event) {
     case 'failure': {
-      const vms = c?.total ? `${c.failed || c.warning}/${c.total} VMs, ` : '';
-      return `: ${vms}${when(event.session?.endTime ?? event.failingSince ?? event.detectedAt)}${runs}`;
+      const vms = vmFraction(event.counts);
+      return `: ${vms ? `${vms}, ` : ''}${when(event.session?.endTime ?? event.failingSince ?? event.detectedAt)}${runs}`;
     }
     case 'reminder':
       if (event.quietSince)

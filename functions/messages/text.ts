@@ -38,6 +38,21 @@ export function clip(text: string, max: number, marker = '…'): string {
   return chars.slice(0, room).join('') + marker;
 }
 
+/**
+ * `before + name + after` in at most `max` code points: the name gives way first (down to `least`, cut with
+ * `marker`), then the whole line. What to say stays whole; the name is what the reader can look up.
+ */
+export function fitName(
+  parts: { before: string; name: string; after: string },
+  max: number,
+  marker: string,
+  least = 8,
+): string {
+  const { before, name, after } = parts;
+  const room = Math.max(least, max - Array.from(before + after).length);
+  return clip(`${before}${clip(name, room, marker)}${after}`, max, marker);
+}
+
 /** Several lines of at most `max` code points, for reasons and messages; a longer text is cut with the marker. */
 export function block(text: string, max: number): string {
   return multiLine(cutText(text, max));

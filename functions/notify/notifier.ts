@@ -1,16 +1,23 @@
-// Delivery of rendered messages: one SNS topic per channel, plain String messages with String attributes (SNS
-// delivers attributes and applies filter policies only to those). The SDK's standard retry strategy retries
+// Delivery of rendered messages: one SNS topic per channel, plain String messages with String (or, for a grouped
+// message, String.Array) attributes: SNS delivers attributes and applies filter policies only with plain String
+// messages, and matches a String.Array when any of its values matches. The SDK's standard retry strategy retries
 // throttling and 5xx with backoff; what still fails is thrown, and the poller retries it at the next poll.
 
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
-import { CHANNELS, type Channel } from '../messages/types.ts';
+import {
+  type AttributeValue,
+  attributeString,
+  attributeType,
+  CHANNELS,
+  type Channel,
+} from '../messages/types.ts';
 
 /** One message for one channel, as the renderers produce it. */
 export interface Publication {
   channel: Channel;
   subject?: string | undefined;
   message: string;
-  attributes: Record<string, string>;
+  attributes: Record<string, AttributeValue>;
 }
 
 export interface Notifier {
@@ -28,7 +35,7 @@ export function publishInput(publication: Publication, topicArn?: string): Publi
     MessageAttributes: Object.fromEntries(
       Object.entries(publication.attributes).map(([name, value]) => [
         name,
-        { DataType: 'String', StringValue: value },
+        { DataType: attributeType(value), StringValue: attributeString(value) },
       ]),
     ),
   };

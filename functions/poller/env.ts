@@ -10,17 +10,16 @@ import { type Settings, type SettingsResult, validateSettings } from '../alerts/
 import { apiBase } from '../em/config.ts';
 import { CHANNELS, type Channel } from '../messages/types.ts';
 import { noRepeats, type Problem, pathText, problemsOf, text } from '../problems.ts';
+import { EM_NAME, EM_NAME_RULE, SECRET_ARN } from '../rules.ts';
 
 export const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
-const EM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const NO_TABLE = 'is not set: it must name the DynamoDB state table.';
 const EMS_FIX = 'must be a non-empty JSON array of {name, url, secretArn, caCert?}.';
 
 const emTarget = z
   .object(
     {
-      name: text(EM_NAME, 'give 1-64 letters, digits, dots, dashes or underscores.'),
+      name: text(EM_NAME, `give ${EM_NAME_RULE}.`),
       url: z.string({ error: 'give the EM URL, e.g. https://em.example.com:9398/api/.' }),
       secretArn: text(SECRET_ARN, 'give a Secrets Manager secret ARN.'),
       caCert: z

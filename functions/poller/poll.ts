@@ -4,23 +4,16 @@
 
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import {
-  type AlertEvent,
-  decidePoll,
-  type PollOutcome,
-  type Settings,
-  type SubjectState,
-} from '../alerts/index.ts';
+import { decidePoll, type PollOutcome, type Settings, type SubjectState } from '../alerts/index.ts';
 import { HOUR, MINUTE } from '../duration.ts';
 import { withSession } from '../em/client.ts';
 import { DEFAULTS, type EmConfig } from '../em/config.ts';
 import { EmError, type EmErrorKind } from '../em/errors.ts';
 import type { CdpRun, ReplicaRun } from '../em/runs.ts';
-import { RENDERERS } from '../messages/render.ts';
-import { isChannel } from '../messages/types.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { type EmSecret, SecretError } from '../secrets/secrets.ts';
-import type { OutboxEvent, StateStore } from '../state/store.ts';
+import type { StateStore } from '../state/store.ts';
+import { deliver } from './deliver.ts';
 import type { EmTarget } from './env.ts';
 import { type ReadState, readEm, type StoredReadState, upgrade } from './read.ts';
 
@@ -110,9 +103,6 @@ export function emptySummary(em: string): PollSummary {
   };
 }
 
-/** Delivered events are kept this long: long enough for any re-decision of the same event to find them. */
-const KEEP_DELIVERED_MS = 14 * 24 * HOUR;
-
 /** How long a poll's lease lasts if its holder dies: its deadline, plus a minute for the writes after it. */
 export function leaseMs(options: Pick<PollOptions, 'deadlineMs'>): number {
   return (options.deadlineMs ?? DEFAULTS.deadlineMs) + MINUTE;
@@ -164,7 +154,8 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
       });
     }
     if (read.next) await store.saveMeta({ em, meta: read.next, version: snapshot.metaVersion });
-    await deliver({ em, deps, options, summary });
+    const stop = () => Boolean(options.shouldStop?.() || options.signal?.aborted);
+    Object.assign(summary, await deliver({ em, ...deps, settings: options.settings, stop }));
     return summary;
   } finally {
     await store.releaseLease(lease);
@@ -262,89 +253,4 @@ function emConfig({ target, deps, options }: ReadRequest, deadlineMs: number, se
     signal: options.signal,
     credentials: async ({ refresh }) => (refresh ? deps.credentials(target, true) : secret),
   };
-}
-
-/** What became of one event on one channel in one poll. */
-export type DeliveryOutcome =
-  /** SNS accepted it, and it was marked delivered. */
-  | 'published'
-  /** Marked delivered by another poll since this one listed it: nothing to do. */
-  | 'already-delivered'
-  /** Pending for a channel no longer configured: marked delivered without publishing. */
-  | 'dropped'
-  /** SNS refused it: the channel is skipped for the rest of this poll and retried at the next. */
-  | 'failed'
-  /** Not tried: the channel failed earlier in this poll, or the poll must stop. */
-  | 'stopped';
-
-interface DeliveryRequest {
-  em: string;
-  deps: PollerDeps;
-  options: PollOptions;
-  summary: PollSummary;
-}
-
-/** Publishes every pending event to every pending channel; a channel that fails is skipped for this poll. */
-async function deliver(request: DeliveryRequest): Promise<void> {
-  const { em, deps, summary } = request;
-  const failed = new Set<string>();
-  const order = (channel: string) =>
-    (isChannel(channel) ? deps.notifier.channels.indexOf(channel) : -1) >>> 0;
-  for (const item of await deps.store.pendingEvents<AlertEvent>({ em })) {
-    let left = item.pendingChannels.length;
-    // Configured channels in the notifier's order, any others (no longer configured) last.
-    for (const channel of [...item.pendingChannels].sort((a, b) => order(a) - order(b))) {
-      const delivery = failed.has(channel) ? 'stopped' : await deliverOne(request, item, channel);
-      if (delivery === 'published') summary.published++;
-      if (delivery === 'failed') {
-        failed.add(channel);
-        summary.publishFailures++;
-      }
-      if (delivery !== 'failed' && delivery !== 'stopped') left--;
-    }
-    if (left) summary.pending++;
-  }
-}
-
-/** One event to one channel: rendered, published and marked delivered, or why not. */
-async function deliverOne(
-  { em, deps, options }: DeliveryRequest,
-  item: OutboxEvent<AlertEvent>,
-  channel: string,
-): Promise<DeliveryOutcome> {
-  const { store, notifier, log } = deps;
-  if (options.shouldStop?.() || options.signal?.aborted) return 'stopped';
-  const ref = { em, id: item.id };
-  const mark = (lastPending: boolean) =>
-    store.markDelivered({
-      ...ref,
-      channel,
-      nowMs: deps.now().getTime(),
-      keepMs: KEEP_DELIVERED_MS,
-      lastPending,
-    });
-  if (!isChannel(channel) || !notifier.channels.includes(channel)) {
-    log.warn('An event was pending for a channel that is no longer configured; dropped.', { em, channel });
-    await mark(false);
-    return 'dropped';
-  }
-  const fresh = await store.pendingChannels(ref);
-  // Marked delivered since this poll listed it: by a poll that took over after this one outlived its lease
-  // (stalled in publishing, say). Read afresh before each publish, the list can only repeat what is published and
-  // not yet marked, the documented window. Found by test/faults (poll-outlives-lease).
-  if (!fresh.includes(channel)) return 'already-delivered';
-  try {
-    // Rendered per pending channel: a retried SMS does not re-render the e-mail.
-    const rendered = RENDERERS[channel](item.event, { timeZone: options.settings.timeZone });
-    await notifier.publish({ channel, ...rendered });
-  } catch (error) {
-    log.error('Publishing failed; retried at the next poll.', {
-      em,
-      channel,
-      reason: (error as Error).message,
-    });
-    return 'failed';
-  }
-  await mark(fresh.length === 1);
-  return 'published';
 }

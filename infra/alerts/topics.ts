@@ -34,6 +34,8 @@ export class AlertTopics extends Construct {
   readonly heartbeatSms: Topic;
   /** Every topic by name: the channels and HEARTBEAT_SMS. */
   readonly all: Record<string, Topic>;
+  /** Topics whose alarms allowAlarms has let in. */
+  private readonly alarmsAllowed = new Set<Topic>();
 
   constructor(scope: Construct, id: string, props: { stackName: string }) {
     super(scope, id);
@@ -96,9 +98,14 @@ export class AlertTopics extends Construct {
 
   /**
    * Lets these alarms publish to the topic. The topic policy (which enforceSSL creates) replaces SNS's default
-   * one that let the account's services in, so each AWS service publisher needs its own statement.
+   * one that let the account's services in, so each AWS service publisher needs its own statement. Once per
+   * topic, with all its alarms: a second statement of the same Sid would make SNS refuse the policy.
    */
   allowAlarms(topic: Topic, alarms: IAlarm[]): void {
+    if (this.alarmsAllowed.has(topic)) {
+      throw new Error(`The alarms of topic ${topic.node.path} are already allowed: give them all at once.`);
+    }
+    this.alarmsAllowed.add(topic);
     this.allowService(topic, 'AllowStackAlarms', 'cloudwatch.amazonaws.com', {
       ArnEquals: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) },
     });

@@ -4,18 +4,13 @@
 // configuration per account: for a channel configured elsewhere (existingConfiguration) the stack creates none and
 // outputs the chat topic for the admin to add to that configuration (docs/deploy.md).
 
-import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import { CfnMicrosoftTeamsChannelConfiguration, SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
 import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { SlackChannel, TeamsChannel } from '../settings/types.ts';
-
-/** Chatbot configuration names: 1 to 128 letters, digits, `-` or `_`. */
-const NAME_MAX = 128;
-/** Room kept for the region when it is known only at deploy time (the longest region names have 14 characters). */
-const UNKNOWN_REGION_LENGTH = 20;
 
 export interface ChatChannelsProps {
   topic: ITopic;
@@ -73,12 +68,11 @@ export class ChatChannels extends Construct {
   /**
    * Configuration names are unique in the account, across regions: with the region in it, the same stack in two
    * regions does not collide. An environment-agnostic stack's region is a token, resolved by CloudFormation.
+   * Chatbot takes 1-128 letters, digits, `-` or `_`: the longest stack name the settings allow (64 characters), a
+   * region (at most 14) and the suffix stay well below that.
    */
   private configurationName(stackName: string, suffix: string): string {
-    const { region } = Stack.of(this);
-    const regionLength = Token.isUnresolved(region) ? UNKNOWN_REGION_LENGTH : region.length;
-    const room = NAME_MAX - regionLength - suffix.length - 2;
-    return `${stackName.slice(0, room)}-${region}-${suffix}`;
+    return `${stackName}-${Stack.of(this).region}-${suffix}`;
   }
 
   private outputForExisting(topic: ITopic, count: number): void {

@@ -71,8 +71,8 @@ const field = (path: string): string => EventField.fromPath(`$.detail.${DETAIL_K
 
 /**
  * One incident per subject, opened by its first trigger and closed by its `resolved`: the engine keeps at most one
- * alert open per subject. The EM name (1-64 letters, digits, `-`, `_`), kind and UID (`urn:veeam:…` or the EM
- * name) hold no quote and stay far under PagerDuty's 255 characters.
+ * alert open per subject. The EM name (1-64 letters, digits, `.`, `-`, `_`: functions/rules.ts), kind and UID
+ * (`urn:veeam:…` or the EM name) hold no quote and stay far under PagerDuty's 255 characters.
  */
 const dedupKey = (): string =>
   `${field('subject.enterpriseManager')}/${field('subject.kind')}/${field('subject.uid')}`;
@@ -80,7 +80,8 @@ const dedupKey = (): string =>
 /**
  * A trigger. Text from the EM (names, reasons, messages) is placed as a whole JSON value, where EventBridge
  * inserts it as JSON; only the summary embeds the name in a longer string (see docs/incidents.md on escaping).
- * A field the event lacks (`vms` on `stale`, `session.result` when `session` is null) becomes "".
+ * A field the event lacks (`vms` on `stale`, `session.result` when `session` is null) becomes ""; one it has as
+ * null (`subject.backupServer` of an EM, `failedRuns` on `stale`) stays null (docs/incidents.md, "Payload").
  */
 function triggerInput(alertSeverity: AlertSeverity, label: string): RuleTargetInput {
   return RuleTargetInput.fromObject({

@@ -22,6 +22,13 @@ import { type PagerDutyRule, pagerDutyRules } from './pagerduty-events.ts';
 export const PAGERDUTY_ENDPOINT = 'https://events.pagerduty.com/v2/enqueue';
 /** The body field PagerDuty reads the integration's key from (its only place in Events API v2). */
 const ROUTING_KEY_FIELD = 'routing_key';
+/**
+ * EventBridge requires an authorization on every connection (basic, OAuth or API key) and sends it with each
+ * request; an API key is a header of any name and any value (1-512 characters), which EventBridge never checks.
+ * Events API v2 reads no header, so this one holds a fixed, non-secret value: the routing key travels once, in
+ * the body.
+ */
+const CONNECTION_HEADER = { name: 'X-Replica-Alerts', value: 'pagerduty-events-v2' };
 /** PagerDuty accepts about 120 events a minute per integration key; EventBridge queues the rest. */
 const RATE_LIMIT_PER_SECOND = 2;
 
@@ -43,9 +50,11 @@ export class PagerDutyIncidents extends Construct {
     const connection = new Connection(this, 'Connection', {
       description: 'replica-alerts: PagerDuty Events API v2',
       // PagerDuty reads the key from the body only (`routing_key`, required); a connection body parameter adds it
-      // to every request, kept secret. EventBridge also requires an authorization: the same key as an API-key
-      // header, to the same host, rather than a made-up value in the template.
-      authorization: Authorization.apiKey('X-Routing-Key', routingKey),
+      // to every request, kept secret. The authorization EventBridge requires carries nothing (CONNECTION_HEADER).
+      authorization: Authorization.apiKey(
+        CONNECTION_HEADER.name,
+        SecretValue.unsafePlainText(CONNECTION_HEADER.value),
+      ),
       bodyParameters: { [ROUTING_KEY_FIELD]: HttpParameter.fromSecret(routingKey) },
     });
     const destination = new ApiDestination(this, 'Destination', {

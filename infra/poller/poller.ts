@@ -10,12 +10,12 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EmSettings, NetworkSettings } from '../settings/types.ts';
+import { POLLER_BUNDLING } from './bundling.ts';
 import { pollerNetwork } from './network.ts';
 import { MEMORY_MB, TIMEOUT_MS } from './sizing.ts';
 
-/** ESM bundles have no `require`; some CommonJS dependencies call it. */
-const REQUIRE_SHIM =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+/** The CDK's name for POLLER_BUNDLING's format (another format fails to compile until it is named here). */
+const OUTPUT_FORMAT: Record<typeof POLLER_BUNDLING.format, OutputFormat> = { esm: OutputFormat.ESM };
 
 export interface PollerProps {
   /** The handler module (functions/poller/handler.ts; a stub in tests), exporting `handler`. */
@@ -80,12 +80,13 @@ export class Poller extends Construct {
       onFailure: new SqsDestination(this.deadLetters),
       ...network?.placement,
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM,
+        // The options test/bench/bundle.ts bundles with too.
+        format: OUTPUT_FORMAT[POLLER_BUNDLING.format],
+        target: POLLER_BUNDLING.target,
+        minify: POLLER_BUNDLING.minify,
+        sourceMap: POLLER_BUNDLING.sourcemap,
+        mainFields: [...POLLER_BUNDLING.mainFields],
+        banner: POLLER_BUNDLING.banner,
         // The SDK too, not the runtime's copy: the function runs the versions the lockfile pins and the tests
         // ran (the runtime's SDK changes under a deployed function and lags behind ours), and the minified bundle
         // loads faster than the runtime's SDK files (docs/benchmarks.md, "The AWS SDK in the Lambda bundle").

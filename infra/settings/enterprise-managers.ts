@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { forbidden, noRepeats, settingsObject, text } from '../../functions/problems.ts';
-import { httpsUrl, SECRET_ARN } from './rules.ts';
+import { EM_NAME, EM_NAME_RULE, SECRET_ARN } from '../../functions/rules.ts';
+import { httpsUrl } from './rules.ts';
 
 const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 const EXAMPLE = '{"name": "em-prod", "url": "https://em.example.com:9398/api/"}';
@@ -15,11 +16,10 @@ const CREDENTIALS =
   'never put credentials in the settings: they would land in the template. Remove it and store them in the EM ' +
   'secret (see the deploy guide).';
 
-/** The same rule as the Lambda's (functions/poller/env.ts), so a name that synthesises also runs. */
-const name = text(
-  /^[A-Za-z0-9._-]{1,64}$/,
-  'give 1-64 letters, digits, dots, dashes or underscores, e.g. "em-prod".',
-).meta({ description: 'Short name used in alerts, resource names and the per-EM schedule, e.g. "em-prod".' });
+/** The Lambda's rule too (functions/rules.ts), so a name that synthesises also runs. */
+const name = text(EM_NAME, `give ${EM_NAME_RULE}, e.g. "em-prod".`).meta({
+  description: 'Short name used in alerts, resource names and the per-EM schedule, e.g. "em-prod".',
+});
 
 const URL_FIX = 'give the EM REST API URL, e.g. "https://em.example.com:9398/api/".';
 /** The poller sends the EM credentials over this connection: plain HTTP is never acceptable from AWS. */
@@ -28,6 +28,7 @@ const url = z
   .superRefine(httpsUrl({ fix: URL_FIX, credentials: 'credentials go in the EM secret.', query: false }))
   .meta({ description: 'The REST API base, https://<host>:9398/api/.' });
 
+/** The Lambda's rule too (functions/rules.ts). */
 const secretArn = text(
   SECRET_ARN,
   'give the ARN of an existing Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>), ' +

@@ -2,19 +2,28 @@
 
 import * as z from 'zod';
 import { settingsObject, text } from '../../functions/problems.ts';
-import { SECRET_ARN } from './rules.ts';
+import { SECRET_ARN } from '../../functions/rules.ts';
+
+const BUS_FIX =
+  "give the name of an existing custom EventBridge bus in the stack's account and region (1-256 letters, digits, " +
+  '. - or _), or "default", or leave it out to have the stack create one.';
+/** Only partner event buses have a `/` (`aws.partner/...`), and a pipe cannot put events on one. */
+const PARTNER_BUS =
+  'only partner event buses (aws.partner/...) have a "/" in their name, and replica-alerts cannot put events on ' +
+  `one; ${BUS_FIX}`;
+const AWS_PREFIX = `names starting with "aws." belong to AWS and its partners' event buses; ${BUS_FIX}`;
 
 export const eventBus = settingsObject(
   {
-    busName: text(
-      /^[A-Za-z0-9._\-/]{1,256}$/,
-      "give the name of an existing EventBridge bus in the stack's account and region (1-256 letters, digits, " +
-        '. - _ or /), or leave it out to have the stack create one.',
-    )
+    busName: z
+      .string({ error: BUS_FIX })
+      .regex(/^[^/]*$/, { error: PARTNER_BUS, abort: true })
+      .regex(/^(?!aws\.)/, { error: AWS_PREFIX, abort: true })
+      .regex(/^[A-Za-z0-9._-]{1,256}$/, BUS_FIX)
       .optional()
       .meta({
         description:
-          'An existing bus in the stack\'s account and region; absent: the stack creates "<stackName>-alerts".',
+          'An existing custom bus (or "default") in the stack\'s account and region, never a partner bus; absent: the stack creates "<stackName>-alerts".',
       }),
   },
   'give an object: {} to have the stack create a bus, or {"busName": "ops-events"} for an existing one.',

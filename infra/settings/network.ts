@@ -4,6 +4,11 @@
 import * as z from 'zod';
 import { settingsObject, text } from '../../functions/problems.ts';
 
+/** 0-255, as written without leading zeros (`010` reads as octal to some tools). */
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+/** An IPv4 CIDR that exists: four octets of 0-255 and a prefix length of 0-32. A pattern, so the JSON Schema has it. */
+const IPV4_CIDR = new RegExp(`^(${OCTET}\\.){3}${OCTET}\\/(3[0-2]|[12]?\\d)$`);
+
 const SUBNET_LIST = 'give a list (JSON array) of private subnet IDs, e.g. ["subnet-0123456789abcdef0"].';
 
 const subnetIds = z
@@ -33,9 +38,16 @@ export const network = settingsObject(
           'An existing security group; absent: the stack creates one with egress to the EMs and HTTPS only.',
       }),
     emCidrs: z
-      .array(text(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'give an IPv4 CIDR, e.g. "10.20.0.15/32".'), {
-        error: 'give a list (JSON array) of IPv4 CIDRs, e.g. ["10.20.0.15/32"].',
-      })
+      .array(
+        text(
+          IPV4_CIDR,
+          'give an IPv4 CIDR: four numbers of 0-255 (no leading zeros) and a prefix length of 0-32, e.g. ' +
+            '"10.20.0.15/32".',
+        ),
+        {
+          error: 'give a list (JSON array) of IPv4 CIDRs, e.g. ["10.20.0.15/32"].',
+        },
+      )
       .default(() => [])
       .meta({
         description: "Where the EMs are, for the created security group's egress rule; default anywhere.",

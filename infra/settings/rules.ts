@@ -1,11 +1,9 @@
-// Rules more than one setting follows: a Secrets Manager secret ARN, and an https:// URL that carries no
-// credentials (settings land in the CloudFormation template, which anyone who may read the stack can see).
+// Rules more than one setting follows: an https:// URL that carries no credentials (settings land in the
+// CloudFormation template, which anyone who may read the stack can see). The secret ARN and EM name rules are the
+// Lambda's too, so they live in functions/rules.ts.
 
 import type * as z from 'zod';
 import { redactUrl } from '../../functions/em/config.ts';
-
-/** The same rule as the Lambda's (functions/poller/env.ts), so a secret that synthesises also runs. */
-export const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 
 export interface UrlRule {
   /** What to give: the whole fix, e.g. `give an https:// URL, e.g. "https://...".` */

@@ -2,7 +2,8 @@
 // missing heartbeat (the poller stopped running), and on alerts that did not get through: publishes SNS refused
 // and deliveries SNS gave up on. People hear about them on e-mail and chat, SMS numbers about the heartbeat
 // (through their own unfiltered topic, see HEARTBEAT_SMS); never on the events topic, whose subscribers expect our
-// JSON contract. OK actions say when it is over.
+// JSON contract. OK actions say when it is over. Alarms also watch the incident path's dead-letter queues. Every
+// alarm exists once the constructor returns, which then lets them publish: a topic policy names each alarm by ARN.
 
 import { Duration } from 'aws-cdk-lib';
 import {
@@ -14,7 +15,6 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   HEARTBEAT_METRIC,
@@ -23,6 +23,7 @@ import {
   SERVICE_DIMENSIONS,
 } from '../../functions/poller/metrics.ts';
 import type { AlertTopics } from '../alerts/topics.ts';
+import type { IncidentDeadLetters } from '../incidents/index.ts';
 import type { Poller } from '../poller/poller.ts';
 import { TIMEOUT_MS } from '../poller/sizing.ts';
 
@@ -34,6 +35,8 @@ export interface WatchdogProps {
   topics: AlertTopics;
   stackName: string;
   everyMinutes: number;
+  /** The incident path's dead-letter queues (Incidents.deadLetters): none when it is off. */
+  incidentDeadLetters: IncidentDeadLetters[];
 }
 
 interface AlarmSpec {
@@ -50,6 +53,7 @@ interface AlarmSpec {
 }
 
 export class Watchdog extends Construct {
+  /** Every alarm of the stack, complete once constructed. */
   readonly alarms: Alarm[] = [];
   private readonly routes = new Map<Topic, Alarm[]>();
   /** One schedule period (at least 5 minutes): an alarm clears after the next poll that goes well. */
@@ -116,6 +120,8 @@ export class Watchdog extends Construct {
       topics: [...people, props.topics.heartbeatSms],
     });
     this.deliveryAlarms(period);
+    for (const dlq of props.incidentDeadLetters) this.watchDeadLetters(dlq);
+    // Last, with every alarm made: no alarm may be added after this (its topics would refuse it).
     for (const [topic, alarms] of this.routes) props.topics.allowAlarms(topic, alarms);
   }
 
@@ -159,7 +165,7 @@ export class Watchdog extends Construct {
   }
 
   /** Anything in a dead-letter queue of the incident path is an alert the bus or PagerDuty did not get. */
-  watchDeadLetters(subject: string, queue: IQueue, description: string): void {
+  private watchDeadLetters({ subject, queue, description }: IncidentDeadLetters): void {
     this.alarm({
       name: 'DeadLetters',
       subject,

@@ -1,12 +1,15 @@
 // `npm run bench`: the poller against a simulated Enterprise Manager at scale (issue 8, part 3).
 //   npm run bench -- [--sessions 50000] [--latency 20] [--page-size 500] [--load-runs 5] [--heap-mb N] [--servers 50]
-//     [--smoke] [--json FILE]
+//     [--storm 2000] [--smoke] [--json FILE]
 // --heap-mb N: cap the poller's V8 heap at N MB, as the stack caps it at 3/4 of the function's memory (default 192,
 //   what a 256 MB function would get: the RSS goal's size; 0 for unbounded). The first poll also runs once more
 //   in a fresh process with the heap cap the stack deploys (384 MB of a 512 MB function): both RSS rows print.
 // --servers N: backup servers of the second estate, a fifth of them quiet for hours and a tenth each collected late,
 //   on a slow and on a fast clock (test/bench/estate.ts, serverMix); its steady poll is measured (default 50).
-// --smoke: a few hundred sessions and little latency, for CI (numbers printed, nothing asserted on time).
+// --storm N: failed replica jobs in the storm, a first poll delivering them on four channels with DynamoDB 8 ms and
+//   SNS 25 ms away, then the CLI's first poll of it with its embedded store (test/bench/storm.ts; default 2000).
+// --smoke: a few hundred sessions, little latency and a storm of 50, for CI (numbers printed, nothing asserted on
+//   time).
 // The simulator's account is its default user, with EM_PASSWORD as password when set (as for `npm run simulator`).
 // 20 ms per request stands for an EM across a WAN or a busy EM; every request, logon and logoff included, pays it.
 
@@ -16,6 +19,7 @@ import { DEFAULTS } from '../../functions/em/config.ts';
 import { DEFAULT_USER } from '../../functions/simulator/index.ts';
 import { renderTable } from './report.ts';
 import { runBench } from './run.ts';
+import { STORM } from './storm.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +29,7 @@ const { values } = parseArgs({
     'load-runs': { type: 'string' },
     'heap-mb': { type: 'string' },
     servers: { type: 'string' },
+    storm: { type: 'string' },
     smoke: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
@@ -48,6 +53,7 @@ const results = await runBench(
     loadRuns: integer('load-runs', values['load-runs'], smoke ? 1 : 5),
     heapMb: values['heap-mb'] === '0' ? 0 : integer('heap-mb', values['heap-mb'], 192),
     servers: integer('servers', values.servers, 50),
+    storm: integer('storm', values.storm, smoke ? STORM.smokeFailures : STORM.failures),
     progress: (line) => process.stderr.write(`${line}\n`),
   },
   { ...DEFAULT_USER, password: process.env.EM_PASSWORD || DEFAULT_USER.password },

@@ -1,6 +1,7 @@
-// Bundles with esbuild as infra/poller/poller.ts has the CDK do it (ESM, node24, minified, source map, the AWS
-// SDK included, a createRequire banner), and times how long the bundled handler takes to load in a fresh node:
-// the part of a cold start the code controls. Bundles go under node_modules/.cache.
+// Bundles with esbuild as infra/poller/poller.ts has the CDK do it, with the same options (POLLER_BUNDLING: ESM,
+// node24, minified, source map, a createRequire banner; the AWS SDK included), and times how long the bundled
+// handler takes to load in a fresh node: the part of a cold start the code controls. Bundles go under
+// node_modules/.cache. No CDK here: the options come from a module that loads none.
 
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,27 +9,32 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { POLLER_BUNDLING } from '../../infra/poller/bundling.ts';
 
 const run = promisify(execFile);
 export const OUT_DIR = join(process.cwd(), 'node_modules', '.cache', 'replica-alerts-bench');
-const REQUIRE_SHIM =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-/** Bundles `entry` to `<OUT_DIR>/<name>/index.mjs`; returns the file. */
-export async function bundle(entry: string, name: string, minify = true): Promise<string> {
+/**
+ * Bundles `entry` to `<OUT_DIR>/<name>/index.mjs` as the stack bundles the poller; returns the file. `minify`
+ * false is for the benchmark's own child processes, which are not the Lambda's bundle.
+ */
+export async function bundle(
+  entry: string,
+  name: string,
+  minify: boolean = POLLER_BUNDLING.minify,
+): Promise<string> {
   const outfile = join(OUT_DIR, name, 'index.mjs');
   mkdirSync(join(OUT_DIR, name), { recursive: true });
+  const { banner, mainFields, ...options } = POLLER_BUNDLING;
   await build({
+    ...options,
     entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
-    target: 'node24',
     minify,
-    sourcemap: true,
-    mainFields: ['module', 'main'],
-    banner: { js: REQUIRE_SHIM },
+    mainFields: [...mainFields],
+    banner: { js: banner },
     logLevel: 'error',
   });
   return outfile;

@@ -1,13 +1,14 @@
 // The poller side of the benchmark, in its own process: real pollEm (EM client over HTTP, alert engine, the
-// DynamoDB store on dynalite), a notifier that only counts, and a middleware that counts DynamoDB commands.
+// DynamoDB store through the Lambda's own client), a notifier that only counts or, given topics, the Lambda's SNS
+// notifier, and a middleware that counts DynamoDB commands.
 // The benchmark bundles this file with esbuild and runs it with plain node, so no TypeScript loader inflates RSS.
 
 import { performance } from 'node:perf_hooks';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { request } from 'undici';
 import { DEFAULT_SETTINGS } from '../../functions/alerts/index.ts';
 import { MINUTE } from '../../functions/duration.ts';
-import type { Notifier } from '../../functions/notify/notifier.ts';
+import { type Notifier, SnsNotifier } from '../../functions/notify/notifier.ts';
+import { dynamoClient, snsClient } from '../../functions/poller/clients.ts';
 import type { EmTarget } from '../../functions/poller/env.ts';
 import { type PollerDeps, pollEm } from '../../functions/poller/poll.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
@@ -16,14 +17,11 @@ import type { ChildConfig, FloorResult, FromChild, PollResult, ReplayRequest, To
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 const send = (message: FromChild) => process.send?.(message);
 
-// Not state/local.ts: that module loads dynalite, which would count in this process's RSS. The benchmark
-// creates the tables.
-const dynamo = new DynamoDBClient({
-  endpoint: config.dynamoEndpoint,
-  region: 'local',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 5,
-});
+// The Lambda's clients (functions/poller/clients.ts: its retries) with an endpoint and dummy credentials. Not
+// state/local.ts: that module loads dynalite, which would count in this process's RSS. The benchmark creates the
+// tables.
+const local = { region: 'eu-west-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
+const dynamo = dynamoClient({ ...local, endpoint: config.dynamoEndpoint });
 let counts: Record<string, number> = {};
 dynamo.middlewareStack.add(
   (next, context) => async (args) => {
@@ -34,7 +32,9 @@ dynamo.middlewareStack.add(
   { step: 'initialize', name: 'benchCountCommands' },
 );
 
-const notifier: Notifier = { channels: ['chat', 'email', 'events', 'sms'], publish: async () => {} };
+const notifier: Notifier = config.sns
+  ? new SnsNotifier(snsClient({ ...local, endpoint: config.sns.endpoint }), config.sns.topics)
+  : { channels: ['chat', 'email', 'events', 'sms'], publish: async () => {} };
 const quiet = { info() {}, warn() {}, error() {} };
 const target: EmTarget = { name: 'em-bench', url: config.emUrl };
 

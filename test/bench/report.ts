@@ -4,15 +4,11 @@ import { cpus, totalmem } from 'node:os';
 import { HOUR } from '../../functions/duration.ts';
 import { DEFAULTS } from '../../functions/em/config.ts';
 import { LATE_MS, SKEW_MS } from './estate.ts';
+import { counted, kb, MB, mb, ms, n, type Row, verdict } from './format.ts';
+import type { PollFigures } from './measure.ts';
 import type { PollResult } from './protocol.ts';
-import type { BenchResults, PollFigures, ServerFigures } from './run.ts';
-
-const MB = 1024 * 1024;
-const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
-const ms = (value: number) => (value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(0)} ms`);
-const n = (value: number) => value.toLocaleString('en-US');
-const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+import type { BenchResults, ServerFigures } from './run.ts';
+import { stormRows } from './storm-report.ts';
 
 /** Goals from issue 8, part 3. */
 export const GOALS = {
@@ -22,11 +18,7 @@ export const GOALS = {
   peakRssBytes: 256 * MB,
 };
 
-function dynamoOps(poll: PollFigures): string {
-  const counts = Object.entries(poll.result.dynamo).sort(([a], [b]) => a.localeCompare(b));
-  const total = counts.reduce((sum, [, count]) => sum + count, 0);
-  return `${n(total)} (${counts.map(([name, count]) => `${name.replace(/Command$/, '')} ${n(count)}`).join(', ')})`;
-}
+const dynamoOps = (poll: PollFigures) => counted(poll.result.dynamo);
 
 /** `logon 1, ReplicaJobSession 100, ...` */
 const kinds = (poll: PollFigures) =>
@@ -90,8 +82,6 @@ function serverRows(servers: ServerFigures, steady: PollFigures): Row[] {
 export function machine(): string {
   return `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), ${mb(totalmem())} memory, node ${process.version}`;
 }
-
-type Row = [figure: string, measured: string, goal: string, result: string];
 
 /** First-poll requests against one minimum, judged on the 5% goal. */
 function againstMinimum(figure: string, requests: number, minimum: number, how: string): Row {
@@ -212,6 +202,7 @@ export function renderTable(r: BenchResults): string {
       '',
       '',
     ],
+    ...stormRows(r.storm),
   ];
   const head = `EM latency ${options.latencyMs} ms per request, page size ${options.pageSize}; ${machine()}`;
   const cellText = (cell: string) => cell.replaceAll('|', '\\|');

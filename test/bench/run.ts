@@ -1,22 +1,16 @@
 // The benchmark's parent process: hosts the EM simulator (with a per-request latency) and dynalite, and drives a
 // poller child process through a first poll, two steady-state polls and a plain download of the same pages; then
-// a steady poll of an estate of many backup servers, some late, quiet or on a skewed clock.
+// a steady poll of an estate of many backup servers, some late, quiet or on a skewed clock; then a storm of
+// failures delivered through DynamoDB and SNS at a distance (storm.ts).
 
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { MINUTE } from '../../functions/duration.ts';
-import {
-  type RequestRecord,
-  type Simulator,
-  startSimulator,
-  type User,
-} from '../../functions/simulator/index.ts';
+import { startSimulator, type User } from '../../functions/simulator/index.ts';
 import { ensureTable, localClient, startDynalite } from '../../functions/state/local.ts';
 import { HEAP_MB, MEMORY_MB } from '../../infra/poller/sizing.ts';
 import { type BundleFigures, bundle, measureHandler } from './bundle.ts';
 import {
-  clientUrl,
   type ServerMix,
   serverEstate,
   serverMix,
@@ -25,7 +19,10 @@ import {
   type Yardstick,
   yardstick,
 } from './estate.ts';
-import type { ChildConfig, FloorResult, FromChild, PollResult, ReplayRequest, ToChild } from './protocol.ts';
+import { type Measured, measure, type PollFigures, pollFigures, replayOf, stampArrivals } from './measure.ts';
+import { PollerChild, QUIET_SDK } from './poller-process.ts';
+import type { ChildConfig, FloorResult, PollResult } from './protocol.ts';
+import { runStorm, type StormFigures } from './storm.ts';
 
 export interface BenchOptions {
   sessions: number;
@@ -39,6 +36,8 @@ export interface BenchOptions {
   heapMb: number;
   /** Backup servers of the second estate (`serverMix`: a fifth quiet, a tenth each late, slow and fast). */
   servers: number;
+  /** Failed replica jobs in the storm (storm.ts). */
+  storm: number;
 }
 
 /** The first poll again, in a fresh process with the heap cap the stack deploys (infra/poller/environment.ts). */
@@ -47,19 +46,6 @@ export interface DeployedFigures {
   memoryMb: number;
   result: PollResult;
   childBaselineRss: number;
-}
-
-export interface PollFigures {
-  result: PollResult;
-  requests: number;
-  /** Requests by kind: logon, logoff, and the entity type of each query. */
-  breakdown: Record<string, number>;
-  /** From the logon's arrival at the EM to the logoff's answer: the poll's EM session alone. */
-  emPhaseMs: number;
-  /** Longest task-session URL the client sent, rebuilt from the simulator's log. */
-  longestUrl: number;
-  /** Per entity type, the longest query URL sent (rebuilt likewise) and the filter it carried. */
-  longestQuery: Record<string, { chars: number; filter: string }>;
 }
 
 /** The estate of many backup servers: its steady poll (nothing new), after a first poll of its two days. */
@@ -79,6 +65,7 @@ export interface BenchResults {
   steady: PollFigures;
   steadyNew: PollFigures;
   servers: ServerFigures;
+  storm: StormFigures;
   bundle: BundleFigures;
   childBaselineRss: number;
   deployed: DeployedFigures;
@@ -91,8 +78,6 @@ const LOOKBACK_MIN = 31 * 24 * 60;
 /** Days of history in the estate of many servers: enough for every server, daily ones included, to have run. */
 const SERVER_DAYS = 2;
 const ROOT = process.cwd();
-/** The SDK warns once per process that Node 20 support ends; the Lambda runs Node 24 anyway. */
-export const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 /** `user` is the simulator's one account, the poller's credentials: kept out of the results (and `--json`). */
 export async function runBench(options: BenchOptions, user: User): Promise<BenchResults> {
@@ -129,9 +114,7 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
     const first = await timed(() => child.poll('bench', sim.clock.now()));
     // The same GETs again, at the same simulated time, so every answer is the same; the simulator is warm now,
     // which if anything favours the floor.
-    const replay: ReplayRequest[] = first.log
-      .filter((r) => r.method === 'GET')
-      .map(({ path, query }) => ({ path, query }));
+    const replay = replayOf(first.log);
     step(`download floor: ${replay.length + 2} requests replayed sequentially without parsing`);
     const floor = await child.floor(replay);
     // Before the clock moves: the same first poll, on its own table, in a process capped as deployed.
@@ -157,6 +140,19 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
     const serverConfig = { ...config, lookback: SERVER_DAYS * 24 * 60 };
     const servers = await manyServers({ options, user, childFile, config: serverConfig, children });
 
+    step(`storm: ${options.storm} failed replica jobs, DynamoDB and SNS at a distance`);
+    const storm = await runStorm({
+      failures: options.storm,
+      latencyMs: options.latencyMs,
+      user,
+      childFile,
+      config,
+      dynamo: { endpoint: dynamo.endpoint, client },
+      children,
+      now: NOW,
+      step,
+    });
+
     step('bundling the Lambda handler and timing its module load');
     const handler = await measureHandler(join(ROOT, 'functions/poller/handler.ts'), options.loadRuns);
     step('done');
@@ -169,6 +165,7 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
       steady: figures(steady),
       steadyNew: figures(steadyNew),
       servers,
+      storm,
       bundle: handler,
       childBaselineRss: baseline,
       deployed: {
@@ -236,128 +233,5 @@ async function manyServers({
     };
   } finally {
     await sim.close();
-  }
-}
-
-type Measured = Awaited<ReturnType<typeof measure>>;
-
-function pollFigures(m: Measured, apiBase: string): PollFigures {
-  const longestQuery: PollFigures['longestQuery'] = {};
-  for (const r of m.log) {
-    const type = r.query.type;
-    if (type === undefined) continue;
-    const chars = clientUrl(apiBase, r.query).length;
-    if (chars > (longestQuery[type]?.chars ?? -1))
-      longestQuery[type] = { chars, filter: r.query.filter ?? '' };
-  }
-  return {
-    result: m.result,
-    requests: m.log.length,
-    breakdown: breakdown(m.log),
-    emPhaseMs: m.emPhaseMs,
-    longestUrl: Math.max(
-      0,
-      ...Object.entries(longestQuery)
-        .filter(([type]) => type.endsWith('TaskSession'))
-        .map(([, q]) => q.chars),
-    ),
-    longestQuery,
-  };
-}
-
-/** When each request reached the simulator, parallel to `sim.requests` (it logs no times of its own). */
-function stampArrivals(sim: Simulator): number[] {
-  const arrivals: number[] = [];
-  const log = sim.requests;
-  log.push = (...items) => {
-    for (const _ of items) arrivals.push(performance.now());
-    return Array.prototype.push.apply(log, items);
-  };
-  return arrivals;
-}
-
-/** Runs one poll and returns it with the EM requests it made (from the simulator's log) and their times. */
-async function measure(
-  sim: Simulator,
-  arrivals: number[],
-  latencyMs: number,
-  poll: () => Promise<PollResult>,
-) {
-  const before = sim.requests.length;
-  const result = await poll();
-  if (result.summary.status !== 'ok') throw new Error(`The poll failed: ${JSON.stringify(result.summary)}`);
-  const log = sim.requests.slice(before);
-  const times = arrivals.slice(before);
-  // The logoff is answered `latencyMs` after it arrives (it does no work).
-  const emPhaseMs = (times.at(-1) ?? 0) + latencyMs - (times[0] ?? 0);
-  return { result, log, emPhaseMs };
-}
-
-function breakdown(log: readonly RequestRecord[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of log) {
-    // `/api/backupServers` reads as `backupServers`.
-    const kind =
-      r.method === 'POST'
-        ? 'logon'
-        : r.method === 'DELETE'
-          ? 'logoff'
-          : (r.query.type ?? r.path.replace(/^.*\/(?=[^/])|\/$/g, ''));
-    counts[kind] = (counts[kind] ?? 0) + 1;
-  }
-  return counts;
-}
-
-/** The poller process: plain node on the bundled child, so no TypeScript loader counts in its memory. */
-class PollerChild {
-  readonly process: ChildProcess;
-  readonly ready: Promise<{ maxRss: number }>;
-
-  constructor(file: string, config: ChildConfig) {
-    this.process = fork(file, [JSON.stringify(config)], {
-      // A 256 MB Lambda's runtime caps V8's heap below the function's memory; model that cap (0: unbounded).
-      execArgv: config.heapMb ? [`--max-old-space-size=${config.heapMb}`] : [],
-      env: { ...process.env, ...QUIET_SDK },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.ready = this.next('ready');
-  }
-
-  poll(table: string, now: string): Promise<PollResult> {
-    return this.ask({ kind: 'poll', table, now }, 'poll');
-  }
-
-  floor(requests: ReplayRequest[]): Promise<FloorResult> {
-    return this.ask({ kind: 'floor', requests }, 'floor');
-  }
-
-  async exit(): Promise<void> {
-    const exited = once(this.process, 'exit');
-    this.process.send({ kind: 'exit' } satisfies ToChild);
-    await exited;
-  }
-
-  private ask<K extends FromChild['kind']>(
-    message: ToChild,
-    kind: K,
-  ): Promise<Extract<FromChild, { kind: K }>> {
-    const answer = this.next(kind);
-    this.process.send(message);
-    return answer;
-  }
-
-  private next<K extends FromChild['kind']>(kind: K): Promise<Extract<FromChild, { kind: K }>> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`The poller child exited (${code}).`));
-      this.process.once('exit', onExit);
-      this.process.once('message', (message: FromChild) => {
-        this.process.off('exit', onExit);
-        if (message.kind === kind) resolve(message as Extract<FromChild, { kind: K }>);
-        else
-          reject(
-            new Error(message.kind === 'error' ? message.message : `Expected ${kind}, got ${message.kind}`),
-          );
-      });
-    });
   }
 }

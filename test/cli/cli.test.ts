@@ -472,6 +472,59 @@ describe('replica-alerts poll', () => {
   });
 });
 
+describe('replica-alerts poll, in a storm', () => {
+  let storm: Simulator;
+  beforeAll(async () => {
+    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const b = new ScenarioBuilder({ now, seed: 3 });
+    for (let i = 1; i <= 8; i++)
+      b.replicaJob(`DR job ${i}`, { backupServer: `vbr0${1 + (i % 2)}.tech.local` }).run({
+        start: new Date(now.getTime() - 90 * 60_000),
+        vms: [{ name: `vm${i}`, result: 'Failed', reason: 'Error: Target datastore ds-replica-02 is full.' }],
+      });
+    storm = await startSimulator({ scenario: b.build(), users: [USER] });
+  });
+  afterAll(() => storm.close());
+
+  const poll = (...flags: string[]) =>
+    run([
+      'poll',
+      '--em-url',
+      storm.url,
+      '--state',
+      mkdtempSync(join(tmpdir(), 'ra-')),
+      '--output',
+      'sns',
+      ...flags,
+    ]);
+
+  it('sends one grouped message on e-mail, SMS and chat, and every event alone, above --group-above', async () => {
+    const r = await poll('--group-above', '5');
+    expect(r.code).toBe(0);
+    const publishes = r.lines.map((line) => JSON.parse(line));
+    const on = (channel: string) => publishes.filter((p) => p.channel === channel);
+    for (const channel of ['chat', 'email', 'sms']) expect(on(channel)).toHaveLength(1);
+    const events = on('events').map((p) => JSON.parse(p.Message));
+    expect(events).toHaveLength(8);
+    expect(new Set(events.map((e) => e.group)).size).toBe(1);
+    const [email] = on('email');
+    expect(email.Subject).toMatch(/8/);
+    expect(email.MessageAttributes.job.DataType).toBe('String.Array');
+    expect(JSON.parse(email.MessageAttributes.job.StringValue).sort()).toEqual(
+      Array.from({ length: 8 }, (_, i) => `DR job ${i + 1}`).sort(),
+    );
+    for (let i = 1; i <= 8; i++) expect(email.Message).toContain(`DR job ${i}`);
+  });
+
+  it('sends each alone with --group-above 0', async () => {
+    const r = await poll('--group-above', '0');
+    expect(r.code).toBe(0);
+    const channels = r.lines.map((line) => JSON.parse(line).channel);
+    for (const channel of ['chat', 'email', 'events', 'sms'])
+      expect(channels.filter((c) => c === channel)).toHaveLength(8);
+  });
+});
+
 describe('replica-alerts poll --table', () => {
   const dynamo = suiteDynalite();
   afterEach(() => {

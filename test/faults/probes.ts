@@ -89,10 +89,16 @@ export class Ledger {
     this.channelOf = new Map(Object.entries(topics).map(([channel, arn]) => [arn, channel]));
   }
 
-  learn(item: OutboxEvent<AlertEvent>): void {
-    this.events.set(item.id, item.event);
-    for (const [channel, render] of Object.entries(RENDERERS))
-      this.rendered.set(`${channel}\n${render(item.event, { timeZone: this.timeZone }).message}`, item.id);
+  /** The events pending at the poller's last listing, and on which channels: what a group can be made of. */
+  private pending: OutboxEvent<AlertEvent>[] = [];
+
+  learn(items: OutboxEvent<AlertEvent>[]): void {
+    this.pending = items;
+    for (const item of items) {
+      this.events.set(item.id, item.event);
+      for (const [channel, render] of Object.entries(RENDERERS))
+        this.rendered.set(`${channel}\n${render(item.event, { timeZone: this.timeZone }).message}`, item.id);
+    }
   }
 
   /** The channel a topic ARN belongs to. */
@@ -102,9 +108,40 @@ export class Ledger {
 
   accept(input: PublishCommandInput): void {
     const channel = this.channel(input.TopicArn);
-    const id = this.rendered.get(`${channel}\n${input.Message}`);
-    if (!id) throw new Error(`A publication to ${channel} that no pending event renders to`);
-    this.deliveries.push({ id, channel, afterMark: this.marked.has(`${id}\n${channel}`) });
+    const ids = this.carried(channel, input);
+    if (!ids.length) throw new Error(`A publication to ${channel} that no pending event renders to`);
+    for (const id of ids)
+      this.deliveries.push({ id, channel, afterMark: this.marked.has(`${id}\n${channel}`) });
+  }
+
+  /**
+   * The events a publication carries: the one it renders exactly, an event of a storm (rendered with its group id),
+   * or the members of a grouped message: the events pending on its channel that its attributes name (kind, alert
+   * severity, EM and job names; messages/group.ts gives a group exactly these).
+   */
+  private carried(channel: string, input: PublishCommandInput): string[] {
+    const single = this.rendered.get(`${channel}\n${input.Message}`);
+    if (single) return [single];
+    if (channel === 'events') {
+      const { id, group } = JSON.parse(input.Message ?? '{}') as { id?: string; group?: string };
+      const event = this.events.get(id ?? '');
+      const again = event && RENDERERS.events(event, { timeZone: this.timeZone, group }).message;
+      return group && again === input.Message && id ? [id] : [];
+    }
+    const values = (name: string): string[] => {
+      const attribute = input.MessageAttributes?.[name];
+      const value = attribute?.StringValue ?? '';
+      return attribute?.DataType === 'String.Array' ? (JSON.parse(value) as string[]) : [value];
+    };
+    const [kind, severity, em] = ['event', 'alertSeverity', 'enterpriseManager'].map(
+      (name) => values(name)[0],
+    );
+    const jobs = new Set(values('job'));
+    return this.pending
+      .filter(({ event, pendingChannels }) => pendingChannels.includes(channel) && event.event === kind)
+      .filter(({ event }) => event.alertSeverity === severity && event.subject.enterpriseManager === em)
+      .filter(({ event }) => jobs.has(event.subject.name))
+      .map((item) => item.id);
   }
 
   mark(id: string, channel: string): void {
@@ -168,7 +205,7 @@ export class ProbedStore implements StateStore {
   }
   async pendingEvents<E>(request: { em: string }): Promise<OutboxEvent<E>[]> {
     const items = await this.read(() => this.inner.pendingEvents<E>(request));
-    for (const item of items) this.ledger.learn(item as OutboxEvent<unknown> as OutboxEvent<AlertEvent>);
+    this.ledger.learn(items as OutboxEvent<unknown>[] as OutboxEvent<AlertEvent>[]);
     return items;
   }
   pendingChannels(event: EventRef): Promise<string[]> {

@@ -62,6 +62,19 @@ describe('the committed JSON Schema', () => {
     ['a "project" tag', { ...minimalSettings(), tags: { project: 'x' } }],
     ['PagerDuty without its secret', { ...minimalSettings(), pagerDuty: { minSeverity: 'Failed' } }],
     ['a bus name with a space', { ...minimalSettings(), eventBus: { busName: 'ops events' } }],
+    ['a partner bus', { ...minimalSettings(), eventBus: { busName: 'aws.partner/example.com/1/ops' } }],
+    ['a bus name starting with "aws."', { ...minimalSettings(), eventBus: { busName: 'aws.ops' } }],
+    [
+      'a CIDR that cannot exist',
+      {
+        ...minimalSettings(),
+        network: {
+          vpcId: 'vpc-0123456789abcdef0',
+          subnetIds: ['subnet-0123456789abcdef0'],
+          emCidrs: ['999.1.1.1/99'],
+        },
+      },
+    ],
   ])('refuses %s', (_what, settings) => {
     expect(validate(settings)).toBe(false);
   });

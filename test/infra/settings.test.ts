@@ -1,14 +1,20 @@
 // Settings validation at synth: every problem is reported at once, naming the setting and the fix.
 
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { readLambdaConfig } from '../../functions/poller/env.ts';
 import { parseSettings, SettingsError } from '../../infra/settings/index.ts';
 import { loadSettings } from '../../infra/settings/load.ts';
-import { FIXTURES_DIR, fixtureSettings, minimalSettings, ROOT_DIR, SETTINGS_FILE } from './fixtures/stack.ts';
+import {
+  FIXTURES_DIR,
+  fixtureSettings,
+  minimalSettings,
+  modulesLoadedBy,
+  ROOT_DIR,
+  SETTINGS_FILE,
+} from './fixtures/stack.ts';
 
 /** The problems `parseSettings` reports for these settings (none: an empty list). */
 function problems(raw: unknown): string[] {
@@ -82,7 +88,7 @@ describe('valid settings', () => {
     const named = parseSettings(
       {
         ...minimalSettings(),
-        eventBus: { busName: 'ops/events' },
+        eventBus: { busName: 'ops.events_1-prod' },
         pagerDuty: {
           routingKeySecretArn: PAGERDUTY_SECRET,
           routingKeyField: 'routingKey',
@@ -92,12 +98,19 @@ describe('valid settings', () => {
       'test',
       FIXTURES_DIR,
     );
-    expect(named.eventBus).toEqual({ busName: 'ops/events' });
+    expect(named.eventBus).toEqual({ busName: 'ops.events_1-prod' });
     expect(named.pagerDuty).toEqual({
       routingKeySecretArn: PAGERDUTY_SECRET,
       routingKeyField: 'routingKey',
       minSeverity: 'Failed',
     });
+  });
+
+  it('accept the default bus, and CIDRs from 0.0.0.0/0 to 255.255.255.255/32', () => {
+    expect(problems({ ...minimalSettings(), eventBus: { busName: 'default' } })).toEqual([]);
+    const network = { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'] };
+    const emCidrs = ['0.0.0.0/0', '10.20.0.15/32', '192.168.100.0/24', '255.255.255.255/32', '172.16.0.0/12'];
+    expect(problems({ ...minimalSettings(), network: { ...network, emCidrs } })).toEqual([]);
   });
 
   it('accept "$schema" for editors and ignore it', () => {
@@ -280,6 +293,19 @@ describe('invalid settings', () => {
       },
       'network.emCidrs: applies only to the security group the stack creates',
     ],
+    ...['999.1.1.1/99', '10.0.0.256/32', '10.0.0.1/33', '010.0.0.1/32', '10.0.0/24', '10.0.0.1'].map(
+      (cidr): [unknown, string] => [
+        {
+          ...minimalSettings(),
+          network: {
+            vpcId: 'vpc-0123456789abcdef0',
+            subnetIds: ['subnet-0123456789abcdef0'],
+            emCidrs: [cidr],
+          },
+        },
+        'network.emCidrs[0]: give an IPv4 CIDR: four numbers of 0-255 (no leading zeros) and a prefix length of 0-32',
+      ],
+    ),
     [
       { ...minimalSettings(), alerting: { 'retry-hold': 5 } },
       'alerting["retry-hold"]: unknown setting; known settings are alertOn, retryHold, repeat',
@@ -329,9 +355,22 @@ describe('invalid settings', () => {
     ],
     [
       { ...minimalSettings(), eventBus: { busName: 'ops events!' } },
-      'eventBus.busName: give the name of an existing EventBridge bus',
+      'eventBus.busName: give the name of an existing custom EventBridge bus',
     ],
     [{ ...minimalSettings(), eventBus: { busName: 'b'.repeat(257) } }, 'eventBus.busName: give the name'],
+    [
+      { ...minimalSettings(), eventBus: { busName: 'aws.partner/example.com/123/ops' } },
+      'eventBus.busName: only partner event buses (aws.partner/...) have a "/" in their name, and replica-alerts ' +
+        'cannot put events on one; give the name of an existing custom EventBridge bus',
+    ],
+    [
+      { ...minimalSettings(), eventBus: { busName: 'ops/events' } },
+      'eventBus.busName: only partner event buses (aws.partner/...) have a "/"',
+    ],
+    [
+      { ...minimalSettings(), eventBus: { busName: 'aws.ops-events' } },
+      'eventBus.busName: names starting with "aws." belong to AWS and its partners\' event buses; give the name',
+    ],
     [
       { ...minimalSettings(), pagerDuty: {} },
       'pagerDuty.routingKeySecretArn: give the ARN of the Secrets Manager secret that holds the PagerDuty routing key',
@@ -355,6 +394,12 @@ describe('invalid settings', () => {
     [{ ...minimalSettings(), $schema: 5 }, '$schema: give the path or URL of the JSON Schema'],
   ])('%j: %s', (raw, expected) => {
     expect(problems(raw)).toContainEqual(expect.stringContaining(expected));
+  });
+
+  it('name one problem for a partner bus, not its characters as well', () => {
+    expect(
+      problems({ ...minimalSettings(), eventBus: { busName: 'aws.partner/example.com/1/ops' } }),
+    ).toEqual([expect.stringMatching(/^eventBus\.busName: only partner event buses/)]);
   });
 
   it('name every problem at once, in the error message too', () => {
@@ -388,7 +433,7 @@ describe('invalid settings', () => {
       'stackName: give a CloudFormation stack name: a letter, then up to 63 letters, digits or dashes.',
       'tags.project: the stack sets "project" itself (project=replica-alerts); choose another key.',
       'tags.team: give a tag value of 0-256 letters, digits, spaces and _ . : / = + - @.',
-      expect.stringMatching(/^eventBus\.busName: give the name of an existing EventBridge bus/),
+      expect.stringMatching(/^eventBus\.busName: give the name of an existing custom EventBridge bus/),
       expect.stringMatching(/^pagerDuty\.routingKeySecretArn: give the ARN/),
       expect.stringMatching(/^pagerDuty\.minSeverity: give "Failed" or "Warning"/),
     ]);
@@ -462,18 +507,56 @@ describe('loading settings', () => {
 
 describe('the settings module', () => {
   it('loads no Lambda construct: checking settings needs only the poller sizing, not the stack', async () => {
-    // A fresh process: this one has loaded the stack through the fixtures.
-    const script = `
-      import { createRequire } from 'node:module';
-      await import(${JSON.stringify(join(ROOT_DIR, 'infra/settings/index.ts'))});
-      const loaded = Object.keys(createRequire(import.meta.url).cache);
-      console.log(JSON.stringify(loaded.filter((path) => /aws-cdk-lib[\\\\/]aws-lambda/.test(path))));
-    `;
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: ROOT_DIR },
-    );
-    expect(JSON.parse(stdout)).toEqual([]);
+    expect(await modulesLoadedBy('infra/settings/index.ts', /aws-cdk-lib[\\/]aws-lambda/)).toEqual([]);
   }, 30_000);
+});
+
+describe('the rules the Lambda checks again', () => {
+  const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:';
+  /** Whether the poller accepts this EM in its environment, as the stack would set it. */
+  const lambdaAccepts = (target: { name: string; secretArn: string }) => {
+    try {
+      readLambdaConfig({
+        TABLE_NAME: 'state',
+        TOPIC_EMAIL_ARN: 'arn:aws:sns:eu-west-1:123456789012:ra-email',
+        ENTERPRISE_MANAGERS: JSON.stringify([{ ...target, url: 'https://em.example.com:9398/api/' }]),
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const stackAccepts = (target: { name: string; secretArn: string }) => problems(em(target)).length === 0;
+
+  it.each([
+    ['em-prod', true],
+    ['em.prod_2', true],
+    ['e'.repeat(64), true],
+    ['e'.repeat(65), false],
+    ['em prod', false],
+    ['em/prod', false],
+    ['émile', false],
+    ['', false],
+  ])('EM name %j: the stack and the poller both say %s', (name, accepted) => {
+    const secretArn = `${SECRET}replica-alerts/em-AbCdEf`;
+    expect({ stack: stackAccepts({ name, secretArn }), lambda: lambdaAccepts({ name, secretArn }) }).toEqual({
+      stack: accepted,
+      lambda: accepted,
+    });
+  });
+
+  it.each([
+    ['replica-alerts/em-prod-AbCdEf', true],
+    ['a_b+c=d.e@f-AbCdEf', true],
+    ['em prod-AbCdEf', false],
+    ['em#prod-AbCdEf', false],
+    ['em:prod-AbCdEf', false],
+    ['', false],
+  ])('secret %j: the stack and the poller both say %s', (secret, accepted) => {
+    const target = { name: 'em-prod', secretArn: `${SECRET}${secret}` };
+    expect({ stack: stackAccepts(target), lambda: lambdaAccepts(target) }).toEqual({
+      stack: accepted,
+      lambda: accepted,
+    });
+  });
 });

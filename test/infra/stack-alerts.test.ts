@@ -2,14 +2,18 @@
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import type { AlertTopics } from '../../infra/alerts/topics.ts';
+import type { Watchdog } from '../../infra/watchdog/alarms.ts';
 import { normalStatement, type Statement } from './fixtures/policy.ts';
 import {
+  buildStack,
   constructName,
   fixtureSettings,
   minimalSettings,
   onlyResource,
   synthBeforeAll,
   synthTemplate,
+  typedSettings,
 } from './fixtures/stack.ts';
 
 const topicRef = (channel: string) => ({ Ref: Match.stringLikeRegexp(`^Topics${channel}[0-9A-F]{8}$`) });
@@ -146,21 +150,13 @@ describe('the topics', () => {
     }
   });
 
-  it("let only this stack's alarms publish, and never to the events or sms topic", () => {
+  it('never let alarms publish to the events or sms topic', () => {
     const publishers = servicePublishers(template(), 'cloudwatch.amazonaws.com');
     expect(publishers.map(({ topic }) => topic).sort()).toEqual([
       'Topicschat',
       'Topicsemail',
       'Topicsheartbeatsms',
     ]);
-    for (const { statement } of publishers) {
-      expect(statement.Sid).toBe('AllowStackAlarms');
-      expect(statement.Condition.StringEquals).toEqual({ 'aws:SourceAccount': '123456789012' });
-      const alarms = statement.Condition.ArnEquals?.['aws:SourceArn'];
-      for (const arn of alarms as unknown[]) {
-        expect(arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Watchdog/), 'Arn'] });
-      }
-    }
   });
 
   it("let this account's EventBridge rules publish to the e-mail and chat topics only", () => {
@@ -173,6 +169,64 @@ describe('the topics', () => {
         ArnLike: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:123456789012:rule/*' },
       });
     }
+  });
+});
+
+/** The alarms (as `Fn::GetAtt` ARNs) whose actions notify each topic, by the topic's logical ID. */
+function alarmsNotifying(template: Template): Map<string, unknown[]> {
+  const notified = new Map<string, unknown[]>();
+  for (const [id, alarm] of Object.entries(template.findResources('AWS::CloudWatch::Alarm'))) {
+    const { AlarmActions = [], OKActions = [] } = alarm.Properties as Record<string, { Ref: string }[]>;
+    for (const topic of new Set([...AlarmActions, ...OKActions].map((action) => action.Ref))) {
+      notified.set(topic, [...(notified.get(topic) ?? []), { 'Fn::GetAtt': [id, 'Arn'] }]);
+    }
+  }
+  return notified;
+}
+
+const byText = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+
+describe.each([
+  ['without incident tools', minimalSettings()],
+  [
+    'with PagerDuty (and so the bus), whose dead-letter alarms come on top',
+    {
+      ...minimalSettings(),
+      pagerDuty: {
+        routingKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pagerduty-AbCdEf',
+      },
+    },
+  ],
+])('the topic policies, %s', (_what, settings) => {
+  const template = synthBeforeAll(settings);
+
+  it('let exactly the alarms that notify a topic publish to it: each of them, and no other', () => {
+    const notified = alarmsNotifying(template());
+    const allowed = new Map<string, unknown[]>();
+    for (const policy of Object.values(template().findResources('AWS::SNS::TopicPolicy'))) {
+      const statements: PolicyStatement[] = policy.Properties.PolicyDocument.Statement;
+      const alarms = statements.filter((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
+      // One statement per topic: SNS refuses a policy with two statements of the same Sid.
+      expect(alarms.map((statement) => statement.Sid)).toEqual(alarms.length ? ['AllowStackAlarms'] : []);
+      const [statement] = alarms;
+      if (!statement) continue;
+      expect(statement.Condition.StringEquals).toEqual({ 'aws:SourceAccount': '123456789012' });
+      const arns = statement.Condition.ArnEquals?.['aws:SourceArn'];
+      allowed.set(policy.Properties.Topics[0].Ref, [arns].flat().sort(byText));
+    }
+    expect([...allowed.keys()].sort()).toEqual([...notified.keys()].sort());
+    for (const [topic, alarms] of notified) {
+      expect(allowed.get(topic), constructName(topic)).toEqual(alarms.sort(byText));
+    }
+  });
+
+  it('refuse a second grant to a topic: its alarms are allowed once, all together', () => {
+    const { stack } = buildStack(typedSettings(settings));
+    const topics = stack.node.findChild('Topics') as AlertTopics;
+    const watchdog = stack.node.findChild('Watchdog') as Watchdog;
+    expect(() => topics.allowAlarms(topics.channels.email, watchdog.alarms)).toThrow(
+      /alarms of topic Test\/Topics\/email are already allowed/,
+    );
   });
 });
 
@@ -247,7 +301,13 @@ describe('the subscriptions', () => {
 });
 
 describe('the chat channels', () => {
-  const template = synthBeforeAll(fixtureSettings());
+  // With PagerDuty: its dead-letter alarms are the stack's alarms too, and the guardrail must name them.
+  const template = synthBeforeAll({
+    ...fixtureSettings(),
+    pagerDuty: {
+      routingKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pagerduty-AbCdEf',
+    },
+  });
 
   it('connect Slack to the chat topic with the narrow guardrail, never AdministratorAccess', () => {
     template().hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {

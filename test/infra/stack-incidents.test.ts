@@ -144,16 +144,22 @@ describe('PagerDuty', () => {
     template().hasResourceProperties('AWS::Events::EventBus', { Name: 'ReplicaAlerts-alerts' });
   });
 
-  it('gets the routing key into the body from the secret, as dynamic references only', () => {
+  it('gets the routing key into the body from the secret, once, as a dynamic reference only', () => {
     const reference = `{{resolve:secretsmanager:${ROUTING_KEY_SECRET}:SecretString:routingKey::}}`;
     const connection = onlyResource(template(), 'AWS::Events::Connection');
     expect(connection.AuthParameters.InvocationHttpParameters).toEqual({
       BodyParameters: [{ Key: 'routing_key', Value: reference, IsValueSecret: true }],
     });
-    expect(connection.AuthParameters.ApiKeyAuthParameters.ApiKeyValue).toBe(reference);
-    // The key appears nowhere else: every string that names the secret is that reference.
+    // The authorization EventBridge requires is a fixed header PagerDuty ignores, not the key a second time.
+    expect(connection).toMatchObject({
+      AuthorizationType: 'API_KEY',
+      AuthParameters: {
+        ApiKeyAuthParameters: { ApiKeyName: 'X-Replica-Alerts', ApiKeyValue: 'pagerduty-events-v2' },
+      },
+    });
+    // The key appears nowhere else: the one string that names the secret is that reference, in the body.
     const mentions = JSON.stringify(template().toJSON()).match(/[^"]*replica-alerts\/pagerduty[^"]*/g);
-    expect(new Set(mentions)).toEqual(new Set([reference]));
+    expect(mentions).toEqual([reference]);
     expect(onlyResource(template(), 'AWS::Events::ApiDestination')).toMatchObject({
       InvocationEndpoint: PAGERDUTY_ENDPOINT,
       HttpMethod: 'POST',
@@ -232,6 +238,8 @@ describe('PagerDuty', () => {
     'cdp-failure': { action: 'trigger', severity: 'error', summary: 'Failed: CDP Tier-1 Apps' },
     'cdp-ended': { action: 'trigger', severity: 'error', summary: 'Failed: CDP Tier-1 Apps' },
     'source-unreachable': { action: 'trigger', severity: 'error', summary: 'EM unreachable: em-prod' },
+    // A storm's event names its group, and is still its own incident: one per job, keyed by the job.
+    'group-failure': { action: 'trigger', severity: 'error', summary: 'Failed: Domain Controllers' },
   };
 
   it('knows every event kind the product sends', () => {
@@ -274,6 +282,25 @@ describe('PagerDuty', () => {
       });
     },
   );
+
+  it('shows a field the event lacks as "" and one it has as null as null (docs/incidents.md, "Payload")', () => {
+    const details = (name: string) =>
+      onlyRequest(template(), SNAPSHOTS[name]?.message).payload.custom_details;
+    expect(details('source-unreachable')).toMatchObject({
+      backup_server: null,
+      vm_counts: null,
+      failed_runs: null,
+      session: '',
+      session_result: '',
+      session_failure_message: '',
+      vms: '',
+      vms_omitted: '',
+      quiet_since: '',
+      stale: '',
+    });
+    expect(details('job-stale')).toMatchObject({ failed_runs: null, vm_counts: null, vms: '', source: '' });
+    expect(details('job-failure')).toMatchObject({ session_failure_message: null, quiet_since: '' });
+  });
 
   it('keeps one incident per subject: a trigger and its resolve share the dedup key', () => {
     const trigger = onlyRequest(template(), SNAPSHOTS['job-failure']?.message);

@@ -3,11 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { POLLER_BUNDLING } from '../../infra/poller/bundling.ts';
+import { bundle } from '../bench/bundle.ts';
 import {
   fixtureSettings,
   minimalSettings,
+  modulesLoadedBy,
   onlyResource,
+  ROOT_DIR,
   SDK_HANDLER,
   synthBeforeAll,
   synthStack,
@@ -128,15 +132,32 @@ describe('the poller function', () => {
 });
 
 describe('the poller bundle', () => {
-  it("carries the AWS SDK the lockfile pins instead of importing the runtime's", () => {
+  /** The stack's bundle of a handler that uses the SDK (the asset's index.mjs), built once for the suite. */
+  let stackBundle: string;
+  beforeAll(() => {
     const { template, outdir } = synthStack(minimalSettings(), SDK_HANDLER);
     const { Code } = onlyResource(template, 'AWS::Lambda::Function');
     const asset = `asset.${String(Code.S3Key).replace(/\.zip$/, '')}`;
-    const bundle = readFileSync(join(outdir, asset, 'index.mjs'), 'utf8');
-    expect(bundle).not.toMatch(/(from|import\()\s*["']@aws-sdk\//);
-    const { version } = JSON.parse(readFileSync('node_modules/@aws-sdk/client-sns/package.json', 'utf8'));
-    expect(bundle).toContain(version);
+    stackBundle = readFileSync(join(outdir, asset, 'index.mjs'), 'utf8');
   });
+
+  it("carries the AWS SDK the lockfile pins instead of importing the runtime's", () => {
+    expect(stackBundle).not.toMatch(/(from|import\()\s*["']@aws-sdk\//);
+    const { version } = JSON.parse(readFileSync('node_modules/@aws-sdk/client-sns/package.json', 'utf8'));
+    expect(stackBundle).toContain(version);
+  });
+
+  it('is, byte for byte, what test/bench/bundle.ts builds: the bundled-handler test and benchmarks run it', async () => {
+    const file = await bundle(join(ROOT_DIR, SDK_HANDLER), 'stack-poller-sdk-handler');
+    expect(readFileSync(file, 'utf8')).toBe(stackBundle);
+    // The shared options at work: the banner first, the source map beside it.
+    expect(stackBundle.startsWith(POLLER_BUNDLING.banner)).toBe(true);
+    expect(stackBundle).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+  }, 60_000);
+
+  it('is built by test/bench/bundle.ts without loading the CDK', async () => {
+    expect(await modulesLoadedBy('test/bench/bundle.ts', /aws-cdk-lib|constructs/)).toEqual([]);
+  }, 30_000);
 });
 
 describe('the schedule settings', () => {

@@ -4,7 +4,6 @@
 
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import type { StackSettings } from '../../infra/settings/types.ts';
 import { buildStack, fixtureSettings, typedSettings } from './fixtures/stack.ts';
 
 /** Resource types whose names are account-wide (IAM, Chatbot) or global (S3), with their name property. */
@@ -61,14 +60,17 @@ describe('the same stack in a second region of the account', () => {
     });
   });
 
-  it('keeps the names within 128 characters for the longest stack name, leaving room for an unknown region', () => {
-    const settings: StackSettings = { ...typedSettings(fixtureSettings()), stackName: 'R'.repeat(128) };
+  it('keeps the names within 128 characters for the longest stack name the settings allow, in any region', () => {
+    const longest = 'R'.repeat(64);
+    expect(() => typedSettings({ ...fixtureSettings(), stackName: `${longest}R` })).toThrow(/stackName/);
+    const settings = typedSettings({ ...fixtureSettings(), stackName: longest });
     for (const name of Object.values(accountWideNames(templateIn('ap-southeast-5', settings)))) {
       expect(name).toMatch(NAME);
     }
     for (const name of Object.values(accountWideNames(templateIn(undefined, settings)))) {
       const [, parts] = (name as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
       const literal = parts.filter((part): part is string => typeof part === 'string').join('');
+      expect(literal).toMatch(new RegExp(`^${longest}--(slack|teams)-1$`));
       expect(literal.length + 'ap-southeast-5'.length).toBeLessThanOrEqual(128);
     }
   });

@@ -2,17 +2,18 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AlertEvent } from '../../functions/alerts/event.ts';
+import { type AlertEvent, cutText, EVENT_TEXT_CHARS } from '../../functions/alerts/event.ts';
 import { escapeMarkdown } from '../../functions/messages/chat.ts';
+import { groupAlerts } from '../../functions/messages/group.ts';
 import {
   publishBytes,
   SMS_MAX_BYTES,
   SNS_MAX_BYTES,
   SUBJECT_MAX_CHARS,
 } from '../../functions/messages/limits.ts';
-import { RENDERERS } from '../../functions/messages/render.ts';
+import { GROUP_RENDERERS, RENDERERS } from '../../functions/messages/render.ts';
 import { line } from '../../functions/messages/text.ts';
-import type { Channel, Rendered } from '../../functions/messages/types.ts';
+import type { Channel, PeopleChannel, Rendered } from '../../functions/messages/types.ts';
 import { jobFailure } from '../support/messages-data.ts';
 
 /** Text as an EM might send it, and worse: controls, markup, emoji, other scripts, now and then a megabyte. */
@@ -32,99 +33,146 @@ const iso = fc
   .integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) })
   .map((t) => new Date(t).toISOString());
 
-const event: fc.Arbitrary<AlertEvent> = fc
-  .record({
-    event: fc.constantFrom('failure', 'reminder', 'resolved', 'stale', 'source-unreachable'),
-    severity: fc.constantFrom('Failed', 'Warning', 'Success'),
-    kind: fc.constantFrom('replica-job', 'cdp-policy', 'enterprise-manager'),
-    name: nasty,
-    server: fc.option(nasty),
-    em: nasty,
-    sessionName: nasty,
-    failureMessage: fc.option(nasty),
-    vms: fc.array(
-      fc.record({
-        name: nasty,
-        result: fc.constantFrom('Failed', 'Warning', 'None'),
-        reason: fc.option(nasty),
-      }),
-      { maxLength: 40 },
-    ),
-    extraVms: fc.integer({ min: 0, max: 5000 }),
-    times: fc.tuple(iso, iso, iso),
-    failedRuns: fc.option(fc.integer({ min: 0, max: 100_000 })),
-    cause: nasty,
-  })
-  .map((g) => {
-    const base = jobFailure();
-    const [a, b, c] = g.times.sort();
-    return {
-      ...base,
-      event: g.event,
-      severity: g.severity,
-      subject: { kind: g.kind, uid: 'urn:x', name: g.name, backupServer: g.server, enterpriseManager: g.em },
-      session: base.session && {
-        ...base.session,
-        name: g.sessionName,
-        failureMessage: g.failureMessage,
-        creationTime: a,
-        endTime: b,
-      },
-      vms: g.vms.map((v) => ({ ...v, state: 'Completed' })),
-      vmsOmitted: g.extraVms,
-      counts: { total: g.vms.length + g.extraVms, failed: g.vms.length, warning: 0, success: g.extraVms },
-      failingSince: a,
-      detectedAt: c,
-      failedRuns: g.failedRuns,
-      stale: { lastRunEnd: a, thresholdMinutes: 1560, basis: 'few-runs' },
-      source: { failedPolls: 3, cause: { kind: 'tls', message: g.cause } },
-    } satisfies AlertEvent;
-  });
+/** Any event, with up to `maxVms` VMs listed. */
+const eventWith = (maxVms: number): fc.Arbitrary<AlertEvent> =>
+  fc
+    .record({
+      event: fc.constantFrom('failure', 'reminder', 'resolved', 'stale', 'source-unreachable'),
+      severity: fc.constantFrom('Failed', 'Warning', 'Success'),
+      kind: fc.constantFrom('replica-job', 'cdp-policy', 'enterprise-manager'),
+      name: nasty,
+      server: fc.option(nasty),
+      em: nasty,
+      sessionName: nasty,
+      failureMessage: fc.option(nasty),
+      vms: fc.array(
+        fc.record({
+          name: nasty,
+          result: fc.constantFrom('Failed', 'Warning', 'None'),
+          reason: fc.option(nasty),
+        }),
+        { maxLength: maxVms },
+      ),
+      extraVms: fc.integer({ min: 0, max: 5000 }),
+      times: fc.tuple(iso, iso, iso),
+      failedRuns: fc.option(fc.integer({ min: 0, max: 100_000 })),
+      cause: nasty,
+    })
+    .map((g) => {
+      const base = jobFailure();
+      const [a, b, c] = g.times.sort();
+      return {
+        ...base,
+        event: g.event,
+        severity: g.severity,
+        subject: {
+          kind: g.kind,
+          uid: 'urn:x',
+          name: g.name,
+          backupServer: g.server,
+          enterpriseManager: g.em,
+        },
+        session: base.session && {
+          ...base.session,
+          name: g.sessionName,
+          failureMessage: g.failureMessage,
+          creationTime: a,
+          endTime: b,
+        },
+        vms: g.vms.map((v) => ({ ...v, state: 'Completed' })),
+        vmsOmitted: g.extraVms,
+        counts: { total: g.vms.length + g.extraVms, failed: g.vms.length, warning: 0, success: g.extraVms },
+        failingSince: a,
+        detectedAt: c,
+        failedRuns: g.failedRuns,
+        stale: { lastRunEnd: a, thresholdMinutes: 1560, basis: 'few-runs' },
+        source: { failedPolls: 3, cause: { kind: 'tls', message: g.cause } },
+      } satisfies AlertEvent;
+    });
+
+const event = eventWith(40);
 
 const GSM_BASIC_ASCII = /^[ !"#$%&'()*+,\-./0-9:;<=>?@A-Z_a-z]*$/;
+const timeZone = fc.constantFrom('UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kathmandu');
+
+/** What every people channel promises of a rendering, whether of one event or of a group. */
+function expectWithinLimits(r: Record<PeopleChannel, Rendered>, kind: string, id: string): void {
+  for (const [channel, rendered] of Object.entries(r)) {
+    expect({ channel, fits: publishBytes(rendered) <= SNS_MAX_BYTES }).toEqual({ channel, fits: true });
+    expect(rendered.attributes.event).toBe(kind);
+    for (const value of Object.values(rendered.attributes).flat()) expect(value).toMatch(/^[^\p{Cc}]+$/u);
+  }
+  const { email, sms } = r;
+  const subject = email.subject ?? '';
+  expect(Array.from(subject).length).toBeLessThanOrEqual(SUBJECT_MAX_CHARS);
+  expect(subject).toMatch(/^[ -~]+$/);
+  expect(sms.message.length).toBeLessThanOrEqual(SMS_MAX_BYTES);
+  expect(sms.message).toMatch(GSM_BASIC_ASCII);
+  // Line breaks are the layout's own; no other control, separator or bidi override gets through.
+  expect(email.message).not.toMatch(/(?!\n)[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u);
+  const chat = JSON.parse(r.chat.message);
+  expect(chat).toMatchObject({
+    version: '1.0',
+    source: 'custom',
+    id,
+    content: { textType: 'client-markdown' },
+  });
+  expect(typeof chat.content.title).toBe('string');
+  expect(chat.content.description.length).toBeGreaterThan(0);
+  expect(chat.content.title).not.toMatch(/[<\n]/);
+}
+
+/**
+ * Up to 2,000 events of jobs and policies, made from a few hostile ones, each its own subject and name; names are
+ * cut as the engine cuts them (grouping sorts by name, and 2,000 distinct megabyte names would not fit in memory).
+ */
+const storm = fc
+  .record({
+    // A grouped message shows a member's first reason only: a few VMs each are enough.
+    events: fc.array(eventWith(3), { minLength: 2, maxLength: 8 }),
+    copies: fc.integer({ min: 1, max: 250 }),
+  })
+  .map(({ events, copies }) => {
+    const names = events.map((e) => cutText(e.subject.name, EVENT_TEXT_CHARS));
+    return Array.from({ length: events.length * copies }, (_, i): AlertEvent => {
+      const e = events[i % events.length] as AlertEvent;
+      const kind = e.subject.kind === 'enterprise-manager' ? 'replica-job' : e.subject.kind;
+      const name = `${i} ${names[i % events.length]}`;
+      return { ...e, id: `event-${i}`, subject: { ...e.subject, kind, uid: `u${i}`, name } };
+    });
+  });
 
 describe('renderer properties', () => {
   it('every channel stays within its limits and keeps its format, for any event', () => {
     fc.assert(
-      fc.property(
-        event,
-        fc.constantFrom('UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kathmandu'),
-        (e, timeZone) => {
-          const r = Object.fromEntries(
-            Object.entries(RENDERERS).map(([channel, render]) => [channel, render(e, { timeZone })]),
-          ) as Record<Channel, Rendered>;
-          for (const [channel, rendered] of Object.entries(r)) {
-            expect({ channel, fits: publishBytes(rendered) <= SNS_MAX_BYTES }).toEqual({
-              channel,
-              fits: true,
-            });
-            expect(rendered.attributes.event).toBe(e.event);
-            for (const value of Object.values(rendered.attributes)) expect(value).toMatch(/^[^\p{Cc}]+$/u);
-          }
-          const { email, sms } = r;
-          const subject = email.subject ?? '';
-          expect(Array.from(subject).length).toBeLessThanOrEqual(SUBJECT_MAX_CHARS);
-          expect(subject).toMatch(/^[ -~]+$/);
-          expect(sms.message.length).toBeLessThanOrEqual(SMS_MAX_BYTES);
-          expect(sms.message).toMatch(GSM_BASIC_ASCII);
-          // Line breaks are the layout's own; no other control, separator or bidi override gets through.
-          expect(email.message).not.toMatch(/(?!\n)[\p{Cc}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u);
-          const chat = JSON.parse(r.chat.message);
-          expect(chat).toMatchObject({
-            version: '1.0',
-            source: 'custom',
-            id: e.id,
-            content: { textType: 'client-markdown' },
-          });
-          expect(typeof chat.content.title).toBe('string');
-          expect(chat.content.description.length).toBeGreaterThan(0);
-          expect(chat.content.title).not.toMatch(/[<\n]/);
-          const json = JSON.parse(r.events.message);
-          expect(json).toMatchObject({ version: 1, id: e.id, event: e.event, severity: e.severity });
-          expect(json.vms.length + json.vmsOmitted).toBe((e.vms?.length ?? 0) + (e.vmsOmitted ?? 0));
-        },
-      ),
+      fc.property(event, timeZone, (e, timeZone) => {
+        const r = Object.fromEntries(
+          Object.entries(RENDERERS).map(([channel, render]) => [channel, render(e, { timeZone })]),
+        ) as Record<Channel, Rendered>;
+        expectWithinLimits(r, e.event, e.id);
+        expect(r.events.attributes.event).toBe(e.event);
+        const json = JSON.parse(r.events.message);
+        expect(json).toMatchObject({ version: 1, id: e.id, event: e.event, severity: e.severity });
+        expect(json.vms.length + json.vmsOmitted).toBe((e.vms?.length ?? 0) + (e.vmsOmitted ?? 0));
+      }),
       { numRuns: 200 },
+    );
+  });
+
+  it('every grouped message stays within its limits and keeps its format, for any storm', () => {
+    fc.assert(
+      fc.property(storm, timeZone, (events, timeZone) => {
+        for (const group of groupAlerts(events, 1).groups) {
+          const r = Object.fromEntries(
+            Object.entries(GROUP_RENDERERS).map(([channel, render]) => [
+              channel,
+              render(group, { timeZone }),
+            ]),
+          ) as Record<PeopleChannel, Rendered>;
+          expectWithinLimits(r, group.event, group.id);
+        }
+      }),
+      { numRuns: 40 },
     );
   });
 

@@ -1,7 +1,8 @@
 // Each channel's rendering of representative events, as files to read: in an inbox, on a phone, in Slack.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RENDERERS } from '../../functions/messages/render.ts';
+import { GROUP_RENDERERS, RENDERERS } from '../../functions/messages/render.ts';
+import { REPRESENTATIVE_GROUPS, stormFailure } from '../support/group-data.ts';
 import { REPRESENTATIVE } from '../support/messages-data.ts';
 
 describe.each(Object.entries(REPRESENTATIVE))('%s', (name, make) => {
@@ -31,6 +32,38 @@ describe.each(Object.entries(REPRESENTATIVE))('%s', (name, make) => {
   });
 });
 
+// A storm's grouped messages on the people channels, and one of its events as the events channel sends it.
+describe.each(Object.entries(REPRESENTATIVE_GROUPS))('%s', (name, make) => {
+  const group = make();
+  const options = { timeZone: 'Europe/Berlin' };
+  it('email', async () => {
+    const { subject, message } = GROUP_RENDERERS.email(group, options);
+    await expect(`Subject: ${subject}\n\n${message}\n`).toMatchFileSnapshot(
+      `__snapshots__/${name}.email.txt`,
+    );
+  });
+  it('sms', async () => {
+    const { message } = GROUP_RENDERERS.sms(group, options);
+    await expect(`${message}\n`).toMatchFileSnapshot(`__snapshots__/${name}.sms.txt`);
+  });
+  it('chat', async () => {
+    const { message } = GROUP_RENDERERS.chat(group, options);
+    await expect(`${JSON.stringify(JSON.parse(message), null, 2)}\n`).toMatchFileSnapshot(
+      `__snapshots__/${name}.chat.json`,
+    );
+  });
+});
+
+it('group-failure: each event on the events channel names its group', async () => {
+  const group = stormFailure();
+  const [event] = group.events;
+  if (!event) throw new Error('an empty group');
+  const { message, attributes } = RENDERERS.events(event, { timeZone: 'Europe/Berlin', group: group.id });
+  await expect(
+    `${JSON.stringify({ attributes, message: JSON.parse(message) }, null, 2)}\n`,
+  ).toMatchFileSnapshot('__snapshots__/group-failure.events.json');
+});
+
 // The examples in the docs are these renderings, exactly: the job failure on every channel.
 const doc = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const block = (text: string, lang: string) => `\`\`\`${lang}\n${text}\n\`\`\``;
@@ -52,6 +85,18 @@ describe('docs/alerts.md', () => {
     expect(page).toContain(block(`Subject: ${mail.subject}\n\n${mail.message}`, 'text'));
     expect(page).toContain(block(RENDERERS.sms(event, options).message, 'text'));
     expect(jsonDocuments(page)).toContainEqual(JSON.parse(RENDERERS.chat(event, options).message));
+  });
+});
+
+describe('docs/alerts.md, storms', () => {
+  it('shows the storm exactly as the grouped e-mail, SMS and chat render it', () => {
+    const page = doc('docs/alerts.md');
+    const group = stormFailure();
+    const options = { timeZone: 'Europe/Berlin' };
+    const mail = GROUP_RENDERERS.email(group, options);
+    expect(page).toContain(block(`Subject: ${mail.subject}\n\n${mail.message}`, 'text'));
+    expect(page).toContain(block(GROUP_RENDERERS.sms(group, options).message, 'text'));
+    expect(jsonDocuments(page)).toContainEqual(JSON.parse(GROUP_RENDERERS.chat(group, options).message));
   });
 });
 

@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { SnsNotifier } from '../../functions/notify/notifier.ts';
+import { publishInput, SnsNotifier } from '../../functions/notify/notifier.ts';
 
 const _ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
 
@@ -45,5 +45,33 @@ describe('SnsNotifier', () => {
       /No SNS topic/,
     );
     sns.restore();
+  });
+});
+
+describe('publishInput', () => {
+  it("sends a group's names as String.Array attributes (JSON), and one value as String", () => {
+    const input = publishInput(
+      {
+        channel: 'email',
+        subject: '[FAILED] 12 replica jobs on em-prod: 27 of 37 VMs failed',
+        message: 'body',
+        attributes: {
+          event: 'failure',
+          subjectKind: ['replica-job'],
+          job: ['SQL Replication', 'Exchange "DR"', 'Zürich'],
+        },
+      },
+      'arn:aws:sns:eu-west-1:123456789012:replica-alerts-email',
+    );
+    expect(input).toEqual({
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:replica-alerts-email',
+      Subject: '[FAILED] 12 replica jobs on em-prod: 27 of 37 VMs failed',
+      Message: 'body',
+      MessageAttributes: {
+        event: { DataType: 'String', StringValue: 'failure' },
+        subjectKind: { DataType: 'String.Array', StringValue: '["replica-job"]' },
+        job: { DataType: 'String.Array', StringValue: '["SQL Replication","Exchange \\"DR\\"","Zürich"]' },
+      },
+    });
   });
 });

@@ -1,6 +1,8 @@
-// The handler as Lambda runs it: bundled as the stack bundles it (ESM, node24 target, minified, the AWS SDK
-// inside), loaded by a fresh node process (Node 24 under `npm run test:node24`), polling the simulator over HTTPS
-// with DynamoDB (dynalite), Secrets Manager and SNS at local endpoints through the SDK's endpoint variables.
+// The handler as Lambda runs it: bundled as the stack bundles it (test/bench/bundle.ts with the stack's own
+// POLLER_BUNDLING: ESM, node24 target, minified, the AWS SDK inside; test/infra/stack-poller.test.ts checks that
+// both bundles are the same bytes), loaded by a fresh node process (Node 24 under `npm run test:node24`), polling
+// the simulator over HTTPS with DynamoDB (dynalite), Secrets Manager and SNS at local endpoints through the SDK's
+// endpoint variables.
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

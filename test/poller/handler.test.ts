@@ -16,6 +16,7 @@ const TOPIC = (channel: string) => `arn:aws:sns:eu-west-1:123456789012:replica-a
 
 let dynamo: LocalDynamo;
 let sim: Simulator;
+let storm: Simulator;
 beforeAll(async () => {
   dynamo = await startDynalite();
   await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-state');
@@ -25,8 +26,17 @@ beforeAll(async () => {
     vms: [{ name: 'exch02', result: 'Failed', reason: 'Error: Cannot connect to host esx02.tech.local' }],
   });
   sim = await startSimulator({ scenario: b.build(), users: [USER], tls: true });
+  // A storm: more failures at once than groupAbove (5). Started here, on the real clock its certificate needs.
+  const s = new ScenarioBuilder({ now: '2026-11-25T06:00:00Z' });
+  for (let i = 1; i <= 7; i++)
+    s.replicaJob(`Storm job ${i}`).run({
+      start: '2026-11-25T05:00:00Z',
+      vms: [{ name: `vm${i}`, result: 'Failed', reason: 'Error: Target datastore ds02 is full.' }],
+    });
+  storm = await startSimulator({ scenario: s.build(), users: [USER], tls: true });
 });
 afterAll(async () => {
+  await storm.close();
   await sim.close();
   await dynamo.close();
 });
@@ -268,6 +278,34 @@ describe('Lambda handler', () => {
       for (const { Name, Value } of watched.Dimensions) expect(record[Name]).toBe(Value);
       expect(record[watched.MetricName]).toBeGreaterThanOrEqual(watched.Threshold);
     });
+  });
+
+  it('groups a storm on e-mail, SMS and chat, with the job names as a String.Array attribute', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-storm');
+    const { handler } = await loadHandler({
+      ...baseEnv(),
+      TABLE_NAME: 'replica-alerts-storm',
+      ENTERPRISE_MANAGERS: JSON.stringify([
+        { name: 'em-prod', url: storm.url, secretArn: SECRET_ARN, caCert: storm.caPem },
+      ]),
+    });
+    const { restore } = captureOutput();
+    const { polls } = await handler({}, lambdaContext(120_000)).finally(restore);
+    const inputs = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    sns.restore();
+    secrets.restore();
+    expect(polls).toMatchObject([{ status: 'ok', eventsDecided: 7, published: 3 + 7, pending: 0 }]);
+    const to = (channel: string) => inputs.filter((input) => input.TopicArn === TOPIC(channel));
+    for (const channel of ['email', 'sms', 'chat']) expect(to(channel)).toHaveLength(1);
+    expect(to('events')).toHaveLength(7);
+    const names = Array.from({ length: 7 }, (_, i) => `Storm job ${i + 1}`);
+    const job = to('email')[0]?.MessageAttributes?.job;
+    expect(job?.DataType).toBe('String.Array');
+    expect(JSON.parse(job?.StringValue ?? '[]').sort()).toEqual(names);
   });
 
   it('refuses an event naming an EM that is not configured', async () => {

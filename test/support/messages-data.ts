@@ -92,11 +92,11 @@ export function cdpFailure(): AlertEvent {
 }
 
 /** The CDP policy session of `cdpFailure` ending Failed the next day: Veeam's FailureMessage follows at once. */
-export function cdpEnded(): AlertEvent {
-  const h = new Harness();
-  const s = cdpSession({ n: 1, start: 0, end: null, jobName: 'CDP Tier-1 Apps' });
-  const tasks = ['web01', 'db01'].map((vm, i) =>
-    cdpTask(s, {
+/** A running CDP policy session whose VMs cannot sync (host esx03 down): its RPO is violated on each. */
+export function rpoViolated(vms: string[], policy: { jobName: string; job?: number }) {
+  const session = cdpSession({ ...policy, n: 1, start: 0, end: null });
+  const tasks = vms.map((vm, i) =>
+    cdpTask(session, {
       vm,
       n: 1,
       start: 0,
@@ -105,7 +105,13 @@ export function cdpEnded(): AlertEvent {
       reason: `RPO of 15 seconds violated: ${vm} could not sync for 10 minutes (host esx03 unreachable).`,
     }),
   );
-  h.poll({ now: 120, cdp: [{ session: s, tasks }] });
+  return { session, tasks };
+}
+
+export function cdpEnded(): AlertEvent {
+  const h = new Harness();
+  const running = rpoViolated(['web01', 'db01'], { jobName: 'CDP Tier-1 Apps' });
+  h.poll({ now: 120, cdp: [running] });
   const ended = cdpSession({
     n: 1,
     start: 0,
@@ -115,7 +121,7 @@ export function cdpEnded(): AlertEvent {
     failureMessage:
       'Policy session failed: 2 of 2 VMs are not protected.\nHost esx03.tech.local is not available (connection timed out).',
   });
-  return first(h.poll({ now: 1445, cdp: [{ session: ended, tasks }] }), 'failure');
+  return first(h.poll({ now: 1445, cdp: [{ session: ended, tasks: running.tasks }] }), 'failure');
 }
 
 export function staleJob(): AlertEvent {
