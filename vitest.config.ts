@@ -1,13 +1,9 @@
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { noteLeaks } from './test/support/canary-guard.ts';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // One worker per core (vitest's default leaves one idle): the suites wait on servers and child processes as
-    // much as they compute. On the 2-core machine, 563 s with one worker, 374 s with two.
-    maxWorkers: availableParallelism(),
     testTimeout: 20_000,
     // Suites build a CDK stack or start servers in beforeAll; on a loaded 2-core CI machine that outlasts 10 s.
     hookTimeout: 60_000,
