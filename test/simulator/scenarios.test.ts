@@ -186,10 +186,8 @@ describe('demoDay', () => {
 
 describe('generateEstate', () => {
   it('makes 50,000 replica job sessions over 30 days quickly, served fast for OR batches of 50 parents', async () => {
-    const started = performance.now();
+    // How long generating takes is the benchmark's to measure (npm run bench), not a test's.
     const estate = generateEstate({ now: NOW, seed: 5 });
-    const generated = performance.now() - started;
-    expect(generated).toBeLessThan(5_000);
     expect(estate.replicaJobSessions).toHaveLength(50_000);
     expect(estate.replicaTaskSessions.length).toBeGreaterThan(180_000);
     const monthAgo = new Date(Date.parse(NOW) - 30 * DAY).toISOString();
