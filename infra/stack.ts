@@ -3,6 +3,7 @@
 
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DEFAULT_SETTINGS } from '../functions/alerts/settings.ts';
 import { AlertSubscriptions } from './alerts/subscriptions.ts';
 import { AlertTopics } from './alerts/topics.ts';
 import { ChatChannels } from './chat/channels.ts';
@@ -62,6 +63,10 @@ export class ReplicaAlertsStack extends Stack {
       fn: poller.fn,
       emNames: ems.map((em) => em.name),
       ...settings.schedule,
+      digest: settings.digest && {
+        at: settings.digest.at,
+        timeZone: settings.alerting.timeZone ?? DEFAULT_SETTINGS.timeZone,
+      },
       deadLetters: poller.deadLetters,
     });
     // Before the watchdog, which alarms on its dead-letter queues along with the rest.

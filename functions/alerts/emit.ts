@@ -10,7 +10,7 @@ import {
   eventId,
   type Severity,
 } from './event.ts';
-import type { RunSummary } from './state.ts';
+import type { RunSummary, SubjectState } from './state.ts';
 
 export interface EventParts {
   event: EventKind;
@@ -25,6 +25,8 @@ export interface EventParts {
   failingSince: string | null;
   failedRuns: number | null;
   stale?: AlertEvent['stale'];
+  schedule?: AlertEvent['schedule'];
+  longRun?: AlertEvent['longRun'];
   source?: AlertEvent['source'];
   quietSince?: string;
 }
@@ -53,7 +55,15 @@ export function buildEvent(subject: EventSubject, detectedAt: string, parts: Eve
     failingSince: parts.failingSince,
     failedRuns: parts.failedRuns,
     ...(parts.stale ? { stale: parts.stale } : {}),
+    ...(parts.schedule ? { schedule: parts.schedule } : {}),
+    ...(parts.longRun ? { longRun: parts.longRun } : {}),
     ...(parts.source ? { source: parts.source } : {}),
     ...(parts.quietSince ? { quietSince: parts.quietSince } : {}),
   };
+}
+
+/** The subject an event names, from its state. */
+export function eventSubject(state: SubjectState): EventSubject {
+  const backupServer = state.kind === 'enterprise-manager' ? null : state.backupServer;
+  return { kind: state.kind, uid: state.uid, name: state.name, backupServer, enterpriseManager: state.em };
 }

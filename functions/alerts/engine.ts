@@ -3,12 +3,17 @@
 // to send and the states that changed. Deciding the same input twice, or the same sessions split differently
 // across pages and polls, sends nothing new.
 
+import type { Schedule } from '../em/model.ts';
 import type { CdpRun, ReplicaRun } from '../em/runs.ts';
+import { eventSubject } from './emit.ts';
 import { type AlertEvent, cutText, EVENT_TEXT_CHARS } from './event.ts';
+import { openWindows } from './maintenance.ts';
 import { isMuted, subjectFilter } from './patterns.ts';
 import type { AnyRun } from './runs.ts';
+import { scheduleState } from './schedule.ts';
 import type { Settings } from './settings.ts';
-import { type PollOutcome, stepSource } from './source.ts';
+import { hush, inForce, matches, resolvedNow, type Silence } from './silence.ts';
+import { freshSource, type PollOutcome, stepSource } from './source.ts';
 import { type JobState, type SourceState, type SubjectState, subjectKey } from './state.ts';
 import { closeQuietly, type PollContext, type SubjectInfo, stepSubject } from './subject.ts';
 
@@ -26,6 +31,10 @@ export interface PollInput {
   settings: Settings;
   /** An earlier poll read this EM to the end (see `PollContext`); absent on its first poll. */
   readBefore?: boolean;
+  /** The stored silences (any EM, any time: those in force now apply). */
+  silences?: readonly Silence[];
+  /** The EM's replica job and CDP policy schedules, per kind this poll could read (a kind absent: not read). */
+  schedules?: Partial<Record<JobState['kind'], readonly Schedule[]>>;
 }
 
 export interface PollDecision {
@@ -35,15 +44,19 @@ export interface PollDecision {
   states: SubjectState[];
 }
 
+/** What the engine decided for one subject, before silences apply; `watched` false: closed quietly. */
+interface Step {
+  prev: SubjectState | undefined;
+  next: { state: SubjectState; events: AlertEvent[] };
+  watched: boolean;
+}
+
 export function decidePoll(input: PollInput): PollDecision {
   const { em, now, settings } = input;
   const stored = new Map(input.states.map((s) => [s.key, s]));
-  const events: AlertEvent[] = [];
-  const states: SubjectState[] = [];
-  const keep = (prev: SubjectState | undefined, next: { state: SubjectState; events: AlertEvent[] }) => {
-    events.push(...next.events);
-    if (!prev || !sameJson(prev, next.state)) states.push(next.state);
-  };
+  const steps: Step[] = [];
+  const keep = (prev: SubjectState | undefined, next: Step['next'], watched = true) =>
+    steps.push({ prev, next, watched });
 
   const sourceKey = subjectKey(em, 'enterprise-manager', em);
   const source = stored.get(sourceKey) as SourceState | undefined;
@@ -52,11 +65,12 @@ export function decidePoll(input: PollInput): PollDecision {
   else if (source) {
     // Muted: closed quietly, its count of failed polls forgotten, so that unmuted it starts afresh (a kept
     // `firstFailedAt` would give a new outage the id of the notice already sent, and it would be dropped).
-    const closed = { ...source, open: false, failedPolls: 0, firstFailedAt: null, cause: null };
-    keep(source, { state: closed, events: [] });
+    const { silenced: _, ...rest } = source;
+    const closed = { ...rest, open: false, failedPolls: 0, firstFailedAt: null, cause: null };
+    keep(source, { state: closed, events: [] }, false);
   }
   // Without a successful poll nothing is known about the jobs: no hold expires, nothing goes stale.
-  if (!input.outcome.ok) return { events, states };
+  if (!input.outcome.ok) return settle(steps, input, source);
 
   // Per subject its runs, and its name and backup server from its latest run (a job can be renamed).
   const groups = new Map<string, { info: SubjectInfo; runs: AnyRun[]; latest: string }>();
@@ -93,14 +107,64 @@ export function decidePoll(input: PollInput): PollDecision {
 
   const included = subjectFilter(settings);
   const watched = (info: SubjectInfo) => included(info) && (info.kind !== 'cdp-policy' || settings.cdp);
-  const ctx: PollContext = { em, now, settings, readBefore: input.readBefore };
+  const schedules = new Map(
+    Object.entries(input.schedules ?? {}).map(([kind, list]) => [
+      kind as JobState['kind'],
+      new Map(list.map((s) => [s.uid, scheduleState(s)])),
+    ]),
+  );
+  const ctx: PollContext = { em, now, settings, readBefore: input.readBefore, schedules };
   // In key order, so that events and states come out the same whatever order the pages came in.
   for (const [key, { info, runs }] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const prev = stored.get(key) as JobState | undefined;
     if (watched(info)) keep(prev, stepSubject(prev, info, runs, ctx));
-    else if (prev) keep(prev, { state: closeQuietly(prev), events: [] });
+    else if (prev) keep(prev, { state: closeQuietly(prev), events: [] }, false);
+  }
+  return settle(steps, input, source);
+}
+
+/**
+ * Silences and open maintenance windows act on what was decided: a held subject sends nothing, one no longer held
+ * sends what it owes (alerts/silence.ts). An until-resolved silence ends on this EM once nothing it matches here is
+ * open; the EM's own state remembers that.
+ */
+function settle(steps: Step[], input: PollInput, source: SourceState | undefined): PollDecision {
+  const { now, settings } = input;
+  const stored = inForce(input.silences ?? [], now, []);
+  const silences = [
+    ...inForce(stored, now, source?.resolvedSilences ?? []),
+    ...openWindows(settings.maintenance, now, settings.timeZone),
+  ];
+  const resolved = input.outcome.ok
+    ? resolvedNow(
+        silences,
+        steps.map((step) => step.next.state),
+      )
+    : [];
+  const ended = [...(source?.resolvedSilences ?? []), ...resolved].filter((id) =>
+    stored.some((s) => s.id === id),
+  );
+  const holding = silences.filter((s) => !resolved.includes(s.id));
+  const events: AlertEvent[] = [];
+  const states: SubjectState[] = [];
+  for (const { prev, next, watched } of steps) {
+    const silence = watched ? holding.find((s) => matches(s, eventSubject(next.state))) : undefined;
+    const done = watched ? hush(prev, next, silence, { now, settings }) : next;
+    if (done.state.kind === 'enterprise-manager') remember(done.state, ended);
+    events.push(...done.events);
+    if (!prev || !sameJson(prev, done.state)) states.push(done.state);
+  }
+  if (ended.length && !steps.some((step) => step.next.state.kind === 'enterprise-manager')) {
+    const state = remember(freshSource(input.em), ended);
+    if (!sameJson(source, state)) states.push(state);
   }
   return { events, states };
+}
+
+function remember(state: SourceState, ended: string[]): SourceState {
+  if (ended.length) state.resolvedSilences = ended;
+  else delete state.resolvedSilences;
+  return state;
 }
 
 /** Deep equality of JSON data regardless of key order (stored items may come back reordered). */

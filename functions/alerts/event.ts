@@ -7,7 +7,16 @@ import { createHash } from 'node:crypto';
 
 export const EVENT_VERSION = 1;
 
-export type EventKind = 'failure' | 'reminder' | 'resolved' | 'stale' | 'source-unreachable';
+export type EventKind =
+  | 'failure'
+  | 'reminder'
+  | 'resolved'
+  | 'stale'
+  | 'source-unreachable'
+  | 'schedule-disabled'
+  | 'schedule-enabled'
+  | 'long-run'
+  | 'long-run-ended';
 export type AlertSeverity = 'Failed' | 'Warning';
 export type Severity = AlertSeverity | 'Success';
 export type SubjectKind = 'replica-job' | 'cdp-policy' | 'enterprise-manager';
@@ -49,6 +58,15 @@ export interface EventCounts {
   success: number;
 }
 
+export interface AfterSilence {
+  /** The silence's id, or `maintenance:<name>` for a maintenance window. */
+  id: string;
+  reason: string;
+  by: string | null;
+  /** When the hold of this subject began; nothing about it was sent since. */
+  heldSince: string;
+}
+
 export interface AlertEvent {
   version: typeof EVENT_VERSION;
   /** Deterministic: the same subject, triggering session, kind (and severity) always give the same id. */
@@ -76,12 +94,37 @@ export interface AlertEvent {
   /** Consecutive failed runs of the open alert (retries included). */
   failedRuns: number | null;
   /** `stale` only: the last finished run and the threshold that was exceeded. */
-  stale?: { lastRunEnd: string; thresholdMinutes: number; basis: 'median' | 'few-runs' | 'configured' };
+  stale?: {
+    lastRunEnd: string;
+    thresholdMinutes: number;
+    basis: 'median' | 'few-runs' | 'configured' | 'schedule';
+    /** `schedule` only: when the run the EM scheduled was due (its `NextRun`); none started since. */
+    dueAt?: string;
+  };
+  /**
+   * Events about a CDP policy: its configured RPO (`null` until the schedules could be read) and whether the run's
+   * words say it was breached.
+   */
+  rpo?: { seconds: number | null; breached: boolean };
+  /** `long-run` and `long-run-ended` only: the run, how long it has run, and what made that too long. */
+  longRun?: {
+    sessionUid: string;
+    startedAt: string;
+    runningMinutes: number;
+    limitMinutes: number;
+    /** The median of the job's recent finished runs; null when too few are known. */
+    usualMinutes: number | null;
+    basis: 'median' | 'configured';
+  };
+  /** `schedule-disabled` and `schedule-enabled` only: the schedule as the EM says it now. */
+  schedule?: { enabled: boolean; nextRun: string | null };
   /**
    * `reminder` only, when no run finished or is running since the previous notice, for longer than the job's stale
    * threshold: the end of the last run, since when nothing finished. The job may have stopped running.
    */
   quietSince?: string;
+  /** The first events after a silence or maintenance window held the subject: which one, and since when. */
+  afterSilence?: AfterSilence;
   /** `source-unreachable` (and its `resolved`) only. */
   source?: { failedPolls: number; cause: { kind: string; message: string } | null };
 }

@@ -4,6 +4,7 @@
 // so one bad hour is one message), and when they all recover.
 
 import type { AlertSeverity } from './event.ts';
+import { isRpoBreach } from './rpo.ts';
 import {
   type AnyRun,
   type AnyTask,
@@ -86,14 +87,24 @@ export function observeCdp(
   state: JobState,
   runs: readonly AnyRun[],
   alertOn: readonly AlertSeverity[],
+  rpoBreach: 'reported' | 'Failed' = 'reported',
 ): Observed {
+  /** A bad sync whose reason says the RPO was breached counts as Failed when the setting says so. */
+  const badness = (task: AnyTask): AlertSeverity | null => {
+    const health = healthOf(task.result, alertOn);
+    if (health === 'Success' || health === null) return null;
+    return rpoBreach === 'Failed' && isRpoBreach(task.reason) ? 'Failed' : health;
+  };
   const observations: Observation[] = [];
   let interim = state.interim;
   let streak = state.retryStreak;
   for (const { session, tasks, awaitingTasksUntil } of mergeRuns(runs)) {
     if (!afterMark(state, session)) continue;
     const counted = interim?.sessionUid === session.uid ? interim.severity : null;
-    const health = healthOf(session.result, alertOn);
+    const reported = healthOf(session.result, alertOn);
+    const raise =
+      rpoBreach === 'Failed' && reported && reported !== 'Success' && isRpoBreach(session.failureMessage);
+    const health = raise ? 'Failed' : reported;
     if (isFinal(session) && health) {
       streak = session.isRetry ? streak + 1 : 0;
       const run = summarize(session, tasks, streak);
@@ -111,8 +122,8 @@ export function observeCdp(
       interim = null;
     } else if (isRunning(session)) {
       const synced = latestPerVm(tasks.filter(isDecisive));
-      const bad = synced.filter((t) => badness(t, alertOn)).sort(byEnd);
-      const worst = bad.reduce<AlertSeverity | null>((w, t) => worstOf(w, badness(t, alertOn)), null);
+      const bad = synced.filter((t) => badness(t)).sort(byEnd);
+      const worst = bad.reduce<AlertSeverity | null>((w, t) => worstOf(w, badness(t)), null);
       const run = () => summarize(session, tasks, streak);
       const first = bad[0];
       if (worst && first && (!counted || SEVERITY_RANK[worst] > SEVERITY_RANK[counted])) {
@@ -147,11 +158,6 @@ export function observeCdp(
 
 const byEnd = (a: AnyTask, b: AnyTask) =>
   byStart({ creationTime: endOf(a), uid: a.uid }, { creationTime: endOf(b), uid: b.uid });
-
-const badness = (task: AnyTask, alertOn: readonly AlertSeverity[]): AlertSeverity | null => {
-  const health = healthOf(task.result, alertOn);
-  return health === 'Success' ? null : health;
-};
 
 const worstOf = (a: AlertSeverity | null, b: AlertSeverity | null): AlertSeverity | null =>
   !a ? b : !b || SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;

@@ -63,6 +63,12 @@ export const ms = (iso: string): number => Date.parse(iso);
 export const compareIso = (a: string, b: string): number => ms(a) - ms(b) || 0;
 export const endOf = (s: { endTime: string | null; creationTime: string }) => s.endTime ?? s.creationTime;
 
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
 /**
  * One run per session uid whichever pages and polls carried it: the final copy of the session wins, and task
  * sessions are united by uid (a completed copy wins). Sorted by start.

@@ -3,7 +3,7 @@
 // synthesises is exactly what runs. Durations are minutes; each problem names the setting and the fix.
 
 import * as z from 'zod';
-import { problemLines, settingsObject } from '../problems.ts';
+import { problemLines, settingsObject, text } from '../problems.ts';
 import type { AlertSeverity } from './event.ts';
 
 const RESULTS = ['Failed', 'Warning'] as const satisfies readonly AlertSeverity[];
@@ -28,6 +28,31 @@ const names = (fix: string, item: string) =>
 
 const timeZoneFix = (issue: { input?: unknown }) =>
   `"${String(issue.input)}" is not an IANA time zone; use e.g. "UTC" or "Europe/Berlin".`;
+const timeZone = z.string({ error: timeZoneFix }).refine(isTimeZone, { error: timeZoneFix });
+
+export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+const NON_EMPTY = /\S/;
+
+const maintenanceWindow = settingsObject(
+  {
+    name: text(NON_EMPTY, 'give the window a name, e.g. "Patch night".'),
+    days: z
+      .array(z.enum(DAYS, { error: `give days as ${DAYS.join(', ')}.` }), {
+        error: 'give a list of days, e.g. ["Sat"].',
+      })
+      .min(1, 'give at least one day, e.g. ["Sat"].'),
+    start: text(/^([01]\d|2[0-3]):[0-5]\d$/, 'give the local start time as HH:MM, e.g. "22:00".'),
+    duration: z
+      .int({ error: 'give whole minutes from 1 to 10080 (a week), e.g. 240.' })
+      .min(1)
+      .max(7 * 24 * 60),
+    timeZone: timeZone.optional().meta({ description: 'IANA time zone of `start`; default: `timeZone`.' }),
+    job: text(NON_EMPTY, 'give a non-empty glob, e.g. "SQL*".').optional(),
+    server: text(NON_EMPTY, 'give a non-empty glob over backup server names, e.g. "vbr02*".').optional(),
+    em: text(NON_EMPTY, "give an Enterprise Manager's configured name.").optional(),
+  },
+  'give a window, e.g. {"name": "Patch night", "days": ["Sat"], "start": "22:00", "duration": 240}.',
+);
 
 export const settingsSchema = settingsObject(
   {
@@ -59,6 +84,36 @@ export const settingsSchema = settingsObject(
       })
       .default(() => ({}))
       .meta({ description: 'Per job or policy (by name or uid): its own stale setting.' }),
+    missedRunGrace: z
+      .int({ error: 'give whole minutes from 5 to 1440 (default 30).' })
+      .min(5)
+      .max(24 * 60)
+      .default(30)
+      .meta({
+        description:
+          'Minutes after a run the EM scheduled (its NextRun) was due before the job counts as stale when no session started; needs the EM role Portal Administrator, else only the median gap is used.',
+      }),
+    maxRunDuration: z
+      .record(
+        z.string().regex(/\S/, 'give a non-empty glob, e.g. "SQL*".'),
+        z
+          .int({ error: 'give whole minutes from 10 to 10080.' })
+          .min(10)
+          .max(7 * 24 * 60),
+        { error: 'give an object of job name glob to minutes, e.g. {"SQL*": 120}.' },
+      )
+      .default(() => ({}))
+      .meta({
+        description:
+          'Per replica job name or uid glob (the first that matches): minutes a run may take before it is reported running long; otherwise 3 x the median of its recent runs, at least 30.',
+      }),
+    rpoBreach: z
+      .enum(['reported', 'Failed'], { error: 'give "reported" (as Veeam reports it) or "Failed".' })
+      .default('reported')
+      .meta({
+        description:
+          'CDP: a sync or policy session whose words say its RPO was breached alerts as Veeam reports it ("reported"), or always as Failed ("Failed").',
+      }),
     unreachableAfter: z
       .int({ error: 'give a whole number of polls from 1 to 1000 (default 3).' })
       .min(1)
@@ -104,9 +159,14 @@ export const settingsSchema = settingsObject(
         description:
           'More alerts than this for one EM at once: e-mail, SMS and chat get one message per kind instead of one per job (the events channel still gets each); 0 never groups.',
       }),
-    timeZone: z
-      .string({ error: timeZoneFix })
-      .refine(isTimeZone, { error: timeZoneFix })
+    maintenance: z
+      .array(maintenanceWindow, { error: 'give a list of maintenance windows.' })
+      .default(() => [])
+      .meta({
+        description:
+          'Weekly windows (local `start`, `duration` minutes) during which matching jobs and policies (`job`, `server` globs; `em`) or a whole EM (`em` alone) alert nothing; what is still failing when one closes is sent then.',
+      }),
+    timeZone: timeZone
       .default('UTC')
       .meta({ description: 'IANA time zone for the times people read, e.g. "Europe/Berlin".' }),
   },
@@ -117,6 +177,7 @@ export type Settings = z.output<typeof settingsSchema>;
 /** Settings as given (each may be left out for its default): what the stack passes the Lambda. */
 export type GivenSettings = z.input<typeof settingsSchema>;
 export type StaleSetting = z.output<typeof stale>;
+export type MaintenanceWindow = z.output<typeof maintenanceWindow>;
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(settingsSchema.parse({}));

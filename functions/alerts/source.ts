@@ -2,8 +2,8 @@
 // next successful one. A poll at or before the last one counted (a repeat after a crash, or the clock stepping
 // back) changes nothing.
 
-import { buildEvent } from './emit.ts';
-import { type AlertEvent, cutText, EVENT_TEXT_CHARS, type EventSubject } from './event.ts';
+import { buildEvent, eventSubject } from './emit.ts';
+import { type AlertEvent, cutText, EVENT_TEXT_CHARS } from './event.ts';
 import { ms } from './runs.ts';
 import type { Settings } from './settings.ts';
 import { type SourceState, STATE_VERSION, subjectKey } from './state.ts';
@@ -23,16 +23,10 @@ export function stepSource({ prev, em, outcome, now, settings }: SourceStep): {
   state: SourceState;
   events: AlertEvent[];
 } {
-  const state: SourceState = prev ? structuredClone(prev) : fresh(em);
+  const state: SourceState = prev ? structuredClone(prev) : freshSource(em);
   if (state.lastPollAt !== null && !(ms(now) > ms(state.lastPollAt))) return { state, events: [] };
   state.lastPollAt = now;
-  const subject: EventSubject = {
-    kind: 'enterprise-manager',
-    uid: em,
-    name: em,
-    backupServer: null,
-    enterpriseManager: em,
-  };
+  const subject = eventSubject(state);
   const events: AlertEvent[] = [];
   /** The unreachable notice and its all-clear differ only in kind and severity. */
   const notice = (
@@ -65,7 +59,7 @@ export function stepSource({ prev, em, outcome, now, settings }: SourceStep): {
   return { state, events };
 }
 
-function fresh(em: string): SourceState {
+export function freshSource(em: string): SourceState {
   return {
     version: STATE_VERSION,
     key: subjectKey(em, 'enterprise-manager', em),

@@ -1,7 +1,7 @@
 // When a job (or CDP policy) that used to run counts as stale: its last run ended longer ago than a threshold.
 
 import { MINUTE } from '../duration.ts';
-import { ms } from './runs.ts';
+import { median, ms } from './runs.ts';
 import type { Settings, StaleSetting } from './settings.ts';
 import type { JobState } from './state.ts';
 
@@ -22,10 +22,4 @@ export function staleThreshold(state: JobState, settings: Settings): StaleThresh
   if (state.starts.length < 3) return { minutes: FEW_RUNS_MINUTES, basis: 'few-runs' };
   const gaps = state.starts.slice(1).map((start, i) => (ms(start) - ms(state.starts[i] ?? start)) / MINUTE);
   return { minutes: Math.max(MIN_MINUTES, Math.round(3 * median(gaps))), basis: 'median' };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }

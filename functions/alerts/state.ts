@@ -1,7 +1,7 @@
 // What the engine remembers per subject between polls: plain JSON, one DynamoDB item per subject, bounded
 // (at most MAX_STARTS run start times, one run with its VMs bounded as in events, a few cut names and scalars).
 
-import type { AlertSeverity, EventCounts, EventSession, EventVm, SubjectKind } from './event.ts';
+import type { AlertEvent, AlertSeverity, EventCounts, EventSession, EventVm, SubjectKind } from './event.ts';
 
 export const STATE_VERSION = 1;
 /** Run start times kept for the median gap. */
@@ -52,6 +52,30 @@ export interface OpenAlert {
   reported?: string;
 }
 
+/** What a subject's state keeps while a silence or maintenance window holds it (alerts/silence.ts). */
+export interface SilenceMarker {
+  /** The silence holding it now (another may take over from the first: the hold goes on). */
+  id: string;
+  reason: string;
+  by: string | null;
+  /** When the hold of this subject began. */
+  since: string;
+  /** People had been told of an alert that was open when the hold began (and has not resolved since). */
+  told: boolean;
+  /** That alert's resolved, decided while held: sent when the hold ends. */
+  resolved?: AlertEvent;
+}
+
+/** A job's or policy's schedule as the EM last said it (`query?type=Job`/`CdpPolicy`); null: not said. */
+export interface ScheduleState {
+  configured: boolean | null;
+  enabled: boolean | null;
+  /** ISO UTC. */
+  nextRun: string | null;
+  /** CDP policies: the configured recovery point objective. */
+  rpoSeconds?: number;
+}
+
 export interface JobState {
   version: typeof STATE_VERSION;
   key: string;
@@ -76,6 +100,17 @@ export interface JobState {
   interim: { sessionUid: string; severity: AlertSeverity | null } | null;
   /** Open alerts closed without a message (muted, excluded): part of stale ids, so that a later one is new. */
   quietCloses?: number;
+  silenced?: SilenceMarker;
+  /** Replica jobs: minutes the recent finished runs took (at most MAX_STARTS), for the usual duration. */
+  durations?: number[];
+  /** A replica job's run reported running far longer than usual: which, and since when the notice is out. */
+  longRun?: { uid: string; startedAt: string; since: string };
+  /** The schedule from the last poll that could read it; absent when never read or no longer listed. */
+  schedule?: ScheduleState;
+  /** A "schedule disabled" notice is out, since then: closed by an "enabled" event. */
+  disabledSince?: string;
+  /** Disabled notices closed so far: part of their ids, so that a second one is new. */
+  disabledNotices?: number;
   /** DynamoDB TTL (epoch seconds) from the last run's end, unless a failure is held or a session runs; null keeps it. */
   expiresAt: number | null;
 }
@@ -94,6 +129,9 @@ export interface SourceState {
   cause: { kind: string; message: string } | null;
   /** An unreachable notice is out. */
   open: boolean;
+  silenced?: SilenceMarker;
+  /** Until-resolved silences that ended on this EM: they hold nothing here any more. */
+  resolvedSilences?: string[];
   expiresAt: null;
 }
 

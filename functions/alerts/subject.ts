@@ -3,18 +3,23 @@
 // the same sessions give the same events however polls and pages split them.
 
 import { MINUTE } from '../duration.ts';
-import { buildEvent, type EventParts } from './emit.ts';
-import type { AlertEvent, AlertSeverity, EventSubject } from './event.ts';
+import { buildEvent, type EventParts, eventSubject } from './emit.ts';
+import type { AlertEvent, AlertSeverity } from './event.ts';
+import { checkLongRun, withDuration } from './long-run.ts';
 import { type Observation, observeCdp, observeJob } from './observe.ts';
+import { rpoOf } from './rpo.ts';
 import { type AnyRun, byStart, endOf, mergeRuns, ms, SEVERITY_RANK, summarize } from './runs.ts';
+import { isDisabled, isManual, missedRun } from './schedule.ts';
 import type { Settings } from './settings.ts';
 import { staleThreshold } from './stale.ts';
-import { type JobState, MAX_STARTS, STATE_VERSION, subjectKey } from './state.ts';
+import { type JobState, MAX_STARTS, type ScheduleState, STATE_VERSION, subjectKey } from './state.ts';
 
 export interface PollContext {
   em: string;
   now: string;
   settings: Settings;
+  /** Per kind the EM's schedules by uid, when this poll could read them (a kind absent: not read, not known). */
+  schedules?: ReadonlyMap<JobState['kind'], ReadonlyMap<string, ScheduleState>> | undefined;
   /**
    * An earlier poll read this EM to the end: what this one reads for the first time reached the EM late (a
    * collection), rather than being history that ended before we watched.
@@ -44,9 +49,15 @@ export function stepSubject(
   if (runs.length)
     Object.assign(state, { name: info.name, backupServer: info.backupServer ?? state.backupServer });
   fillHeldRun(state, runs);
-  const machine = new Machine(state, ctx);
-  const observe = state.kind === 'cdp-policy' ? observeCdp : observeJob;
-  const observed = observe(state, runs, ctx.settings.alertOn);
+  // Read this poll: what the EM says now (null: not listed, e.g. deleted); undefined: not read, not known.
+  const read = ctx.schedules?.get(state.kind);
+  const schedule = read ? (read.get(state.uid) ?? null) : undefined;
+  const machine = new Machine(state, ctx, schedule ?? state.schedule);
+  const { alertOn, rpoBreach } = ctx.settings;
+  const observed =
+    state.kind === 'cdp-policy'
+      ? observeCdp(state, runs, alertOn, rpoBreach)
+      : observeJob(state, runs, alertOn);
   // First sight of a subject on an EM's first poll: what ended before its last success, or before the lookback, is
   // over before we watched; it only seeds the state (schedule, last run) and never alerts. A subject first seen
   // later (a new job, or one whose sessions the EM collected late) alerts on all of it: the reader reads no
@@ -61,7 +72,9 @@ export function stepSubject(
   });
   state.running = observed.running;
   state.interim = observed.interim;
-  machine.tick();
+  machine.tick(schedule);
+  if (schedule) state.schedule = schedule;
+  else if (schedule === null) delete state.schedule;
   return { state: withExpiry(state), events: machine.events };
 }
 
@@ -86,7 +99,8 @@ export function closeQuietly(prev: JobState): JobState {
   // Counted into the next stale's id: the same last run going stale again after an unmute is a new notice, not a
   // repeat of the one closed here (the outbox would drop it), as an EM's new outage is (see the engine).
   const quietCloses = (prev.quietCloses ?? 0) + (prev.alert ? 1 : 0);
-  return withExpiry({ ...prev, hold: null, alert: null, running: null, interim: null, quietCloses });
+  const { silenced: _, ...rest } = prev; // nothing is held for a subject not watched
+  return withExpiry({ ...rest, hold: null, alert: null, running: null, interim: null, quietCloses });
 }
 
 /**
@@ -128,6 +142,8 @@ class Machine {
   constructor(
     private readonly state: JobState,
     private readonly ctx: PollContext,
+    /** The schedule as best known (read this poll, else the last read): CDP events carry its RPO. */
+    private readonly schedule: ScheduleState | undefined,
   ) {
     this.nowMs = ms(ctx.now);
   }
@@ -160,6 +176,7 @@ class Machine {
     state.retryStreak = session.retries;
     state.lastRun = session;
     if (!session.isRetry) state.starts = [...state.starts, session.creationTime].slice(-MAX_STARTS);
+    withDuration(state, session);
   }
 
   take(obs: Observation): void {
@@ -213,14 +230,65 @@ class Machine {
     };
   }
 
-  /** Time acts: an expired hold is sent, a reminder falls due, a quiet job goes stale. */
-  tick(): void {
+  /** Time acts: an expired hold is sent, a reminder falls due, a schedule changed, a quiet job goes stale. */
+  tick(schedule: ScheduleState | null | undefined): void {
     const { hold } = this.state;
     // Seen by a poll whose clock ran ahead: from now on, or the hold would last as long as the clock was off.
     if (hold?.seenAt && ms(hold.seenAt) > this.nowMs) hold.seenAt = this.ctx.now;
     if (hold && this.nowMs >= this.releaseAt(hold) && !this.heldByRunning(hold)) this.release();
     this.remind();
-    this.checkStale();
+    this.checkLongRun();
+    if (schedule) this.checkDisabled(schedule);
+    this.checkStale(schedule ?? undefined);
+  }
+
+  /** A run far longer than usual: one notice while it runs, closed when it ends (long-run.ts). */
+  private checkLongRun(): void {
+    const found = checkLongRun(this.state, this.ctx.settings, this.ctx.now);
+    if (!found?.longRun) return;
+    const ended = found.event === 'long-run-ended';
+    this.emit({
+      event: found.event,
+      severity: ended ? 'Success' : 'Warning',
+      alertSeverity: 'Warning',
+      trigger: [found.longRun.sessionUid],
+      run: null,
+      failingSince: found.longRun.startedAt,
+      failedRuns: null,
+      longRun: found.longRun,
+    });
+  }
+
+  /** A schedule seen enabled and now disabled: one notice; enabled again: its all-clear. */
+  private checkDisabled(schedule: ScheduleState): void {
+    const { state } = this;
+    const notices = state.disabledNotices ?? 0;
+    const about = { enabled: schedule.enabled === true, nextRun: schedule.nextRun };
+    const parts = { run: null, ...(state.lastRun ? { session: state.lastRun } : {}), schedule: about };
+    if (isDisabled(schedule) && !state.disabledSince && state.schedule?.enabled === true) {
+      state.disabledSince = this.ctx.now;
+      this.emit({
+        event: 'schedule-disabled',
+        severity: 'Warning',
+        alertSeverity: 'Warning',
+        trigger: [notices],
+        failingSince: this.ctx.now,
+        failedRuns: null,
+        ...parts,
+      });
+    } else if (state.disabledSince && schedule.enabled === true) {
+      this.emit({
+        event: 'schedule-enabled',
+        severity: 'Success',
+        alertSeverity: 'Warning',
+        trigger: [notices],
+        failingSince: state.disabledSince,
+        failedRuns: null,
+        ...parts,
+      });
+      delete state.disabledSince;
+      state.disabledNotices = notices + 1;
+    }
   }
 
   private heldByRunning(hold: NonNullable<JobState['hold']>): boolean {
@@ -313,15 +381,23 @@ class Machine {
     });
   }
 
-  private checkStale(): void {
+  /**
+   * Overdue: the last run ended longer ago than the stale threshold, or the EM's scheduled run did not start
+   * (`fresh`: the schedule read this poll). A job run only by hand is never stale, a disabled one has its notice.
+   */
+  private checkStale(fresh: ScheduleState | undefined): void {
     const { state } = this;
     const { lastRun } = state;
     if (state.alert || state.hold || !lastRun) return;
+    const known = fresh ?? state.schedule;
+    if (isManual(known) || isDisabled(known) || state.disabledSince) return;
     const threshold = staleThreshold(state, this.ctx.settings);
     if (!threshold) return;
     const lastRunEnd = endOf(lastRun);
-    const due = ms(lastRunEnd) + threshold.minutes * MINUTE;
-    if (!(this.nowMs > due)) return;
+    const grace = this.ctx.settings.missedRunGrace;
+    const missed = fresh ? missedRun(fresh, state, this.nowMs, grace) : null;
+    const due = missed ? ms(missed) + grace * MINUTE : ms(lastRunEnd) + threshold.minutes * MINUTE;
+    if (!missed && !(this.nowMs > due)) return;
     const since = new Date(due).toISOString();
     state.alert = {
       since,
@@ -333,6 +409,9 @@ class Machine {
       openedBy: lastRun.uid,
       last: null,
     };
+    const stale = missed
+      ? { lastRunEnd, thresholdMinutes: grace, basis: 'schedule' as const, dueAt: missed }
+      : { lastRunEnd, thresholdMinutes: threshold.minutes, basis: threshold.basis };
     this.emit({
       event: 'stale',
       severity: 'Warning',
@@ -342,19 +421,13 @@ class Machine {
       session: lastRun,
       failingSince: since,
       failedRuns: null,
-      stale: { lastRunEnd, thresholdMinutes: threshold.minutes, basis: threshold.basis },
+      stale,
     });
   }
 
   private emit(parts: EventParts): void {
-    const { state } = this;
-    const subject: EventSubject = {
-      kind: state.kind,
-      uid: state.uid,
-      name: state.name,
-      backupServer: state.backupServer,
-      enterpriseManager: state.em,
-    };
-    this.events.push(buildEvent(subject, this.ctx.now, parts));
+    const event = buildEvent(eventSubject(this.state), this.ctx.now, parts);
+    if (this.state.kind === 'cdp-policy') event.rpo = rpoOf(this.schedule, parts.run);
+    this.events.push(event);
   }
 }

@@ -89,6 +89,7 @@ export const SETTINGS_OPTIONS = {
   'unreachable-after': { type: 'string' },
   lookback: { type: 'string' },
   'collection-lag': { type: 'string' },
+  'missed-run-grace': { type: 'string' },
   'no-cdp': { type: 'boolean' },
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
@@ -105,6 +106,7 @@ export const SETTINGS_HELP = `Settings (override --settings FILE, a JSON object 
   --unreachable-after N       failed polls before an EM is reported unreachable (default 3)
   --lookback DURATION         how far back a first poll reads (default 24h)
   --collection-lag DURATION   how long a backup server may go uncollected by the EM and still alert (default 24h)
+  --missed-run-grace DURATION how long after a scheduled run was due a job with no session is stale (default 30m)
   --no-cdp                    skip CDP policies
   --include GLOB, --exclude GLOB   job/policy names to watch or skip (repeatable; * and ?)
   --mute NAME                 a job, policy or EM that never alerts (repeatable)
@@ -112,9 +114,10 @@ export const SETTINGS_HELP = `Settings (override --settings FILE, a JSON object 
   --group-above N             more alerts than N at once: one e-mail, SMS, chat message per kind (default 5; 0 = off)
 DURATION is minutes, or a number with m, h or d (90m, 6h, 2d).`;
 
-export function parse<T extends Options>(args: string[], options: T, command: string) {
+export function parse<T extends Options>(args: string[], options: T, command: string, positionals = false) {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
+    const all = { ...options, help: { type: 'boolean', short: 'h' } } as const;
+    return parseArgs({ args, options: all, strict: true, allowPositionals: positionals });
   } catch (error) {
     const { code, message } = error as Error & { code?: string };
     // parseArgs calls a value-taking flag followed by another flag "ambiguous": it is a missing value.
@@ -163,6 +166,7 @@ export function settingsFrom(values: SettingsValues): Settings {
     ['repeat', 'repeat'],
     ['lookback', 'lookback'],
     ['collection-lag', 'collectionLag'],
+    ['missed-run-grace', 'missedRunGrace'],
   ] as const) {
     const value = text(values[flag]);
     if (value !== undefined) input[name] = minutes(flag, value);

@@ -1,9 +1,12 @@
 // `replica-alerts check`: a preflight for a new setup. Logs on (which proves reachability, TLS and the
 // credentials), reads the API versions and the backup servers, sends every shape of query a poll sends (an EM
-// that refuses one would fail every poll), logs off, and prints a table. Exit 0 only when every step passed.
+// that refuses one would fail every poll), reads the job and CDP policy schedules (optional: a WARN without them),
+// logs off, and prints a table. Exit 0 only when every step passed or warned.
 
 import { EmSession } from '../em/client.ts';
 import { EmError } from '../em/errors.ts';
+import { SCHEDULE_TYPES } from '../em/model.ts';
+import { describeSchedules, readSchedules } from '../em/schedules.ts';
 import { probes } from '../poller/filters.ts';
 import { EM_HELP, EM_OPTIONS, emAccess, emUrl, parse, UsageError } from './args.ts';
 import type { Io } from './io.ts';
@@ -12,11 +15,13 @@ export const CHECK_HELP = `Usage: replica-alerts check --em-url URL [options]
 
 Checks that replica-alerts can use an Enterprise Manager: reachability, TLS, logon, the API version, the list of
 backup servers, every kind of query a poll sends (sessions by time window, by backup server and by UID, and their
-per-VM task sessions; replica and CDP), and logoff. A refused query is named with what it means (after a failed
-logon, the other steps are listed as SKIP; a backup server list the account may not read is a WARN).
+per-VM task sessions; replica and CDP), the replica job and CDP policy schedules, and logoff. A refused query is
+named with what it means (after a failed logon, the other steps are listed as SKIP). A backup server list or
+schedules the account may not read are a WARN: reading schedules needs the EM role Portal Administrator, and
+without them schedule-aware rules fall back to the median gap between runs.
 
   --em-url URL           the EM REST API, e.g. https://em.example.com:9398/api/
-  --no-cdp               skip the CDP queries (an EM without CDP, or polled with --no-cdp)
+  --no-cdp               skip the CDP queries and policies (an EM without CDP, or polled with --no-cdp)
 ${EM_HELP}
 
 Exit codes: 0 every step passed; 1 a step failed; 2 bad usage.`;
@@ -61,8 +66,10 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     warn: (warning) => io.err(`warning: ${warning}`),
   }).catch((error: unknown) => fail('reach, TLS and logon', error));
   const shapes = probes(new Date()).filter((probe) => !values['no-cdp'] || !probe.type.startsWith('Cdp'));
+  const schedules = SCHEDULE_TYPES.filter((type) => !values['no-cdp'] || type !== 'CdpPolicy');
   if (!session) {
-    for (const name of ['API version', 'backup servers', ...shapes.map((p) => `query ${p.name}`), 'logoff'])
+    const steps = ['API version', 'backup servers', ...shapes.map((p) => `query ${p.name}`)];
+    for (const name of [...steps, ...schedules.map(scheduleStep), 'logoff'])
       rows.push([name, 'SKIP', 'not logged on']);
   } else {
     rows.push(['reach, TLS and logon', 'PASS', `logged on as ${credentials.username}`]);
@@ -92,6 +99,15 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
         if (values.debug) io.err(`filter: ${probe.filter}`);
       }
     }
+    for (const type of schedules) {
+      const read = await readSchedules(session, type);
+      // Polls go on without them (schedule-aware rules fall back), so a refusal or a problem warns.
+      rows.push([
+        scheduleStep(type),
+        read.available && !read.problemCount ? 'PASS' : 'WARN',
+        describeSchedules(read),
+      ]);
+    }
     await step('logoff', async () => {
       const failure = await session.close();
       if (failure) throw failure;
@@ -102,6 +118,8 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   for (const [name, result, detail] of rows) io.out(`${result}  ${name.padEnd(width)}  ${detail}`);
   return rows.every(([, result]) => result === 'PASS' || result === 'WARN') ? 0 : 1;
 }
+
+const scheduleStep = (type: string) => `schedules query?type=${type}`;
 
 function message(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

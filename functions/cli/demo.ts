@@ -14,7 +14,14 @@ import type { ReplicaJobSession } from '../em/model.ts';
 import type { Channel } from '../messages/types.ts';
 import type { Notifier, Publication } from '../notify/notifier.ts';
 import { type Log, pollEm } from '../poller/poll.ts';
-import { DEFAULT_USER, demoDay, type Scenario, ScenarioBuilder, startSimulator } from '../simulator/index.ts';
+import {
+  DEFAULT_USER,
+  demoDay,
+  type Scenario,
+  ScenarioBuilder,
+  startSimulator,
+  type User,
+} from '../simulator/index.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
 import { ensureTable, localClient, startDynalite } from '../state/local.ts';
 import { parse } from './args.ts';
@@ -47,18 +54,27 @@ class PreviewNotifier implements Notifier {
   }
 }
 
-/** Adds a job that ran every two hours until yesterday evening and then silently stopped: it goes stale. */
+/**
+ * Adds a job that ran every two hours until yesterday evening and then did not start when its schedule said (a
+ * missed run: the EM's NextRun passed), and one whose run has been going for three hours where it takes 20 minutes.
+ */
 function withStoppedJob(day: Scenario): Scenario {
   const builder = new ScenarioBuilder({ now: day.now, seed: 'stopped-job' });
+  const ago = (hours: number) => new Date(Date.parse(day.now) - hours * 60 * MINUTE);
   const crm = builder.replicaJob('Legacy CRM Replica', { backupServer: 'vbr02.tech.local' });
-  for (let hoursAgo = 24; hoursAgo >= 10; hoursAgo -= 2) {
-    crm.run({ start: new Date(Date.parse(day.now) - hoursAgo * 60 * MINUTE), vms: ['crm01', 'crm02'] });
-  }
+  for (let hoursAgo = 24; hoursAgo >= 10; hoursAgo -= 2)
+    crm.run({ start: ago(hoursAgo), vms: ['crm01', 'crm02'] });
+  crm.schedule({ at: ago(8) });
+  const files = builder.replicaJob('File Server Replica', { backupServer: 'vbr01.tech.local' });
+  for (const hoursAgo of [12, 9, 6]) files.run({ start: ago(hoursAgo), durationMin: 20, vms: ['fs01'] });
+  files.run({ start: ago(3), durationMin: null, vms: ['fs01'] });
+  files.schedule({ at: ago(3), everyMin: 180 });
   const extra = builder.build();
   return {
     ...day,
     replicaJobSessions: [...day.replicaJobSessions, ...extra.replicaJobSessions],
     replicaTaskSessions: [...day.replicaTaskSessions, ...extra.replicaTaskSessions],
+    jobs: [...(day.jobs ?? []), ...(extra.jobs ?? [])],
   };
 }
 
@@ -115,8 +131,11 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     return 0;
   }
   const scenario = withBranchOffice(withStoppedJob(demoDay()));
+  // The role that may read schedules (query?type=Job), as an admin would grant it for the schedule-aware rules.
+  const user: User = { ...DEFAULT_USER, role: 'portal-administrator' };
   const sim = await startSimulator({
     scenario,
+    users: [user],
     tls: true,
     emptyAnswer: 'bare-entities',
     backupServers: Object.fromEntries(
@@ -142,7 +161,7 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     const deps = {
       store: new DynamoStateStore(client, 'replica-alerts'),
       notifier: new PreviewNotifier(io),
-      credentials: async () => DEFAULT_USER,
+      credentials: async () => user,
       now: () => new Date(sim.clock.now()),
       log: quiet,
     };
@@ -159,10 +178,14 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
     io.out(`Enterprise Manager simulator: ${sim.url} (HTTPS, verified against its own CA)`);
     io.out('Settings: retry hold 15 min, reminders every 60 min (24 h by default), lookback 24 h.');
     await poll(
-      'first poll: the last 24 hours (Büro "Nord" Replica failed 5 minutes ago: held while Veeam retries it)',
+      'first poll: the last 24 hours (Büro "Nord" Replica failed 5 minutes ago: held while Veeam retries it; ' +
+        'Legacy CRM Replica missed the run its schedule said; File Server Replica has run 3 h, not its usual 20 min)',
     );
     sim.clock.advance(30 * MINUTE);
-    await poll('30 minutes later: the retry of Büro "Nord" Replica succeeded, so its failure is never sent');
+    await poll(
+      '30 minutes later: the retry of Büro "Nord" Replica succeeded, so its failure is never sent (and Web Farm ' +
+        "Replica's run goes on far longer than its usual 10 minutes)",
+    );
     sim.clock.advance(45 * MINUTE);
     sim.setServerTiming(BRANCH, { ...COLLECTION, ...BRANCH_CLOCK });
     await poll(

@@ -1,10 +1,12 @@
-// The `replica-alerts` command: poll, check, demo.
+// The `replica-alerts` command: poll, check, demo, silence, digest.
 
 import { SetupError, UsageError } from './args.ts';
 import { checkCommand } from './check.ts';
 import { demoCommand } from './demo.ts';
+import { digestCommand } from './digest.ts';
 import type { Io } from './io.ts';
 import { pollCommand } from './poll.ts';
+import { silenceCommand } from './silence.ts';
 
 const HELP = `Usage: replica-alerts <command> [options]
 
@@ -15,6 +17,8 @@ Commands:
   poll    poll Enterprise Managers once and deliver the alerts that are due
   check   check that an Enterprise Manager can be used (TLS, logon, API version, read access)
   demo    run against the built-in Enterprise Manager simulator and show the alerts it produces
+  silence add, list or remove silences (nothing sent about what one matches until it ends; no redeploy)
+  digest  print the morning digest of what was polled: open alerts, silenced, disabled, quiet and healthy jobs
 
 Run replica-alerts <command> --help for a command's options.`;
 
@@ -22,6 +26,8 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   poll: pollCommand,
   check: checkCommand,
   demo: demoCommand,
+  silence: silenceCommand,
+  digest: digestCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

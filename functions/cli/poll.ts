@@ -1,17 +1,15 @@
 // `replica-alerts poll`: one poll of one or more EMs, through the same code as the Lambda. State lives in an
 // embedded DynamoDB-compatible store on disk (dynalite, `--state DIR`) or in a DynamoDB table (`--table`).
 
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MINUTE } from '../duration.ts';
 import { oneLine, plural } from '../messages/text.ts';
 import { CHANNELS, type Channel, isChannel } from '../messages/types.ts';
 import { SnsNotifier } from '../notify/notifier.ts';
-import { dynamoClient, snsClient } from '../poller/clients.ts';
+import { snsClient } from '../poller/clients.ts';
 import { type EmTarget, TOPIC_ARN } from '../poller/env.ts';
 import { EM_FAILED, type Log, leaseMs, PollInterrupted, type PollSummary, pollEm } from '../poller/poll.ts';
 import { DynamoStateStore } from '../state/dynamo.ts';
-import { ensureTable, localClient, startDynalite } from '../state/local.ts';
-import type { StateStore } from '../state/store.ts';
+import { DynamoSilenceStore } from '../state/silences.ts';
 import {
   EM_HELP,
   EM_OPTIONS,
@@ -21,12 +19,12 @@ import {
   parse,
   SETTINGS_HELP,
   SETTINGS_OPTIONS,
-  SetupError,
   settingsFrom,
   UsageError,
 } from './args.ts';
 import type { Io } from './io.ts';
 import { CliNotifier, type OutputFormat } from './output.ts';
+import { openTable, STORE_HELP, STORE_OPTIONS } from './store.ts';
 
 export const POLL_HELP = `Usage: replica-alerts poll --em-url URL [--em-url URL ...] [options]
 
@@ -34,9 +32,7 @@ Polls each Enterprise Manager once: reads new replica and CDP sessions, decides 
 them, and delivers them (prints them, and publishes them to SNS for each --topic).
 
   --em-url URL           the EM REST API, e.g. https://em.example.com:9398/api/ (repeatable)
-  --state DIR            keep state on disk in DIR (default .replica-alerts; one poll at a time uses it)
-  --table NAME           keep state in this DynamoDB table instead (AWS credentials from the environment)
-  --endpoint-url URL     DynamoDB endpoint for --table (e.g. DynamoDB Local)
+${STORE_HELP}
   --topic CHANNEL=ARN    publish a channel (email, sms, chat, events) to this SNS topic (repeatable)
   --output text|json|sns what to print, whatever is published: e-mails (default), one JSON event per line, or
                          the SNS publishes of all four channels
@@ -53,9 +49,7 @@ ${SETTINGS_HELP}`;
 const OPTIONS = {
   'em-url': { type: 'string', multiple: true },
   ...EM_OPTIONS,
-  state: { type: 'string' },
-  table: { type: 'string' },
-  'endpoint-url': { type: 'string' },
+  ...STORE_OPTIONS,
   topic: { type: 'string', multiple: true },
   output: { type: 'string' },
   history: { type: 'string' },
@@ -100,21 +94,19 @@ export async function runPoll(args: string[], io: Io): Promise<{ code: number; p
     throw new UsageError('--em-url is required: the URL of the EM REST API, e.g. https://em:9398/api/.');
   const output = (values.output ?? 'text') as OutputFormat;
   if (!['text', 'json', 'sns'].includes(output)) throw new UsageError('--output must be text, json or sns.');
-  if (values.state && values.table)
-    throw new UsageError('--state and --table exclude each other: pick one store.');
-  if (values['endpoint-url'] && !values.table)
-    throw new UsageError('--endpoint-url is the DynamoDB endpoint of --table: give --table NAME too.');
   const settings = settingsFrom(values);
   const topics = topicsFrom(values.topic);
   const { credentials, caPem } = await emAccess(values, io);
   const historyMs = values.history ? minutes('history', values.history) * MINUTE : undefined;
   const targets: EmTarget[] = urls.map((url) => ({ name: emName(url), url, caCert: caPem }));
 
-  const { store, close } = await openStore(values, io);
+  const { client, table, close } = await openTable(values, io);
+  const store = new DynamoStateStore(client, table);
   const sns = Object.keys(topics).length ? new SnsNotifier(snsClient(), topics) : undefined;
   const notifier = new CliNotifier(output, io.out, sns, topics);
   const deps = {
     store,
+    silences: new DynamoSilenceStore(client, table),
     notifier,
     credentials: async () => credentials,
     now: () => io.now(),
@@ -159,71 +151,8 @@ export async function runPoll(args: string[], io: Io): Promise<{ code: number; p
   return { code: polls.some((p) => p.status !== 'ok' || p.publishFailures) ? 1 : 0, polls };
 }
 
-async function openStore(
-  values: { state?: string | undefined; table?: string | undefined; 'endpoint-url'?: string | undefined },
-  io: Io,
-): Promise<{ store: StateStore; close(): Promise<void> }> {
-  if (values.table) {
-    const endpoint = values['endpoint-url'];
-    const client = dynamoClient(endpoint ? { endpoint } : {});
-    try {
-      await checkTable(client, values.table, endpoint);
-    } catch (error) {
-      client.destroy();
-      throw error;
-    }
-    return { store: new DynamoStateStore(client, values.table), close: async () => client.destroy() };
-  }
-  const dir = values.state ?? `${io.cwd}/.replica-alerts`;
-  const local = await startDynalite(dir);
-  const client = localClient(local.endpoint);
-  await ensureTable(client, 'replica-alerts');
-  return {
-    store: new DynamoStateStore(client, 'replica-alerts'),
-    close: async () => {
-      client.destroy();
-      await local.close();
-    },
-  };
-}
-
-/** The table `--table` names, usable before any EM is polled: else one line on what to set or create. */
-async function checkTable(
-  client: DynamoDBClient,
-  table: string,
-  endpoint: string | undefined,
-): Promise<void> {
-  const region = await client.config.region().catch(() => undefined);
-  if (!region) {
-    throw new SetupError(
-      `--table ${table}: no AWS region is set; set AWS_REGION (e.g. AWS_REGION=eu-west-1) or AWS_PROFILE ` +
-        'to a profile with a region.',
-    );
-  }
-  const where = `in ${region}${endpoint ? ` at ${endpoint}` : ''}`;
-  try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'ResourceNotFoundException') {
-      throw new SetupError(
-        `--table ${table}: there is no such DynamoDB table ${where}; create it with partition key pk and ` +
-          'sort key sk, both strings, and TTL on expiresAt (docs/state.md), or keep state on ' +
-          'disk with --state DIR.',
-      );
-    }
-    if (name === 'CredentialsProviderError') {
-      throw new SetupError(
-        `--table ${table}: no AWS credentials found; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and ` +
-          'AWS_SECRET_ACCESS_KEY, or keep state on disk with --state DIR.',
-      );
-    }
-    throw new Error(`--table ${table}: DynamoDB ${where} answered ${name}: ${(error as Error).message}`);
-  }
-}
-
 /** Log lines on stderr, one line each; info, and EM failures (each EM's summary line has the cause), with --debug. */
-function cliLog(io: Io, debug: boolean): Log {
+export function cliLog(io: Io, debug: boolean): Log {
   const line = (level: string) => (message: string, extra: Record<string, unknown>) => {
     if ((level === 'info' || message === EM_FAILED) && !debug) return;
     const { reason, ...rest } = extra;

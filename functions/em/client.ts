@@ -15,7 +15,7 @@ import {
 import { EmError, EmParseError, scrubSecrets, withoutSecrets } from './errors.ts';
 import { anyOf, eq, type Filter } from './filter.ts';
 import { type HttpResponse, Transport } from './http.ts';
-import { type EntityType, type EntityTypes, TIME_FIELDS, type WireFormat } from './model.ts';
+import { type EntityType, type EntityTypes, type QueryType, uidField, type WireFormat } from './model.ts';
 
 type Method = 'GET' | 'POST' | 'DELETE';
 const LOGOFF_TIMEOUT_MS = 5_000;
@@ -35,6 +35,14 @@ export const TASK_PARENT = {
   ReplicaTaskSession: 'JobSessionUid',
   CdpReplicaTaskSession: 'PolicySessionUid',
 } as const;
+
+/** A query read page by page: what `EmSession.pages` asks for, and how it reads each page. */
+interface PagedQuery<T> {
+  type: QueryType;
+  parse: (body: string, format: WireFormat) => Page<T>;
+  filter: Filter | undefined;
+  pageSize: number;
+}
 
 export interface QueryOptions {
   filter?: Filter | undefined;
@@ -124,8 +132,17 @@ export class EmSession {
    * no UID is yielded twice, and pages with nothing new are not yielded.
    */
   async *query<K extends EntityType>(type: K, options: QueryOptions = {}): AsyncGenerator<EntityTypes[K][]> {
+    yield* this.pages(type, (body, format) => parseQueryPage(type, body, format), options);
+  }
+
+  /** `query` for any type, each page read by `parse` (the schedule types read theirs leniently: schedules.ts). */
+  async *pages<T extends { uid: string }>(
+    type: QueryType,
+    parse: (body: string, format: WireFormat) => Page<T>,
+    options: QueryOptions = {},
+  ): AsyncGenerator<T[]> {
     const pageSize = options.pageSize ?? this.config.pageSize ?? DEFAULTS.pageSize;
-    const read = (page: number) => this.queryPage(type, options.filter, pageSize, page);
+    const read = (page: number) => this.queryPage({ type, parse, filter: options.filter, pageSize }, page);
     const seen = new Map<string, number>(); // UID → the last pass that read it
     for (let pass = 0; pass <= MAX_REREADS; pass++) {
       if (yield* this.readPass(read, seen, pass)) return;
@@ -230,13 +247,13 @@ export class EmSession {
     return this.parse(() => parseBackupServers(res.body, this.format), 'GET /api/backupServers');
   }
 
-  private queryUrl(type: EntityType, filter: string, pageSize: number, page: number): URL {
+  private queryUrl(type: QueryType, filter: string, pageSize: number, page: number): URL {
     const params = [
       `type=${type}`,
       'format=Entities',
       // A key no two rows share, so every read of the result orders it the same way (creation times tie, and a
       // late collection inserts old ones mid-result anyway): only inserted rows shift pages, and `query` sees that.
-      `sortAsc=${TIME_FIELDS[type].uid}`,
+      `sortAsc=${uidField(type)}`,
       `pageSize=${pageSize}`,
       `page=${page}`,
       ...(filter ? [`filter=${encodeURIComponent(filter)}`] : []),
@@ -246,15 +263,11 @@ export class EmSession {
     return url;
   }
 
-  private async queryPage<K extends EntityType>(
-    type: K,
-    filter: Filter | undefined,
-    pageSize: number,
-    page: number,
-  ): Promise<Page<EntityTypes[K]>> {
+  private async queryPage<T>(query: PagedQuery<T>, page: number): Promise<Page<T>> {
+    const { type, parse, filter, pageSize } = query;
     const url = this.queryUrl(type, filter ? String(filter) : '', pageSize, page);
     const res = await this.call('GET', url);
-    const parsed = this.parse(() => parseQueryPage(type, res.body, this.format), `${type} query`);
+    const parsed = this.parse(() => parse(res.body, this.format), `${type} query`);
     if (isEmptyResult(parsed)) return { ...parsed, pagesCount: 0 }; // no rows, and no page to check or follow
     if (parsed.pageNum !== page) {
       throw new EmError(

@@ -24,7 +24,7 @@ export interface Page<T> {
 }
 
 /** Far above a URN's ~70 characters, far below what would break a key. */
-const MAX_UID_CHARS = 256;
+export const MAX_UID_CHARS = 256;
 
 /** Reads typed fields of one record, naming the entity and field in every error. */
 class Fields {
@@ -95,7 +95,10 @@ class Fields {
 const backupServerUid = (guid: string): string => `urn:veeam:BackupServer:${guid.toLowerCase()}`;
 
 /** `urn:veeam:BackupServer:<guid>` and name, from the `BackupServerReference` link. */
-function backupServer(record: Raw): { backupServerUid: string | null; backupServerName: string | null } {
+export function backupServer(record: Raw): {
+  backupServerUid: string | null;
+  backupServerName: string | null;
+} {
   const link = links(record).find((l: Link) => l.type === 'BackupServerReference');
   const guid = link?.href.match(/\/backupServers\/([0-9a-f-]{36})/i)?.[1];
   return {
@@ -176,8 +179,9 @@ export const MAPPERS: { [K in EntityType]: Mapper<EntityTypes[K]> } = {
   CdpReplicaTaskSession: cdpReplicaTaskSession,
 };
 
-/** The container element/property holding a type's entities (`ReplicaJobSession` → `ReplicaJobSessions`). */
-export const containerOf = (type: string): string => `${type}s`;
+/** The container element/property holding a type's entities (`ReplicaJobSessions`, `Jobs`, `CdpPolicies`). */
+export const containerOf = (type: string): string =>
+  type.endsWith('y') ? `${type.slice(0, -1)}ies` : `${type}s`;
 
 /** Reads a `QueryResult` page of raw records for `type` (any entity type, so it also reads other EM types). */
 export function parseQueryRecords(type: string, body: string, format: WireFormat): Page<Raw> {

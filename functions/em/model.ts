@@ -103,4 +103,37 @@ export const TIME_FIELDS: Record<EntityType, { creation: string; end: string; ui
   CdpReplicaTaskSession: { creation: 'CreationTimeUTC', end: 'EndTimeUTC', uid: 'Id' },
 };
 
+/**
+ * The schedule query types: `query?type=Job` (every job; we keep replica jobs) and `query?type=CdpPolicy`. Both need
+ * the EM role Portal Administrator; both filter and sort by `UID`.
+ */
+export const SCHEDULE_TYPES = ['Job', 'CdpPolicy'] as const;
+export type ScheduleType = (typeof SCHEDULE_TYPES)[number];
+export const isScheduleType = (type: string): type is ScheduleType =>
+  (SCHEDULE_TYPES as readonly string[]).includes(type);
+/** Every type the client queries. */
+export type QueryType = EntityType | ScheduleType;
+
+/** The filter and sort field of a query type's UID. */
+export const uidField = (type: QueryType): string => (isScheduleType(type) ? 'UID' : TIME_FIELDS[type].uid);
+
+/**
+ * A replica job's or CDP policy's schedule, as the schedule queries give it. A field the EM leaves out or garbles is
+ * null (the reader says which): rules treat it as not said and fall back, as for an EM that cannot be asked.
+ */
+export interface Schedule extends OnBackupServer {
+  kind: 'replica-job' | 'cdp-policy';
+  /** `urn:veeam:Job:<guid>` (a replica session's `jobUid`) or `urn:veeam:CdpPolicy:<guid>` (a CDP session's `policyUid`). */
+  uid: string;
+  name: string;
+  /** `ScheduleConfigured`: false for a job run only by hand, which is never late. */
+  scheduleConfigured: boolean | null;
+  /** `ScheduleEnabled`: false for a disabled job or policy. */
+  scheduleEnabled: boolean | null;
+  /** `NextRun`, ISO UTC; null when the EM gives none (the docs: scheduled jobs only). */
+  nextRun: string | null;
+  /** CDP policies: the recovery point objective (`PolicyScheduleOptions`); absent when not given or unreadable. */
+  rpo?: { seconds: number };
+}
+
 export type WireFormat = 'xml' | 'json';

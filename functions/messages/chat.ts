@@ -4,7 +4,7 @@
 import type { AlertEvent } from '../alerts/event.ts';
 import { eventId } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
-import { label, NOUN, nextSteps, quietNote, summary } from './describe.ts';
+import { label, NOUN, nextSteps, quietNote, rpoPhrase, silenceNote, summary } from './describe.ts';
 import { CHAT_MAX_VMS, CHAT_NAME_CHARS, CHAT_TEXT_CHARS } from './limits.ts';
 import { line, plural } from './text.ts';
 import { duration, formatTime } from './time.ts';
@@ -32,6 +32,10 @@ export const ICON: Record<string, string> = {
   RESOLVED: '✅',
   STALE: '⏰',
   UNREACHABLE: '🔌',
+  DISABLED: '⏸️',
+  ENABLED: '▶️',
+  'RUNNING LONG': '🐢',
+  'LONG RUN ENDED': '🏁',
 };
 
 /** Invisible: breaks `](` and `@name` apart without changing what a reader sees. */
@@ -73,6 +77,14 @@ export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rend
   }
   const quiet = quietNote(event, (iso) => formatTime(iso, timeZone));
   if (quiet) lines.push(quiet);
+  const rpo = rpoPhrase(event);
+  if (rpo) lines.push(`RPO: ${rpo}`);
+  const held = silenceNote(
+    event,
+    (iso) => formatTime(iso, timeZone),
+    (s) => md(s, 200),
+  );
+  if (held) lines.push(held);
   if (session?.failureMessage) lines.push(`> ${md(session.failureMessage, CHAT_TEXT_CHARS)}`);
   const vms = event.vms ?? [];
   for (const vm of vms.slice(0, CHAT_MAX_VMS)) {

@@ -4,17 +4,19 @@
 import type { AlertEvent } from '../alerts/event.ts';
 import { asciiLine } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
-import { label, NOUN, nextSteps, quietNote, summary } from './describe.ts';
+import { label, NOUN, nextSteps, quietNote, rpoPhrase, silenceNote, summary } from './describe.ts';
 import { fieldLines, indent, stepLines, subjectWith, vmsField, within } from './email-layout.ts';
 import { BODY_BUDGET_BYTES, EMAIL_MAX_VMS, EMAIL_NAME_CHARS, EMAIL_TEXT_CHARS } from './limits.ts';
 import { block, line, plural, utf8Bytes } from './text.ts';
 import { duration, formatTime, span } from './time.ts';
 import type { Rendered, RenderOptions } from './types.ts';
 
+/** After `Stale after:` and the threshold, where it came from. */
 const STALE_BASIS = {
-  median: '3 x the median gap between its runs',
-  'few-runs': 'the default while fewer than 3 runs are known',
-  configured: 'configured',
+  median: 'without a finished run (3 x the median gap between its runs)',
+  'few-runs': 'without a finished run (the default while fewer than 3 runs are known)',
+  configured: 'without a finished run (configured)',
+  schedule: 'past the run the Enterprise Manager scheduled, with no session started (missedRunGrace)',
 };
 
 export function renderEmail(event: AlertEvent, options: RenderOptions): Rendered {
@@ -45,8 +47,8 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
   field('Backup server', subject.backupServer && name(subject.backupServer));
   field('Enterprise Manager', name(subject.enterpriseManager));
   if (session) {
-    // A stale job's session is its last run, whatever it ended with: not what the alert is about.
-    const last = event.event === 'stale';
+    // A stale or disabled job's session is its last run, whatever it ended with: not what the alert is about.
+    const last = event.event === 'stale' || event.schedule !== undefined;
     field(last ? 'Last run' : 'Session', name(session.name));
     field(
       last ? 'Last run result' : 'Result',
@@ -58,7 +60,10 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
     field('Ended', session.endTime && `${time(session.endTime)}${took ? ` (took ${took})` : ''}`);
   }
   field('VMs', vmsField(event.counts));
-  if (
+  field('RPO', rpoPhrase(event));
+  if (event.schedule) field('Disabled since', time(event.failingSince));
+  else if (
+    !event.longRun &&
     event.event !== 'stale' &&
     event.event !== 'source-unreachable' &&
     event.subject.kind !== 'enterprise-manager'
@@ -67,11 +72,17 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
     const runs = event.failedRuns ? `, ${plural(event.failedRuns, 'failed run')}` : '';
     field(event.event === 'resolved' ? 'Was failing since' : 'Failing since', since && `${since}${runs}`);
   }
+  if (event.longRun) {
+    field('Session started', time(event.longRun.startedAt));
+    field('Running for', span(event.longRun.runningMinutes));
+    if (event.longRun.usualMinutes !== null) field('Usually', span(event.longRun.usualMinutes));
+    const basis = event.longRun.basis === 'configured' ? 'maxRunDuration' : '3 x the usual, at least 30 min';
+    field('Long after', `${span(event.longRun.limitMinutes)} (${basis})`);
+  }
+  if (event.stale?.dueAt) field('Run due', time(event.stale.dueAt));
+  if (event.schedule?.nextRun) field('Next run', time(event.schedule.nextRun));
   if (event.stale) {
-    field(
-      'Stale after',
-      `${span(event.stale.thresholdMinutes)} without a finished run (${STALE_BASIS[event.stale.basis]})`,
-    );
+    field('Stale after', `${span(event.stale.thresholdMinutes)} ${STALE_BASIS[event.stale.basis]}`);
   }
   if (event.source) {
     field('Failed polls', String(event.source.failedPolls));
@@ -81,6 +92,12 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
   }
   const quiet = quietNote(event, (iso) => formatTime(iso, timeZone));
   if (quiet) lines.push('', quiet);
+  const held = silenceNote(
+    event,
+    (iso) => formatTime(iso, timeZone),
+    (s) => line(s, EMAIL_NAME_CHARS),
+  );
+  if (held) lines.push('', held);
   if (session?.failureMessage)
     lines.push('', "Veeam's failure message:", indent(block(session.failureMessage, EMAIL_TEXT_CHARS)));
   const tail = [

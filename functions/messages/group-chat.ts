@@ -13,6 +13,7 @@ import {
   groupLabel,
   groupSteps,
   groupSummary,
+  heldNote,
   kindTag,
   listNames,
   memberState,
@@ -37,6 +38,8 @@ export function renderGroupChat(group: AlertGroup, { timeZone }: RenderOptions):
       )}`
     : '';
   const lines = [`*${md(groupSummary(group), CHAT_TEXT_CHARS)}*`, `Detected ${time(detectedAt(group))}${on}`];
+  const held = heldNote(group, (s) => md(s, 200));
+  if (held) lines.push(held);
   const mixed = breakdown(group) !== null;
   for (const event of events.slice(0, CHAT_MAX_MEMBERS)) {
     const { subject } = event;

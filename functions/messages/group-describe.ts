@@ -3,7 +3,7 @@
 
 import type { AlertEvent, EventCounts } from '../alerts/event.ts';
 import { MINUTE } from '../duration.ts';
-import { label, summary, vmPhrase } from './describe.ts';
+import { holdName, label, summary, vmPhrase } from './describe.ts';
 import type { AlertGroup } from './group.ts';
 import { clip, line, plural } from './text.ts';
 import { duration, span } from './time.ts';
@@ -77,6 +77,14 @@ export function groupSummary(group: AlertGroup): string {
     }
     case 'resolved':
       return 'healthy again';
+    case 'schedule-disabled':
+      return 'schedules disabled';
+    case 'schedule-enabled':
+      return 'schedules enabled again';
+    case 'long-run':
+      return 'runs taking far longer than usual';
+    case 'long-run-ended':
+      return 'long runs ended';
     case 'stale': {
       const quiet = events.map((e) => minutesBetween(e.stale?.lastRunEnd, e.detectedAt));
       const least = Math.min(...quiet.filter((m) => m !== null));
@@ -102,6 +110,7 @@ export const vmTally = (c: EventCounts | null): string | null =>
  */
 export function memberState(event: AlertEvent, time: (iso: string) => string): string {
   const { session } = event;
+  if (event.schedule || event.longRun) return summary(event);
   if (event.event === 'stale') {
     const end = event.stale?.lastRunEnd;
     return end ? `last run ended ${time(end)} (${summary(event)})` : summary(event);
@@ -195,7 +204,32 @@ export function groupSteps(group: AlertGroup): string[] {
         `${count} stopped running at once: a shared cause is likely. ${serverCheck(serversOf(group).length, servers)}`,
         `Check in the Veeam console that the ${many} are enabled and scheduled.`,
       ];
+    case 'long-run':
+      return [
+        `${count} are running far longer than usual at once: a shared cause is likely (a proxy, a target host or datastore, the link between the sites).`,
+        `Open the running sessions in the Veeam console${on} (Home > Running) and see where they wait.`,
+      ];
+    case 'schedule-disabled':
+      return [
+        `If disabling the ${many} was not intended, enable them again in the Veeam console${on}; until then they do not run.`,
+      ];
     default:
       return [];
   }
+}
+
+/** How many members a silence or maintenance window held until now (nothing about them was sent meanwhile). */
+export function heldNote(group: AlertGroup, text: (s: string) => string): string | null {
+  const held = group.events.flatMap((event) => (event.afterSilence ? [event.afterSilence] : []));
+  const [first] = held;
+  if (!first) return null;
+  const { one, many } = nounOf(group);
+  const who =
+    held.length === group.events.length
+      ? `All ${held.length} ${many} were`
+      : held.length === 1
+        ? `1 ${one} of these was`
+        : `${held.length} ${many} of these were`;
+  const by = held.every((h) => h.id === first.id) ? holdName(first, text) : 'silences or maintenance windows';
+  return `${who} held by ${by} until now: nothing about them was sent meanwhile.`;
 }

@@ -12,6 +12,7 @@ import {
   groupLabel,
   groupSteps,
   groupSummary,
+  heldNote,
   kindTag,
   listNames,
   memberReason,
@@ -50,6 +51,8 @@ function body(group: AlertGroup, { timeZone }: RenderOptions): string {
     ...fieldLines(capital(serverWord(servers.length)), listNames(servers.map(name), 5)),
     ...fieldLines('VMs', vmsField(totalCounts(group.events))),
   ];
+  const held = heldNote(group, name);
+  if (held) lines.push('', held);
   const tail = [
     ...stepLines(groupSteps(group)),
     '',

@@ -28,6 +28,14 @@ function tail(group: AlertGroup, timeZone: string): string | null {
   switch (group.event) {
     case 'resolved':
       return `ok again, ${shortTime(detectedAt(group), timeZone)}`;
+    case 'schedule-disabled':
+      return 'schedules disabled';
+    case 'schedule-enabled':
+      return 'schedules enabled again';
+    case 'long-run':
+      return 'running far longer than usual';
+    case 'long-run-ended':
+      return 'long runs ended';
     case 'stale': {
       const ends = group.events.flatMap((e) => (e.stale ? [e.stale.lastRunEnd] : [])).sort();
       const latest = ends[ends.length - 1];

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import type { AlertEvent, EventCounts } from '../alerts/event.ts';
 import { asciiLine } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
-import { causeWords, label } from './describe.ts';
+import { causeWords, isMaintenance, label, longRunPhrase } from './describe.ts';
 import { SMS_MAX_BYTES } from './limits.ts';
 import { fitName } from './text.ts';
 import { duration, shortTime } from './time.ts';
@@ -22,7 +22,10 @@ export function renderSms(event: AlertEvent, options: RenderOptions): Rendered {
   const server = event.subject.backupServer ? ` @${asciiLine(shortHost(event.subject.backupServer))}` : '';
   const { kind, name } = event.subject;
   const head = `${label(event)}${kind === 'cdp-policy' && /\bcdp\b/i.test(name) ? '' : TAG[kind]}`;
-  const after = `${server}${asciiLine(details(event, options))}`;
+  const { afterSilence } = event;
+  const held = afterSilence ? ` (${isMaintenance(afterSilence) ? 'maintenance' : 'silence'} ended)` : '';
+  const rpo = event.rpo?.breached ? ' (RPO breached)' : '';
+  const after = `${server}${asciiLine(details(event, options))}${rpo}${held}`;
   return { message: smsWith(`${head} `, name, after), attributes: attributesOf(event) };
 }
 
@@ -58,7 +61,15 @@ function details(event: AlertEvent, { timeZone }: RenderOptions): string {
       return `: ok${took ? ` after ${took}` : ''}${runs}`;
     }
     case 'stale':
+      if (event.stale?.dueAt) return `: run due ${when(event.stale.dueAt, true)} did not start`;
       return `: no run since ${when(event.stale?.lastRunEnd, true)}`;
+    case 'long-run':
+    case 'long-run-ended':
+      return `: ${longRunPhrase(event, true)}`;
+    case 'schedule-disabled':
+      return ': schedule disabled';
+    case 'schedule-enabled':
+      return ': schedule enabled again';
     case 'source-unreachable':
       return `: ${causeWords(event.source?.cause?.kind)}, ${event.source?.failedPolls ?? '?'} polls`;
     default:

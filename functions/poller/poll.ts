@@ -4,18 +4,27 @@
 
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { decidePoll, type PollOutcome, type Settings, type SubjectState } from '../alerts/index.ts';
+import {
+  decidePoll,
+  type PollInput,
+  type PollOutcome,
+  type Settings,
+  type SubjectState,
+} from '../alerts/index.ts';
 import { HOUR, MINUTE } from '../duration.ts';
 import { withSession } from '../em/client.ts';
 import { DEFAULTS, type EmConfig } from '../em/config.ts';
 import { EmError, type EmErrorKind } from '../em/errors.ts';
 import type { CdpRun, ReplicaRun } from '../em/runs.ts';
 import type { Notifier } from '../notify/notifier.ts';
+import { forEachLimit } from '../parallel.ts';
 import { type EmSecret, SecretError } from '../secrets/secrets.ts';
+import type { SilenceStore } from '../state/silences.ts';
 import type { StateStore } from '../state/store.ts';
 import { deliver } from './deliver.ts';
 import type { EmTarget } from './env.ts';
 import { type ReadState, readEm, type StoredReadState, upgrade } from './read.ts';
+import { readScheduleTypes } from './schedules.ts';
 
 export interface Log {
   info(message: string, extra: Record<string, unknown>): void;
@@ -28,6 +37,8 @@ export const EM_FAILED = 'Polling the Enterprise Manager failed.';
 
 export interface PollerDeps {
   store: StateStore;
+  /** Where silences are kept; absent: none. */
+  silences?: SilenceStore;
   notifier: Notifier;
   /** The EM's credentials; `refresh` re-reads them after the EM rejected them. */
   credentials(target: EmTarget, refresh: boolean): Promise<EmSecret>;
@@ -127,11 +138,14 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
     summary.sessionsRead = read.replicaRuns.length + read.cdpRuns.length;
     if (!read.outcome.ok) Object.assign(summary, { status: 'em-failed', error: read.outcome.error });
 
+    const silences = await readSilences(deps, em);
     const decision = decidePoll({
       em,
+      silences,
       now: new Date(startedMs).toISOString(),
       outcome: read.outcome,
       replicaRuns: read.replicaRuns,
+      schedules: read.schedules,
       cdpRuns: read.cdpRuns,
       states: snapshot.subjects.map((record) => record.state),
       settings: options.settings,
@@ -139,20 +153,16 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
     });
     summary.eventsDecided = decision.events.length;
     const channels = deps.notifier.channels;
-    for (const [seq, event] of decision.events.entries()) {
-      await store.recordEvent({ em, id: event.id, event, channels, nowMs: startedMs, seq });
-    }
+    // Every event recorded before any state is saved; within each step, the writes in flight together.
+    await forEachLimit(decision.events, (event, seq) =>
+      store.recordEvent({ em, id: event.id, event, channels, nowMs: startedMs, seq }),
+    );
     const versions = new Map(snapshot.subjects.map((record) => [record.key, record.version]));
-    for (const state of decision.states) {
+    await forEachLimit(decision.states, (state) => {
       const expiresAtMs = state.expiresAt === null ? null : state.expiresAt * 1000;
-      await store.saveSubject({
-        em,
-        key: state.key,
-        state,
-        version: versions.get(state.key) ?? 0,
-        expiresAtMs,
-      });
-    }
+      const version = versions.get(state.key) ?? 0;
+      return store.saveSubject({ em, key: state.key, state, version, expiresAtMs });
+    });
     if (read.next) await store.saveMeta({ em, meta: read.next, version: snapshot.metaVersion });
     const stop = () => Boolean(options.shouldStop?.() || options.signal?.aborted);
     Object.assign(summary, await deliver({ em, ...deps, settings: options.settings, stop }));
@@ -162,9 +172,19 @@ export async function pollEm(target: EmTarget, deps: PollerDeps, options: PollOp
   }
 }
 
+/** The stored silences; one that is not (edited by hand) is logged and ignored rather than stopping the poll. */
+export async function readSilences({ silences, log }: Pick<PollerDeps, 'silences' | 'log'>, em: string) {
+  if (!silences) return [];
+  const { silences: found, skipped } = await silences.list();
+  if (skipped.length) log.warn('Stored silences that are not valid were ignored.', { em, skipped });
+  return found;
+}
+
 interface ReadResult {
   replicaRuns: ReplicaRun[];
   cdpRuns: CdpRun[];
+  /** Per kind, the schedules the EM gave (a kind absent: not read). */
+  schedules: NonNullable<PollInput['schedules']>;
   /** The bookkeeping for the next poll; absent when the EM could not be read to the end. */
   next: ReadState | undefined;
   outcome: PollOutcome;
@@ -190,6 +210,7 @@ async function readAll(request: ReadRequest): Promise<ReadResult> {
   const result: ReadResult = {
     replicaRuns: [],
     cdpRuns: [],
+    schedules: {},
     next: undefined,
     outcome: { ok: true },
     emRequests: 0,
@@ -197,7 +218,7 @@ async function readAll(request: ReadRequest): Promise<ReadResult> {
   const began = performance.now();
   const read = async (secret: EmSecret) => {
     const left = Math.max(1_000, Math.floor(deadlineMs - (performance.now() - began))); // one deadline for both tries
-    Object.assign(result, { replicaRuns: [], cdpRuns: [] });
+    Object.assign(result, { replicaRuns: [], cdpRuns: [], schedules: {} });
     await withSession(emConfig(request, left, secret), async (em) => {
       const reader = readEm(em, previous, {
         now: new Date(startedMs),
@@ -211,7 +232,17 @@ async function readAll(request: ReadRequest): Promise<ReadResult> {
       // Pages as they come; the generator's return value is the next poll's bookkeeping.
       for (let step = await reader.next(); ; step = await reader.next()) {
         if (step.done) {
-          result.next = step.value;
+          const read = await readScheduleTypes(em, {
+            now: new Date(startedMs),
+            cdp: options.settings.cdp,
+            refused: previous?.refused ?? {},
+            warn: (message) => deps.log.warn(message, { em: target.name }),
+          });
+          result.schedules = read.schedules;
+          result.next = {
+            ...step.value,
+            ...(Object.keys(read.refused).length ? { refused: read.refused } : {}),
+          };
           break;
         }
         if (step.value.type === 'ReplicaJobSession') result.replicaRuns.push(...step.value.runs);

@@ -15,6 +15,7 @@ import type { Filter } from '../em/filter.ts';
 import { isFinal, TIME_FIELDS } from '../em/model.ts';
 import { type CdpRun, type ReplicaRun, type Run, runs, type SessionType } from '../em/runs.ts';
 import { pollFilter, serversFilter, uidFilter, windowFilter } from './filters.ts';
+import type { Refused } from './schedules.ts';
 
 type SessionLike = {
   uid: string;
@@ -36,6 +37,8 @@ export interface ReadState {
    */
   servers: Record<string, ServerCursor>;
   types: Partial<Record<SessionType, TypeState>>;
+  /** The schedule queries the EM refused, and when: asked again a day later (poller/schedules.ts). */
+  refused?: Refused;
 }
 
 export interface TypeState {

@@ -8,6 +8,8 @@
 //   s.cdpPolicy('CDP Tier1').session({ start, vms: [{ name: 'dc01', result: 'Warning', reason }] });
 //   // A VM whose last sync is still running but already failing: served InProgress, Failed, with its reason.
 //   s.cdpPolicy('CDP Tier2').session({ start, durationMin: null, vms: [{ name: 'dc03', running: true, result: 'Failed', reason }] });
+//   // Listed by query?type=Job (Portal Administrator only): every 2 h from 02:00, NextRun moving on with the clock.
+//   s.replicaJob('SQL Replication').schedule({ at: '2025-08-16T02:00:00Z', everyMin: 120 });
 //   const scenario = s.build();
 
 import { MINUTE } from '../duration.ts';
@@ -21,7 +23,13 @@ import type {
   TaskState,
 } from '../em/model.ts';
 import { Random } from './random.ts';
-import { type BackupServer, emptyScenario, type Scenario } from './scenario.ts';
+import {
+  type BackupServer,
+  emptyScenario,
+  SCHEDULE_LISTS,
+  type Scenario,
+  type ScheduleRow,
+} from './scenario.ts';
 
 export interface VmSpec {
   name: string;
@@ -73,6 +81,23 @@ export interface PolicySessionSpec extends Omit<RunSpec, 'vms'> {
   /** Default 1440 (a CDP policy session lasts a day). */
   durationMin?: number | null;
   vms: (string | CdpVmSpec)[];
+}
+
+/** A job's or policy's schedule as the schedule queries list it (see ScheduleRow). */
+export interface ScheduleSpec {
+  /** The first run by the schedule; default none (no NextRun). */
+  at?: Time;
+  /** Runs every so many minutes from `at`, NextRun moving on as the clock passes each; without it NextRun stays. */
+  everyMin?: number;
+  /** false: disabled (ScheduleEnabled false, no NextRun). Default true. */
+  enabled?: boolean;
+  /** false: run by hand only (ScheduleConfigured false, no NextRun). Default true. */
+  configured?: boolean;
+}
+
+export interface PolicyScheduleSpec extends ScheduleSpec {
+  /** Default 15, the published sample's. */
+  rpoSeconds?: number;
 }
 
 export interface BuilderOptions {
@@ -143,6 +168,8 @@ export class ScenarioBuilder {
       replicaTaskSessions: [...s.replicaTaskSessions],
       cdpReplicaSessions: [...s.cdpReplicaSessions],
       cdpReplicaTaskSessions: [...s.cdpReplicaTaskSessions],
+      jobs: [...(s.jobs ?? [])],
+      cdpPolicies: [...(s.cdpPolicies ?? [])],
       now: s.now,
     };
   }
@@ -190,7 +217,10 @@ abstract class SessionSource {
   protected readonly builder: ScenarioBuilder;
   protected readonly scenario: Scenario;
 
-  protected constructor(kind: 'Job' | 'CdpPolicy', { builder, scenario, name, server }: Source) {
+  protected constructor(
+    private readonly kind: 'Job' | 'CdpPolicy',
+    { builder, scenario, name, server }: Source,
+  ) {
     this.builder = builder;
     this.scenario = scenario;
     this.name = name;
@@ -224,6 +254,30 @@ abstract class SessionSource {
     };
   }
 
+  /** Lists it in its schedule query, replacing what an earlier call listed. */
+  protected listSchedule(spec: ScheduleSpec, extra: Partial<ScheduleRow>): ScheduleRow {
+    const { everyMin } = spec;
+    if (everyMin !== undefined && !(everyMin > 0 && Number.isFinite(everyMin)))
+      throw new RangeError(`${this.name}: everyMin must be a positive number of minutes, got ${everyMin}`);
+    const row: ScheduleRow = {
+      uid: this.uid,
+      name: this.name,
+      ...this.server(),
+      scheduleConfigured: spec.configured ?? true,
+      scheduleEnabled: spec.enabled ?? true,
+      firstRun: spec.at === undefined ? null : iso(epoch(spec.at)),
+      ...(everyMin !== undefined && { everyMin }),
+      ...extra,
+    };
+    const key = SCHEDULE_LISTS[this.kind];
+    const list = this.scenario[key] ?? [];
+    this.scenario[key] = list;
+    const listed = list.findIndex((r) => r.uid === row.uid);
+    if (listed >= 0) list[listed] = row;
+    else list.push(row);
+    return row;
+  }
+
   private server() {
     return { backupServerUid: this.backupServer.uid, backupServerName: this.backupServer.name };
   }
@@ -234,6 +288,11 @@ export class ReplicaJob extends SessionSource {
 
   constructor(source: Source) {
     super('Job', source);
+  }
+
+  /** Lists the job in `query?type=Job` with this schedule. */
+  schedule(spec: ScheduleSpec = {}): ScheduleRow {
+    return this.listSchedule(spec, { jobType: 'Replica' });
   }
 
   /** One run: a job session and a task session per VM, processed one after another. */
@@ -287,6 +346,11 @@ export class ReplicaJob extends SessionSource {
 export class CdpPolicy extends SessionSource {
   constructor(source: Source) {
     super('CdpPolicy', source);
+  }
+
+  /** Lists the policy in `query?type=CdpPolicy` with this schedule and RPO. */
+  schedule({ rpoSeconds = 15, ...spec }: PolicyScheduleSpec = {}): ScheduleRow {
+    return this.listSchedule(spec, { rpoSeconds });
   }
 
   /** One policy session; each VM syncs `syncs` times in a row across it (once, forever, if it never ends). */

@@ -1,8 +1,9 @@
 // The EM's response documents, each renderable as XML (the default) or JSON, in the shapes of the published
 // samples (fixtures/em): element and property order, `Links/Link`, empty containers, JSON double wrapping.
 
-import type { EntityType } from '../em/model.ts';
-import { type LinkRep, link, type RefRep, type Representation } from './represent.ts';
+import { containerOf } from '../em/entities.ts';
+import type { EntityType, QueryType } from '../em/model.ts';
+import { type FieldRep, type LinkRep, link, type RefRep, type Representation } from './represent.ts';
 import { type Attrs, element, textElement, xmlDocument } from './xml.ts';
 
 /** A response document, rendered on demand in the format the client asked for. */
@@ -44,24 +45,30 @@ const entityAttrs = (rep: Representation): Attrs => [
   ['UID', rep.uid],
 ];
 
-function entityContent(rep: Representation): string {
-  let xml = linksXml(entityLinks(rep));
-  for (const { name, value, whenNull } of rep.fields) {
-    if (value !== null) xml += textElement(name, String(value));
+function fieldsXml(fields: readonly FieldRep[]): string {
+  let xml = '';
+  for (const { name, value, whenNull } of fields) {
+    if (Array.isArray(value)) xml += element(name, [], fieldsXml(value));
+    else if (value !== null) xml += textElement(name, String(value));
     else if (whenNull === 'empty') xml += element(name);
   }
   return xml;
 }
+const fieldsJson = (fields: readonly FieldRep[]): Record<string, unknown> =>
+  Object.fromEntries(
+    fields.map(({ name, value }) => [name, Array.isArray(value) ? fieldsJson(value) : value]),
+  );
+
+const entityContent = (rep: Representation): string => linksXml(entityLinks(rep)) + fieldsXml(rep.fields);
 
 // Query results name a CDP session element `CdpPolicySession` inside `CdpReplicaSessions` (a documented quirk).
-const childName = (type: EntityType): string => (type === 'CdpReplicaSession' ? 'CdpPolicySession' : type);
+const childName = (type: QueryType): string => (type === 'CdpReplicaSession' ? 'CdpPolicySession' : type);
 const entityXml = (rep: Representation, name: string = rep.type): string =>
   element(name, entityAttrs(rep), entityContent(rep));
 
 /** JSON: elements and attributes as sibling properties (in the order a real server writes them), null if absent. */
 function entityJson(rep: Representation): Record<string, unknown> {
-  const json: Record<string, unknown> = {};
-  for (const { name, value } of rep.fields) json[name] = value;
+  const json = fieldsJson(rep.fields);
   json.Name = rep.name;
   json.UID = rep.uid;
   if (rep.vmDisplayName !== null) json.VmDisplayName = rep.vmDisplayName;
@@ -191,13 +198,13 @@ export function queryResultDocument({
   paging,
   bare = false,
 }: {
-  type: EntityType;
+  type: QueryType;
   reps: readonly Representation[];
   references: boolean;
   paging: PagingRep;
   bare?: boolean;
 }): Body {
-  const container = `${type}s`;
+  const container = containerOf(type);
   const refs = references ? reps.map(refOf) : [];
   const pagingAttrs: Attrs = [
     ['PageNum', paging.pageNum],

@@ -29,7 +29,7 @@ export type FieldSets = { [K in EntityType]: FieldSet<EntityTypes[K]> };
 /** Any session or task session: what every type has. */
 type Row = EntityTypes[EntityType];
 
-const field = <T>(name: string, kind: FieldKind, get: (row: T) => RawValue): Field<T> => ({
+export const field = <T>(name: string, kind: FieldKind, get: (row: T) => RawValue): Field<T> => ({
   name,
   kind,
   get,

@@ -3,11 +3,13 @@ export {
   type BuilderOptions,
   CdpPolicy,
   type CdpVmSpec,
+  type PolicyScheduleSpec,
   type PolicySessionSpec,
   ReplicaJob,
   type RetrySpec,
   type RunSpec,
   ScenarioBuilder,
+  type ScheduleSpec,
   type Time,
   type Vm,
   type VmSpec,
@@ -15,7 +17,7 @@ export {
 export { Clock } from './clock.ts';
 export type { EmptyAnswer } from './documents.ts';
 export type { Fault, FaultAction, FaultMatch, FaultRule, Faults } from './faults.ts';
-export { type BackupServer, emptyScenario, type Scenario } from './scenario.ts';
+export { type BackupServer, emptyScenario, type Scenario, type ScheduleRow } from './scenario.ts';
 export {
   demoDay,
   type EstateOptions,

@@ -1,12 +1,19 @@
 // The query service: `GET /api/query?type=&format=&filter=&sortAsc|sortDesc=&pageSize=&page=`, and the row
 // selection shared with the plain collections. Rows are what the EM shows at the simulated time.
 
-import { ENTITY_TYPES, type EntityType, type EntityTypes } from '../em/model.ts';
+import {
+  ENTITY_TYPES,
+  type EntityType,
+  type EntityTypes,
+  type QueryType,
+  SCHEDULE_TYPES,
+} from '../em/model.ts';
 import { HttpError } from './errors.ts';
 import {
   type Comparable,
   compileFilter,
   type Field,
+  type FieldSet,
   FilterError,
   type FilterNode,
   fieldOf,
@@ -21,7 +28,7 @@ export interface Sort {
 }
 
 export interface QueryRequest {
-  type: EntityType;
+  type: QueryType;
   /** `format=References` (the default) rather than `Entities`. */
   references: boolean;
   filter: string | undefined;
@@ -35,9 +42,10 @@ export const DEFAULT_PAGE_SIZE = 100;
 /** Reads the query parameters; `maxPageSize` caps the page size the way a server-side limit would. */
 export function parseQueryRequest(params: URLSearchParams, maxPageSize: number): QueryRequest {
   const typeName = params.get('type') ?? fail('The type parameter is required');
+  const types: QueryType[] = [...ENTITY_TYPES, ...SCHEDULE_TYPES];
   const type =
-    ENTITY_TYPES.find((t) => t.toLowerCase() === typeName.toLowerCase()) ??
-    fail(`Query type ${JSON.stringify(typeName)} is not supported (supported: ${ENTITY_TYPES.join(', ')})`);
+    types.find((t) => t.toLowerCase() === typeName.toLowerCase()) ??
+    fail(`Query type ${JSON.stringify(typeName)} is not supported (supported: ${types.join(', ')})`);
   const format = (params.get('format') ?? 'References').toLowerCase();
   if (format !== 'references' && format !== 'entities')
     fail(`Unknown format ${JSON.stringify(params.get('format'))}: expected Entities or References`);
@@ -81,16 +89,31 @@ export function select<K extends EntityType>(
   { filter, sort, since }: Selection,
 ): EntityTypes[K][] {
   const table = store.tables[type] as Table<EntityTypes[K]>;
-  const fields = store.fields[type] as { type: string; fields: readonly Field<EntityTypes[K]>[] };
-  try {
-    const node = filter === undefined ? undefined : parseFilter(filter);
-    const test = node && compileFilter(node, fields);
-    const sortField = sort && fieldOf(fields, sort.field);
+  const fields = store.fields[type] as FieldSet<EntityTypes[K]>;
+  return selectFrom(fields, { filter, sort }, (node, test) => {
     const rows: EntityTypes[K][] = [];
     for (const entry of (node && candidates(node, table)) ?? table.all()) {
       const row = view.show(type, entry.row);
-      if (row && (since === undefined || row.creationTime >= since) && (!test || test(row))) rows.push(row);
+      if (row && (since === undefined || row.creationTime >= since) && test(row)) rows.push(row);
     }
+    return rows;
+  });
+}
+
+/**
+ * The rows `source` gives, sorted; `source` gets the parsed filter (to narrow by an index) and the test every row
+ * must pass. A filter that does not parse or does not fit the fields is a 400.
+ */
+export function selectFrom<T>(
+  fields: FieldSet<T>,
+  { filter, sort }: Selection,
+  source: (node: FilterNode | undefined, test: (row: T) => boolean) => T[],
+): T[] {
+  try {
+    const node = filter === undefined ? undefined : parseFilter(filter);
+    const test = node ? compileFilter(node, fields) : () => true;
+    const sortField = sort && fieldOf(fields, sort.field);
+    const rows = source(node, test);
     return sortField ? sortBy(rows, sortField, sort.descending) : rows;
   } catch (error) {
     if (error instanceof FilterError) fail(error.message);

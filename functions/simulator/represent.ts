@@ -1,7 +1,7 @@
 // How each session type appears on the wire, format-neutral: attributes, links and elements in the EM's order.
 // xml/json renderers (documents.ts) turn a representation into either format.
 
-import type { EntityType, EntityTypes } from '../em/model.ts';
+import type { EntityType, EntityTypes, QueryType } from '../em/model.ts';
 import type { Lookup } from './fields.ts';
 import type { BackupServer } from './scenario.ts';
 
@@ -16,13 +16,14 @@ export type Scalar = string | number | boolean | null;
 
 export interface FieldRep {
   name: string;
-  value: Scalar;
+  /** A value, or the elements inside this one (a CDP policy's `PolicyScheduleOptions`). */
+  value: Scalar | FieldRep[];
   /** How XML shows a null value: left out (`EndTimeUTC` while running) or as an empty element (`<Reason />`). */
   whenNull: 'omit' | 'empty';
 }
 
 export interface Representation {
-  type: EntityType;
+  type: QueryType;
   /** The entity's own `Href` (with `?format=Entity`). */
   href: string;
   /** The reference's `Href`. */
@@ -70,7 +71,11 @@ export const link = (
   href,
   name,
 });
-const field = (name: string, value: Scalar, whenNull: FieldRep['whenNull'] = 'omit'): FieldRep => ({
+export const field = (
+  name: string,
+  value: FieldRep['value'],
+  whenNull: FieldRep['whenNull'] = 'omit',
+): FieldRep => ({
   name,
   value,
   whenNull,
@@ -106,7 +111,10 @@ type Describe<T> = (
   lookup: Lookup,
 ) => Omit<Representation, 'href' | 'refHref' | 'type'>;
 
-function serverLink(row: Row, base: string): LinkRep[] {
+export function serverLink(
+  row: { backupServerUid: string | null; backupServerName: string | null },
+  base: string,
+): LinkRep[] {
   if (row.backupServerUid === null) return [];
   const href = `${base}backupServers/${guidOf(row.backupServerUid)}`;
   return [link('Up', 'BackupServerReference', href, row.backupServerName)];

@@ -3,7 +3,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import { DAY } from '../duration.ts';
-import { ENTITY_TYPES, type EntityType } from '../em/model.ts';
+import { ENTITY_TYPES, type EntityType, isScheduleType } from '../em/model.ts';
 import type { Clock } from './clock.ts';
 import {
   API_VERSIONS,
@@ -20,8 +20,16 @@ import {
 } from './documents.ts';
 import { HttpError } from './errors.ts';
 import { pageOf, parseQueryRequest, type QueryRequest, select } from './query.ts';
-import { backupServerRef, COLLECTIONS, type LinkRep, link, represent } from './represent.ts';
-import type { LogonSessions } from './sessions.ts';
+import {
+  backupServerRef,
+  COLLECTIONS,
+  type LinkRep,
+  link,
+  type Representation,
+  represent,
+} from './represent.ts';
+import { findSchedule, representSchedule, selectSchedules } from './schedules.ts';
+import type { LogonSessions, User } from './sessions.ts';
 import type { Store } from './store.ts';
 import type { Timings, View } from './timing.ts';
 
@@ -50,6 +58,8 @@ interface Request {
   method: string;
   url: URL;
   headers: IncomingHttpHeaders;
+  /** The logged-on user, on routes that need a token. */
+  user?: User | undefined;
 }
 
 interface Route {
@@ -112,14 +122,36 @@ function logoff(ctx: Context, _request: Request, [id = '']: string[]): Reply {
 /** What the EM shows now. */
 const view = (ctx: Context): View => ctx.timings.viewAt(ctx.clock.now());
 
-function query(ctx: Context, { url }: Request): Reply {
+/** Veeam's "Security Roles" page lists jobs and CDP policies, queries included, as Portal Administrator only. */
+function requireAdministrator(user: User | undefined, what: string): void {
+  if (user?.role !== 'portal-administrator')
+    throw new HttpError(403, `Access denied: ${what} needs the Portal Administrator role`);
+}
+
+function query(ctx: Context, { url, user }: Request): Reply {
   const request = parseQueryRequest(url.searchParams, ctx.maxPageSize);
-  const rows = select(ctx.store, request.type, view(ctx), request);
+  const { type } = request;
+  if (!isScheduleType(type)) {
+    const rows = select(ctx.store, type, view(ctx), request);
+    return queryReply(ctx, request, rows, (row) => represent(type, row, ctx.base, ctx.store));
+  }
+  requireAdministrator(user, `query?type=${type}`);
+  const rows = selectSchedules(ctx.store, type, ctx.clock.now(), request);
+  return queryReply(ctx, request, rows, (row) => representSchedule(type, row, ctx.base));
+}
+
+/** A page of `rows`, each represented by `rep`, in the answer a query gets. */
+function queryReply<T>(
+  ctx: Context,
+  request: QueryRequest,
+  rows: readonly T[],
+  rep: (row: T) => Representation,
+): Reply {
   const page = pageOf(rows, request.pageSize, request.page);
   const empty = rows.length === 0 ? ctx.emptyAnswer : 'container';
   if (empty === 'pages-count-0' || empty === 'page-num-0') page.pagesCount = 0;
   if (empty === 'page-num-0') page.pageNum = 0;
-  const reps = page.items.map((row) => represent(request.type, row, ctx.base, ctx.store));
+  const reps = page.items.map(rep);
   const links = pagingLinks(ctx.base, request, page.pagesCount);
   return {
     status: 200,
@@ -232,6 +264,17 @@ const ROUTES: Route[] = [
       body: referencesDocument(ctx.store.backupServers().map((s) => backupServerRef(s, ctx.base))),
     }),
   },
+  {
+    pattern: new RegExp(`^/api/cdpPolicies/${GUID}/?$`),
+    method: 'GET',
+    auth: true,
+    handle: (ctx, { user }, [guid = '']) => {
+      requireAdministrator(user, 'a CDP policy');
+      const row = findSchedule(ctx.store, 'CdpPolicy', guid, ctx.clock.now());
+      if (!row) throw new HttpError(404, `CdpPolicy ${guid} was not found`);
+      return { status: 200, body: entityDocument(representSchedule('CdpPolicy', row, ctx.base)) };
+    },
+  },
   ...collectionRoutes(),
   ...childRoutes(),
 ];
@@ -249,7 +292,8 @@ export function route(ctx: Context, request: Request): Reply {
       Allow: allow,
     });
   }
-  if (found.r.auth && !ctx.sessions.use(tokenOf(request.headers)))
+  const session = found.r.auth ? ctx.sessions.use(tokenOf(request.headers)) : undefined;
+  if (found.r.auth && !session)
     return errorReply(401, 'Unauthorized: no valid logon session', UNAUTHORIZED_HEADERS);
-  return found.r.handle(ctx, request, found.params.slice(1));
+  return found.r.handle(ctx, { ...request, user: session?.user }, found.params.slice(1));
 }

@@ -23,7 +23,7 @@ export interface SimulatorOptions {
   scenario?: Scenario;
   /** HTTPS with a CA made at start-up; `hostnames` go in the server certificate (default the listen host, localhost). */
   tls?: boolean | { hostnames?: string[] };
-  /** Default: `DEFAULT_USER` only. */
+  /** Default: `DEFAULT_USER` only (a Portal User: the schedule queries answer it 403). */
   users?: User[];
   /** A server-side page size limit: larger requests get this, and PagingInfo says so. Default: none. */
   maxPageSize?: number;
@@ -52,7 +52,7 @@ export interface Simulator {
   /** Logon sessions neither logged off nor expired. */
   openSessions(): number;
   readonly clock: Clock;
-  /** Adds (or, by UID, replaces) sessions and backup servers; `now`, if given, sets the clock. */
+  /** Adds (or, by UID, replaces) sessions, backup servers, jobs and policies; `now`, if given, sets the clock. */
   add(scenario: Partial<Scenario>): void;
   /** Replaces the timing of the backup server with this name; `{}` puts it back on time. */
   setServerTiming(name: string, timing: ServerTiming): void;

@@ -9,8 +9,12 @@ import { performance } from 'node:perf_hooks';
 export interface User {
   username: string;
   password: string;
-  /** `portal-user` may use every endpoint simulated; `no-access` is refused with 403 at logon. */
-  role: 'portal-user' | 'no-access';
+  /**
+   * `portal-user` may use every endpoint simulated but the schedule queries and the CDP policy entity, which need
+   * `portal-administrator` (403 otherwise, as Veeam's "Security Roles" page lists); `no-access` is refused with 403
+   * at logon.
+   */
+  role: 'portal-administrator' | 'portal-user' | 'no-access';
 }
 
 export interface LogonSession {

@@ -2,11 +2,23 @@
 // that unsorted queries come back in no useful order while staying deterministic. UID and parent-UID fields are
 // indexed, so OR batches of `JobSessionUid==...` terms over hundreds of thousands of tasks stay fast.
 
-import type { CdpReplicaSession, EntityType, EntityTypes, ReplicaJobSession } from '../em/model.ts';
+import type {
+  CdpReplicaSession,
+  EntityType,
+  EntityTypes,
+  ReplicaJobSession,
+  ScheduleType,
+} from '../em/model.ts';
 import { parseEmTime } from '../em/time.ts';
 import { type FieldSets, fieldSets, type Lookup } from './fields.ts';
 import { hash32 } from './random.ts';
-import { type BackupServer, SCENARIO_LISTS, type Scenario } from './scenario.ts';
+import {
+  type BackupServer,
+  SCENARIO_LISTS,
+  SCHEDULE_LISTS,
+  type Scenario,
+  type ScheduleRow,
+} from './scenario.ts';
 
 export interface Entry<T> {
   row: T;
@@ -131,9 +143,18 @@ export class Store implements Lookup {
   readonly fields: FieldSets = fieldSets(this);
   /** By lower-case UID, in the order first added. */
   private readonly servers = new Map<string, BackupServer>();
+  /** Jobs and CDP policies with a schedule, by lower-case UID: a row added again replaces the old one. */
+  private readonly scheduled: Record<ScheduleType, Map<string, ScheduleRow>> = {
+    Job: new Map(),
+    CdpPolicy: new Map(),
+  };
 
   add(scenario: Partial<Scenario>): void {
     for (const server of scenario.backupServers ?? []) this.servers.set(server.uid.toLowerCase(), server);
+    for (const type of Object.keys(SCHEDULE_LISTS) as ScheduleType[]) {
+      for (const row of scenario[SCHEDULE_LISTS[type]] ?? [])
+        this.scheduled[type].set(row.uid.toLowerCase(), row);
+    }
     for (const type of Object.keys(SCENARIO_LISTS) as EntityType[]) {
       const rows = scenario[SCENARIO_LISTS[type]];
       if (rows) (this.tables[type] as Table<Row>).upsert(rows);
@@ -142,6 +163,10 @@ export class Store implements Lookup {
 
   backupServers(): BackupServer[] {
     return [...this.servers.values()];
+  }
+
+  schedules(type: ScheduleType): ScheduleRow[] {
+    return [...this.scheduled[type].values()];
   }
 
   jobSession(uid: string): ReplicaJobSession | undefined {

@@ -1,29 +1,37 @@
 // The state store on DynamoDB: one table, partition key `pk`, sort key `sk`, TTL attribute `expiresAt` (epoch
-// seconds). Only single-item conditional writes are used (no transactions), so dynalite, DynamoDB Local and
-// DynamoDB behave alike. The order of a poll's writes, and why a stop between any two loses nothing: docs/state.md.
+// seconds). Writes are single-item and conditional, but for the batched mark of events delivered on every channel
+// (an unconditional put of a final state); no transactions, so dynalite, DynamoDB Local and DynamoDB behave alike.
+// The order of a poll's writes, and why a stop between any two loses nothing: docs/state.md.
 //
 //   pk = EM#<em>      sk = META               cursors and running sessions (JSON), version
 //   pk = EM#<em>      sk = SUBJECT#<key>      one subject's alert state (JSON), version, expiresAt
 //   pk = EM#<em>      sk = EVENT#<id>         an event to deliver (JSON), pendingChannels (string set), expiresAt
 //   pk = LEASE#<name> sk = LEASE              the poll lease: holder, expiresAt
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { forEachLimit } from '../parallel.ts';
 import {
   type Conflict,
+  type DeliveredWrite,
   type DeliveryMark,
   type EmSnapshot,
   type EventRef,
+  type EventRefs,
   type EventWrite,
   type Lease,
+  MARK_BATCH,
   type MetaWrite,
   type OutboxEvent,
   StateConflictError,
@@ -50,6 +58,22 @@ const emKey = (em: string) => S(KEY.em + em);
 const eventKey = ({ em, id }: EventRef): Item => ({ pk: emKey(em), sk: S(KEY.event + id) });
 const leaseKey = (scope: string): Item => ({ pk: S(KEY.lease + scope), sk: S(KEY.leaseSort) });
 const after = (prefix: string, sk: string) => sk.slice(prefix.length);
+/** An event's item but for its delivery state: what `recordEvent` writes, and `markAllDelivered` writes again. */
+const eventItem = (
+  em: string,
+  { id, event, createdAt, seq }: Omit<OutboxEvent, 'pendingChannels'>,
+): Item => ({
+  ...eventKey({ em, id }),
+  data: S(JSON.stringify(event)),
+  createdAt: S(createdAt),
+  seq: N(seq),
+});
+/** BatchGetItem takes at most 100 keys. */
+const GET_BATCH = 100;
+/** Tries of a batch request while DynamoDB leaves some of it unprocessed (throttled), with backoff between them. */
+const BATCH_TRIES = 8;
+const chunked = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 export class DynamoStateStore implements StateStore {
   constructor(
@@ -128,10 +152,7 @@ export class DynamoStateStore implements StateStore {
       new PutItemCommand({
         TableName: this.table,
         Item: {
-          ...eventKey({ em, id }),
-          data: S(JSON.stringify(event)),
-          createdAt: S(new Date(nowMs).toISOString()),
-          seq: N(seq),
+          ...eventItem(em, { id, event, createdAt: new Date(nowMs).toISOString(), seq }),
           ...(channels.length ? { pendingChannels: { SS: [...channels] } } : {}),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -160,42 +181,62 @@ export class DynamoStateStore implements StateStore {
     return events.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.seq - b.seq);
   }
 
-  async pendingChannels(event: EventRef): Promise<string[]> {
-    const { Item } = await this.client.send(
-      new GetItemCommand({
-        TableName: this.table,
-        Key: eventKey(event),
-        ProjectionExpression: 'pendingChannels',
-        ConsistentRead: true,
-      }),
+  /** BatchGetItem, 100 keys a request, several in flight together. */
+  async pendingChannelsOf({ em, ids }: EventRefs): Promise<Map<string, string[]>> {
+    const found = new Map(ids.map((id): [string, string[]] => [id, []]));
+    const read = async (keys: Item[]) => {
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [this.table]: { Keys: keys, ProjectionExpression: 'sk, pendingChannels', ConsistentRead: true },
+          },
+        }),
+      );
+      for (const item of Responses?.[this.table] ?? [])
+        found.set(after(KEY.event, item.sk?.S ?? ''), [...(item.pendingChannels?.SS ?? [])].sort());
+      return UnprocessedKeys?.[this.table]?.Keys;
+    };
+    const keys = ids.map((id) => eventKey({ em, id }));
+    await forEachLimit(chunked(keys, GET_BATCH), (chunk) => this.untilProcessed(chunk, read));
+    return found;
+  }
+
+  /** One BatchWriteItem of whole items (it takes no conditions), and again for any it left unprocessed. */
+  async markAllDelivered<E>({ em, events, nowMs, keepMs }: DeliveredWrite<E>): Promise<void> {
+    if (events.length > MARK_BATCH) throw new RangeError(`At most ${MARK_BATCH} events are marked at once.`);
+    if (!events.length) return;
+    const expiresAt = N(seconds(nowMs + keepMs));
+    const puts = events.map(
+      (event): WriteRequest => ({ PutRequest: { Item: { ...eventItem(em, event), expiresAt } } }),
     );
-    return [...(Item?.pendingChannels?.SS ?? [])];
+    await this.untilProcessed(puts, async (requests) => {
+      const { UnprocessedItems } = await this.client.send(
+        new BatchWriteItemCommand({ RequestItems: { [this.table]: requests } }),
+      );
+      return UnprocessedItems?.[this.table];
+    });
+  }
+
+  /** Sends a batch, then what DynamoDB left unprocessed (throttled), backing off between tries as it advises. */
+  private async untilProcessed<T>(batch: T[], send: (batch: T[]) => Promise<T[] | undefined>): Promise<void> {
+    let left: T[] | undefined = batch;
+    for (let tries = 0; left?.length; tries++) {
+      if (tries === BATCH_TRIES)
+        throw new Error(`DynamoDB left ${left.length} requests of a batch unprocessed.`);
+      if (tries) await sleep(25 * 2 ** tries);
+      left = await send(left);
+    }
   }
 
   /**
    * One write takes effect per call, and it is a whole transition: a channel removed with others left, or the last
    * one removed together with the expiry. (An update cannot set the expiry depending on what its own DELETE left,
-   * so each form goes under a condition.) `lastPending`, from the read just before the publish, picks the form
-   * to try first; a stale guess costs one failed condition, never a wrong write. A crash can thus never leave a
-   * delivered event without its expiry.
+   * so each form goes under a condition: the first fails when this channel is the last, then the second is sent.)
+   * A crash can thus never leave a delivered event without its expiry. Deliveries mark a channel alone only when
+   * another is left (`markAllDelivered` takes the rest), so the first form is the one that takes effect.
    */
-  async markDelivered({ em, id, channel, nowMs, keepMs, lastPending = false }: DeliveryMark): Promise<void> {
+  async markDelivered({ em, id, channel, nowMs, keepMs }: DeliveryMark): Promise<void> {
     const Key = eventKey({ em, id });
-    // Removing the set is what takes the event out of `pendingEvents`; channels are only ever removed.
-    const removeLast = (condition: string, values: Item = {}) =>
-      new UpdateItemCommand({
-        TableName: this.table,
-        Key,
-        UpdateExpression: 'REMOVE pendingChannels SET expiresAt = :expiresAt',
-        ConditionExpression: condition,
-        ExpressionAttributeValues: { ':expiresAt': N(seconds(nowMs + keepMs)), ...values },
-      });
-    const channelValues = { ':channel': S(channel), ':one': N(1) };
-    if (lastPending) {
-      const onlyThis =
-        'attribute_exists(pk) AND (attribute_not_exists(pendingChannels) OR (size(pendingChannels) = :one AND contains(pendingChannels, :channel)))';
-      if (await this.conditional(removeLast(onlyThis, channelValues))) return;
-    }
     const others = await this.conditional(
       new UpdateItemCommand({
         TableName: this.table,
@@ -204,12 +245,21 @@ export class DynamoStateStore implements StateStore {
         // Still pending afterwards: more than this channel, or not this one (then the DELETE changes nothing).
         ConditionExpression:
           'attribute_exists(pendingChannels) AND (size(pendingChannels) > :one OR NOT contains(pendingChannels, :channel))',
-        ExpressionAttributeValues: { ':channels': { SS: [channel] }, ...channelValues },
+        ExpressionAttributeValues: { ':channels': { SS: [channel] }, ':channel': S(channel), ':one': N(1) },
       }),
     );
     if (others) return;
-    // Only this channel was left, or none (a repeated mark). An unknown event fails as before.
-    await this.client.send(removeLast('attribute_exists(pk)'));
+    // Only this channel was left, or none (a repeated mark); removing the set takes the event out of
+    // `pendingEvents`. An unknown event fails as before.
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key,
+        UpdateExpression: 'REMOVE pendingChannels SET expiresAt = :expiresAt',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':expiresAt': N(seconds(nowMs + keepMs)) },
+      }),
+    );
   }
 
   /** Every item of an EM's partition whose sort key matches `sk` (a key condition on `:sk`), page after page. */
@@ -231,16 +281,21 @@ export class DynamoStateStore implements StateStore {
     } while (ExclusiveStartKey);
   }
 
-  /** Sends a conditional write; false when its condition failed. */
-  private async conditional(
-    command: PutItemCommand | DeleteItemCommand | UpdateItemCommand,
-  ): Promise<boolean> {
-    try {
-      await this.client.send(command as PutItemCommand);
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  private conditional(command: PutItemCommand | DeleteItemCommand | UpdateItemCommand): Promise<boolean> {
+    return sendConditional(this.client, command);
+  }
+}
+
+/** Sends a conditional write; false when its condition failed. */
+export async function sendConditional(
+  client: DynamoDBClient,
+  command: PutItemCommand | DeleteItemCommand | UpdateItemCommand,
+): Promise<boolean> {
+  try {
+    await client.send(command as PutItemCommand);
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
   }
 }

@@ -63,13 +63,30 @@ export interface EventRef {
   id: string;
 }
 
+/** Events of one EM, by id. */
+export interface EventRefs {
+  em: string;
+  ids: readonly string[];
+}
+
+/** At most this many events are marked in one `markAllDelivered` (DynamoDB's BatchWriteItem takes 25 items). */
+export const MARK_BATCH = 25;
+
+/** Events this poll delivered on every channel they had left, to mark delivered together. */
+export interface DeliveredWrite<E = unknown> {
+  em: string;
+  /** At most MARK_BATCH, as `pendingEvents` listed them. */
+  events: readonly OutboxEvent<E>[];
+  nowMs: number;
+  /** How long each event is kept from now (for deduplication of a re-decided event). */
+  keepMs: number;
+}
+
 export interface DeliveryMark extends EventRef {
   channel: string;
   nowMs: number;
   /** How long the event is kept once no channel is left (for deduplication of a re-decided event). */
   keepMs: number;
-  /** It was the only channel left when last read: a hint that saves a write, correct whatever it says. */
-  lastPending?: boolean;
 }
 
 export interface StateStore {
@@ -88,10 +105,16 @@ export interface StateStore {
   recordEvent<E>(write: EventWrite<E>): Promise<boolean>;
   /** Events with at least one channel not yet delivered, oldest first (by poll, then `seq`). */
   pendingEvents<E>(request: { em: string }): Promise<OutboxEvent<E>[]>;
-  /** The channels one event still has to reach, read afresh (none once delivered, or if it is gone). */
-  pendingChannels(event: EventRef): Promise<string[]>;
+  /** The channels each of these events still has to reach, read afresh: by id, none once delivered or gone. */
+  pendingChannelsOf(events: EventRefs): Promise<Map<string, string[]>>;
   /** Marks one channel of an event delivered; once none is left, the event expires after `keepMs`. */
   markDelivered(mark: DeliveryMark): Promise<void>;
+  /**
+   * Marks events delivered on every channel, in one write, each then expiring after `keepMs`. Only for events
+   * with no channel left once this poll's publishes are counted: written whole, not conditionally, which is safe
+   * because a delivered event is final (channels are only ever removed, and an event id is recorded once).
+   */
+  markAllDelivered<E>(write: DeliveredWrite<E>): Promise<void>;
 }
 
 /** The versioned write whose condition failed: what was written, at which version. */

@@ -36,6 +36,32 @@ const schedule = settingsObject(
   .prefault({})
   .meta({ description: 'When the poller runs.' });
 
+const DIGEST_FIX =
+  'give {"at": "HH:MM"}, the local time of the daily digest (default "07:00"), or false for none.';
+
+const digest = z
+  .union(
+    [
+      z.literal(false, { error: DIGEST_FIX }),
+      settingsObject(
+        {
+          at: text(/^([01]\d|2[0-3]):[0-5]\d$/, 'give the local time as HH:MM (24 h), e.g. "07:00".')
+            .default('07:00')
+            .meta({
+              description: 'Local time (HH:MM, 24 h) in alerting.timeZone; daylight saving is followed.',
+            }),
+        },
+        DIGEST_FIX,
+      ),
+    ],
+    { error: DIGEST_FIX },
+  )
+  .default({ at: '07:00' })
+  .meta({
+    description:
+      'The morning digest: daily, one per EM on every channel (open alerts, silenced, disabled, quiet and healthy jobs); false: none.',
+  });
+
 /** `baseDir`: where relative file paths (caCertFile) resolve. */
 export function stackSettingsSchema(baseDir: string) {
   return settingsObject(
@@ -53,6 +79,7 @@ export function stackSettingsSchema(baseDir: string) {
         description: "The alert engine's settings (docs/settings.md); the Lambda fills the defaults.",
       }),
       schedule,
+      digest,
       logRetentionDays: z
         .enum(RetentionDays, {
           error: `give one of CloudWatch Logs' retention periods: ${RETENTION_DAYS.join(', ')} (default 90).`,

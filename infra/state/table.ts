@@ -12,13 +12,17 @@ import { Construct } from 'constructs';
 /** The item attribute the runtime writes, in epoch seconds. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-/** Exactly what the state store calls (conditional puts and updates, deletes, queries); no scans or batches. */
+/**
+ * Exactly what the state store calls (conditional puts and updates, deletes, queries, and per slice of a delivery a
+ * batched read of the pending channels and a batched write of the delivered events); no scans.
+ */
 const STORE_ACTIONS = [
-  'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Query',
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
 ];
 
 export class StateTable extends Construct {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { globToRegExp, subjectFilter } from '../../functions/alerts/patterns.ts';
 import { DEFAULT_SETTINGS, validateSettings } from '../../functions/alerts/settings.ts';
 
+const WINDOW = { name: 'Patch night', days: ['Sat'], start: '22:00', duration: 240 };
+
 describe('validateSettings', () => {
   it('fills every default', () => {
     expect(validateSettings({})).toEqual({ ok: true, settings: DEFAULT_SETTINGS });
@@ -29,6 +31,7 @@ describe('validateSettings', () => {
       timeZone: 'Europe/Berlin',
       include: ['SQL*'],
       muted: ['Test job'],
+      maintenance: [WINDOW, { ...WINDOW, name: 'EM upgrade', em: 'em-prod', timeZone: 'Europe/Berlin' }],
     });
     expect(result.ok).toBe(true);
   });
@@ -53,6 +56,29 @@ describe('validateSettings', () => {
     [{ include: 'SQL*' }, /^include: give a list of globs, e.g. \["SQL\*"\]/],
     [{ muted: [' '] }, /^muted\[0\]: give a non-empty job or policy name or uid, or an EM name/],
     [{ timeZone: 'Mars/Olympus' }, /^timeZone: "Mars\/Olympus" is not an IANA time zone; use e.g./],
+    [{ maintenance: {} }, /^maintenance: give a list of maintenance windows/],
+    [
+      { maintenance: [{ ...WINDOW, start: '25:00' }] },
+      /^maintenance\[0\]\.start: give the local start time as HH:MM/,
+    ],
+    [
+      { maintenance: [{ ...WINDOW, days: ['Saturday'] }] },
+      /^maintenance\[0\]\.days\[0\]: give days as Mon, Tue/,
+    ],
+    [{ maintenance: [{ ...WINDOW, days: [] }] }, /^maintenance\[0\]\.days: give at least one day/],
+    [
+      { maintenance: [{ ...WINDOW, duration: 0 }] },
+      /^maintenance\[0\]\.duration: give whole minutes from 1 to 10080/,
+    ],
+    [
+      { maintenance: [{ ...WINDOW, timeZone: 'Mars/Olympus' }] },
+      /^maintenance\[0\]\.timeZone: "Mars\/Olympus" is not an IANA/,
+    ],
+    [{ maintenance: [{ ...WINDOW, name: ' ' }] }, /^maintenance\[0\]\.name: give the window a name/],
+    [
+      { maintenance: [{ ...WINDOW, jobs: 'SQL*' }] },
+      /^maintenance\[0\]\.jobs: unknown setting; .* Did you mean "job"\?$/,
+    ],
     [{ retryhold: 15 }, /^retryhold: unknown setting; known settings are alertOn, retryHold/],
     [{ retryhold: 15 }, /Did you mean "retryHold"\?$/],
     [{ 'retry-hold': 15 }, /^"retry-hold": unknown setting; .* Did you mean "retryHold"\?$/],

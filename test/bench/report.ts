@@ -8,6 +8,7 @@ import { counted, kb, MB, mb, ms, n, type Row, verdict } from './format.ts';
 import type { PollFigures } from './measure.ts';
 import type { PollResult } from './protocol.ts';
 import type { BenchResults, ServerFigures } from './run.ts';
+import type { StormFigures } from './storm.ts';
 import { stormRows } from './storm-report.ts';
 
 /** Goals from issue 8, part 3. */
@@ -204,10 +205,18 @@ export function renderTable(r: BenchResults): string {
     ],
     ...stormRows(r.storm),
   ];
-  const head = `EM latency ${options.latencyMs} ms per request, page size ${options.pageSize}; ${machine()}`;
+  return markdown(`EM latency ${options.latencyMs} ms per request, page size ${options.pageSize}`, rows);
+}
+
+/** The storm's rows alone (`--storm-only`). */
+export function renderStormTable(storm: StormFigures, latencyMs: number): string {
+  return markdown(`EM latency ${latencyMs} ms per request`, stormRows(storm));
+}
+
+function markdown(head: string, rows: Row[]): string {
   const cellText = (cell: string) => cell.replaceAll('|', '\\|');
   return [
-    head,
+    `${head}; ${machine()}`,
     '',
     '| Figure | Measured | Goal | Result |',
     '| --- | --- | --- | --- |',

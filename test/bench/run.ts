@@ -81,10 +81,7 @@ const ROOT = process.cwd();
 
 /** `user` is the simulator's one account, the poller's credentials: kept out of the results (and `--json`). */
 export async function runBench(options: BenchOptions, user: User): Promise<BenchResults> {
-  const { progress } = options;
-  Object.assign(process.env, QUIET_SDK);
-  const started = Date.now();
-  const step = (what: string) => progress(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
+  const step = stepper(options.progress);
   step(`generating ${options.sessions} replica job sessions`);
   const scenario = settledEstate(options.sessions, NOW);
   const sim = await startSimulator({ scenario, latencyMs: options.latencyMs, users: [user] });
@@ -96,16 +93,8 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
     const client = localClient(dynamo.endpoint);
     await ensureTable(client, 'bench');
     const ruler = yardstick(scenario, NOW, options.pageSize, sim.url);
-    step('bundling the poller child');
-    const childFile = await bundle(join(ROOT, 'test/bench/poller-child.ts'), 'poller-child', false);
-    const config: ChildConfig = {
-      emUrl: sim.url,
-      user,
-      dynamoEndpoint: dynamo.endpoint,
-      pageSize: options.pageSize,
-      lookback: LOOKBACK_MIN,
-      heapMb: options.heapMb,
-    };
+    const childFile = await bundleChild(step);
+    const config = childConfig(options, user, sim.url, dynamo.endpoint);
     // The polls run in a fresh process: a cold start, and a peak RSS that is the first poll's own.
     step('first poll (fresh process, whole 31-day window)');
     const child = new PollerChild(childFile, config);
@@ -180,6 +169,53 @@ export async function runBench(options: BenchOptions, user: User): Promise<Bench
     await sim.close();
     await dynamo.close();
   }
+}
+
+/** Only the storm (`--storm-only`), with what it needs of the benchmark: dynalite and the bundled poller child. */
+export async function runStormOnly(options: BenchOptions, user: User): Promise<StormFigures> {
+  const step = stepper(options.progress);
+  const dynamo = await startDynalite();
+  const children: ChildProcess[] = [];
+  try {
+    const childFile = await bundleChild(step);
+    return await runStorm({
+      failures: options.storm,
+      latencyMs: options.latencyMs,
+      user,
+      childFile,
+      config: childConfig(options, user, '', dynamo.endpoint), // the storm's own EM replaces the URL
+      dynamo: { endpoint: dynamo.endpoint, client: localClient(dynamo.endpoint) },
+      children,
+      now: NOW,
+      step,
+    });
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill();
+    await dynamo.close();
+  }
+}
+
+/** Progress lines, each with the seconds since the benchmark started; quiet SDK warnings from here on. */
+function stepper(progress: BenchOptions['progress']): (what: string) => void {
+  Object.assign(process.env, QUIET_SDK);
+  const started = Date.now();
+  return (what) => progress(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${what}`);
+}
+
+function bundleChild(step: (what: string) => void): Promise<string> {
+  step('bundling the poller child');
+  return bundle(join(ROOT, 'test/bench/poller-child.ts'), 'poller-child', false);
+}
+
+function childConfig(options: BenchOptions, user: User, emUrl: string, dynamoEndpoint: string): ChildConfig {
+  return {
+    emUrl,
+    user,
+    dynamoEndpoint,
+    pageSize: options.pageSize,
+    lookback: LOOKBACK_MIN,
+    heapMb: options.heapMb,
+  };
 }
 
 /**

@@ -448,7 +448,8 @@ describe('replica-alerts poll', () => {
       expect(sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn)).toEqual([email]);
       expect(json.err).toMatch(/1 new alert, 2 messages delivered \(channels: email, events\)\./);
       const all = (await poll('sns')).lines.map((line) => JSON.parse(line));
-      expect(all.map((p) => [p.channel, p.TopicArn])).toEqual([
+      // The channels are published side by side: each prints when its publish is done.
+      expect(all.map((p) => [p.channel, p.TopicArn]).sort()).toEqual([
         ['chat', undefined],
         ['email', email],
         ['events', undefined],
@@ -585,8 +586,12 @@ describe('replica-alerts check', () => {
   it('passes every step against a working EM', async () => {
     const r = await run(['check', '--em-url', tls.url, '--ca-file', caFile]);
     expect(r.code).toBe(0);
-    // logon, API version, backup servers, four query shapes each for replica and CDP, logoff
-    expect(r.lines.map((l) => l.slice(0, 4))).toEqual(Array(12).fill('PASS'));
+    // logon, API version, backup servers, four query shapes each for replica and CDP; the job and CDP policy
+    // schedules, which a Portal User may not read (a warning: polls fall back); logoff
+    expect(r.lines.map((l) => l.slice(0, 4))).toEqual([...Array(11).fill('PASS'), 'WARN', 'WARN', 'PASS']);
+    expect(r.out).toMatch(
+      /^WARN +schedules query\?type=Job +HTTP 403: needs the Enterprise Manager role Portal Administrator; schedule-aware rules fall back to the median gap$/m,
+    );
     expect(r.out).toMatch(/API version +v1_5, v1_6, v1_7/);
     expect(r.out).toMatch(/query ReplicaJobSession: backup servers behind +accepted/);
     expect(r.out).toMatch(/query CdpReplicaTaskSession: by parent session +accepted/);
@@ -629,6 +634,32 @@ describe('replica-alerts check', () => {
     }
   });
 
+  it('counts the scheduled, disabled and manual replica jobs and CDP policies a Portal Administrator reads', async () => {
+    const admin = canaryUser('TECH\\em-admin', 'portal-administrator');
+    const b = new ScenarioBuilder({ now: new Date(), seed: 3 });
+    b.replicaJob('SQL Replication').schedule({ at: new Date(Date.now() + 3_600_000) });
+    b.replicaJob('Legacy CRM Replica').schedule({ enabled: false });
+    b.replicaJob('Test Replica').schedule({ configured: false });
+    b.cdpPolicy('CDP Tier1').schedule();
+    const em = await startSimulator({ scenario: b.build(), users: [admin] });
+    try {
+      const r = await run(['check', '--em-url', em.url], {
+        EM_USERNAME: admin.username,
+        EM_PASSWORD: CANARY,
+      });
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(
+        /^PASS +schedules query\?type=Job +3 replica jobs: 1 scheduled, 1 disabled, 1 manual$/m,
+      );
+      expect(r.out).toMatch(
+        /^PASS +schedules query\?type=CdpPolicy +1 CDP policy: 1 scheduled, 0 disabled, 0 manual$/m,
+      );
+      expect(em.openSessions()).toBe(0);
+    } finally {
+      await em.close();
+    }
+  });
+
   it('warns, without failing, when the account may not list the backup servers', async () => {
     const em = await startSimulator({ users: [USER] });
     em.faults.add({ kind: 'status', status: 400, path: '/api/backupServers', times: Infinity });
@@ -649,7 +680,7 @@ describe('replica-alerts check', () => {
 
   it('lists the steps after a refused logon as skipped', async () => {
     const r = await run(['check', '--em-url', sim.url], { EM_USERNAME: 'nobody', EM_PASSWORD: CANARY });
-    expect(r.lines.map((l) => l.slice(0, 4))).toEqual(['FAIL', ...Array(11).fill('SKIP')]);
+    expect(r.lines.map((l) => l.slice(0, 4))).toEqual(['FAIL', ...Array(13).fill('SKIP')]);
     expect(r.lines.at(-1)).toMatch(/^SKIP +logoff +not logged on$/);
   });
 
@@ -662,7 +693,11 @@ describe('replica-alerts check', () => {
       expect(r.lines.at(-1)).toMatch(
         /^FAIL +logoff +DELETE \/api\/logonSessions\/\S+ failed with HTTP 500\./,
       );
-      expect(r.lines.slice(0, -1).map((l) => l.slice(0, 4))).toEqual(Array(11).fill('PASS'));
+      expect(r.lines.slice(0, -1).map((l) => l.slice(0, 4))).toEqual([
+        ...Array(11).fill('PASS'),
+        'WARN',
+        'WARN',
+      ]);
       expect(r.err).toBe(''); // in the table, not repeated as a warning
     } finally {
       await em.close();

@@ -13,8 +13,16 @@ import {
   parseReferences,
 } from '../../functions/em/entities.ts';
 import { EmParseError } from '../../functions/em/errors.ts';
+import { parseSchedulePage } from '../../functions/em/schedules.ts';
 import { MAX_TEXT_CHARS } from '../../functions/em/wire.ts';
-import { fixture, fixtureNames } from '../support/fixtures.ts';
+import { asQueryAnswer, fixture, fixtureNames } from '../support/fixtures.ts';
+
+/** A published Job entity as a query row; `jobType` replaces its JobType (no replica job sample is published). */
+const jobRows = (name: string, jobType?: string) => {
+  const entity = fixture(name);
+  const xml = jobType ? entity.replace(/<JobType>\w+<\/JobType>/, `<JobType>${jobType}</JobType>`) : entity;
+  return parseSchedulePage('Job', asQueryAnswer('Jobs', xml), 'xml');
+};
 
 // Every published sample, with what it must parse to. A new fixture without a case here fails the last test.
 const cases: Record<string, () => unknown> = {
@@ -163,6 +171,67 @@ const cases: Record<string, () => unknown> = {
       jobUid: 'urn:veeam:Job:b88f9d2f-170b-4e33-9ec2-087e469a1a16',
       jobName: 'PROD Job 1',
       jobType: 'Backup',
+    });
+  },
+  'query-cdp-policy.xml': () =>
+    // 13.1's sample: the RPO sits in PolicyScheduleOptions/CdpReplica, in seconds (15) and minutes (0).
+    expect(parseSchedulePage('CdpPolicy', fixture('query-cdp-policy.xml'), 'xml')).toEqual({
+      pageNum: 1,
+      pageSize: 100,
+      pagesCount: 1,
+      problems: [],
+      items: [
+        {
+          kind: 'cdp-policy',
+          uid: 'urn:veeam:CdpPolicy:872a3860-3805-43b8-bcf6-388384bfed33',
+          name: 'CDP Policy',
+          backupServerUid: 'urn:veeam:BackupServer:beda8585-1354-451c-afe2-646dcf42afa6',
+          backupServerName: 'backupsrv29.tech.local',
+          scheduleConfigured: true,
+          scheduleEnabled: true,
+          nextRun: '2025-06-01T13:41:20.680Z',
+          rpo: { seconds: 15 },
+        },
+      ],
+    }),
+  'cdp-policy-entity.xml': () =>
+    expect(
+      parseSchedulePage('CdpPolicy', asQueryAnswer('CdpPolicies', fixture('cdp-policy-entity.xml')), 'xml'),
+    ).toMatchObject({
+      problems: [],
+      items: [
+        {
+          uid: 'urn:veeam:CdpPolicy:bc933bb6-0cc5-47b6-a1ec-e062b9e29877',
+          backupServerName: 'enterprise03.tech.local',
+          nextRun: '2021-02-10T22:39:34.827Z',
+          rpo: { seconds: 15 },
+        },
+      ],
+    }),
+  'job-entity.xml': () => {
+    expect(jobRows('job-entity.xml')).toMatchObject({ items: [], problems: [] }); // a backup job: not ours
+    expect(jobRows('job-entity.xml', 'Replica')).toMatchObject({
+      problems: [],
+      items: [
+        {
+          kind: 'replica-job',
+          uid: 'urn:veeam:Job:5658281f-625e-4627-89dd-d2a0c48be99e',
+          name: 'DB Backup',
+          backupServerUid: 'urn:veeam:BackupServer:d1444f74-27e6-4399-81a9-d28ba98913f0',
+          backupServerName: 'srv12.tech.local',
+          scheduleConfigured: true,
+          scheduleEnabled: true,
+          nextRun: '2020-02-01T17:00:00.000Z',
+        },
+      ],
+    });
+  },
+  'job-entity-immediate-copy.xml': () => {
+    expect(jobRows('job-entity-immediate-copy.xml')).toMatchObject({ items: [], problems: [] });
+    // Scheduled and enabled, yet no NextRun element: read as "not said", which is no problem.
+    expect(jobRows('job-entity-immediate-copy.xml', 'Replica')).toMatchObject({
+      problems: [],
+      items: [{ scheduleConfigured: true, scheduleEnabled: true, nextRun: null }],
     });
   },
   'refs-collection.json': () =>

@@ -37,8 +37,8 @@ export interface FaultKind {
 
 /** Any step: a fault on a publish hits it after SNS accepted it, or at the mark of one. */
 const anyStep = () => true;
-/** Only a failed or withheld mark: the publish before it was accepted. */
-const atMark = (label: string) => label === 'markDelivered';
+/** Only a failed or withheld mark: the publishes before it were accepted. */
+const atMark = (label: string) => label === 'markDelivered' || label === 'markAllDelivered';
 
 /** The steps of a kind in a poll, in order, each by its label; a whole poll is labelled by whether it alerted. */
 export function stepsOf(on: StepKind, poll: PollRecord, index: number): readonly string[] {
@@ -188,6 +188,12 @@ export const FAULTS: FaultKind[] = [
     title: 'SNS error on a publish',
     on: 'publish',
     hooks: (k) => ({ beforePublish: at(k, fail('InternalError', 500)) }),
+  }),
+  hooked({
+    name: 'sns-batch-entry-refused',
+    title: 'SNS refuses one entry of a batch',
+    on: 'publish',
+    hooks: (k) => ({ refuse: (n) => (n === k ? [0] : []) }), // a step that is no batch: nothing to refuse
   }),
   hooked({
     name: 'sns-lost-answer',

@@ -2,13 +2,15 @@
 // scheduled poll, for every fault, with no list of steps kept by hand), the default slice and the verdict.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertEvent, AlertSeverity } from '../../functions/alerts/index.ts';
-import { type LocalDynamo, startDynalite } from '../../functions/state/local.ts';
+import { DynamoStateStore } from '../../functions/state/dynamo.ts';
+import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
+import type { EventWrite } from '../../functions/state/store.ts';
 import { findCanary } from '../support/canary.ts';
 import { FAULTS, type StepKind, stepsOf } from './catalogue.ts';
 import { SCHEDULED } from './day.ts';
 import { allTrials, compare, emptyRow, faultFreeDay, perLabel, problems, table } from './matrix.ts';
-import { Ledger } from './probes.ts';
-import type { PollRecord, World } from './support.ts';
+import { Ledger, ProbedStore, Run } from './probes.ts';
+import { countWrites, type PollRecord, type World } from './support.ts';
 
 let dynamo: LocalDynamo;
 let day: World;
@@ -49,16 +51,45 @@ describe('the fault-free day', () => {
     const labels = (on: StepKind) =>
       new Set(day.polls.slice(0, SCHEDULED).flatMap((p, i) => stepsOf(on, p, i)));
     const queries = ['ReplicaJobSession', 'ReplicaTaskSession', 'CdpReplicaSession', 'CdpReplicaTaskSession'];
-    expect(labels('em')).toEqual(new Set(['logon', 'backupServers', ...queries, 'logoff']));
+    const schedules = ['Job', 'CdpPolicy'];
+    expect(labels('em')).toEqual(new Set(['logon', 'backupServers', ...queries, ...schedules, 'logoff']));
     expect(labels('page2')).toEqual(
       new Set(['ReplicaJobSession', 'ReplicaTaskSession', 'CdpReplicaTaskSession']),
     );
     expect(labels('write')).toEqual(
-      new Set(['tryLease', 'recordEvent', 'saveSubject', 'saveMeta', 'markDelivered', 'releaseLease']),
+      new Set(['tryLease', 'recordEvent', 'saveSubject', 'saveMeta', 'markAllDelivered', 'releaseLease']),
     );
-    expect(labels('publish')).toEqual(new Set(['chat', 'email', 'events', 'sms']));
+    expect(labels('publish')).toEqual(new Set(['chat', 'email', 'events', 'events batch', 'sms']));
     expect(labels('poll')).toEqual(new Set(['alerting poll', 'quiet poll']));
     expect(labels('day')).toEqual(new Set(['whole day']));
+  });
+});
+
+describe('the probed store', () => {
+  it("counts each operation's own DynamoDB writes while others run, and fails one that makes two", async () => {
+    const client = localClient(dynamo.endpoint);
+    await ensureTable(client, 'probed');
+    const writes = countWrites(client);
+    const inner = new DynamoStateStore(client, 'probed');
+    // The old two-update mark, as an operation that makes two writes.
+    const twice = Object.assign(Object.create(inner) as DynamoStateStore, {
+      recordEvent: async (write: EventWrite) => {
+        await inner.recordEvent(write);
+        return inner.recordEvent({ ...write, id: `${write.id}-again` });
+      },
+    });
+    const store = new ProbedStore(twice, new Run(), new Ledger(), writes);
+    const saves = Array.from({ length: 8 }, (_, i) =>
+      store.saveSubject({ em: 'em1', key: `k${i}`, state: {}, version: 0, expiresAtMs: null }),
+    );
+    const event = { em: 'em1', id: 'e1', event: {}, channels: ['sms'], nowMs: 0, seq: 0 };
+    const [recorded] = await Promise.allSettled([store.recordEvent(event), ...saves]);
+    expect(recorded).toMatchObject({
+      status: 'rejected',
+      reason: { message: /recordEvent made 2 DynamoDB writes/ },
+    });
+    await expect(Promise.all(saves)).resolves.toHaveLength(8);
+    client.destroy();
   });
 });
 
@@ -208,6 +239,7 @@ describe('the verdict', () => {
       problems(fault(name), label, compare(expected, actual), actual);
     expect(judge('crash-after-publish', 'sms', once)).toEqual([]);
     expect(judge('dynamo-throttled', 'markDelivered', once)).toEqual([]);
+    expect(judge('dynamo-throttled', 'markAllDelivered', once)).toEqual([]);
     expect(judge('dynamo-throttled', 'saveMeta', once)).toEqual([
       'repeated a/sms (this fault at a saveMeta step may not repeat)',
     ]);

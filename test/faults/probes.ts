@@ -1,13 +1,15 @@
 // Probes on the steps of one poll: the process running it (alive until a hook kills it), a state store that
 // numbers and hooks every write, and a ledger of what SNS accepted, by (event id, channel), noting whether the
 // state had already marked that pair delivered: the only allowed duplicate is one published before its mark.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { AlertEvent } from '../../functions/alerts/index.ts';
 import { RENDERERS } from '../../functions/messages/render.ts';
 import type {
+  DeliveredWrite,
   DeliveryMark,
   EmSnapshot,
-  EventRef,
+  EventRefs,
   EventWrite,
   Lease,
   MetaWrite,
@@ -30,7 +32,8 @@ export type WriteOp =
   | 'recordEvent'
   | 'saveSubject'
   | 'saveMeta'
-  | 'markDelivered';
+  | 'markDelivered'
+  | 'markAllDelivered';
 
 /** A hook at the n-th step (1-based) of its kind in one poll; throwing fails that step, `run.die()` kills. */
 export type Hook = (n: number, run: Run, op?: WriteOp) => Promise<void> | void;
@@ -41,6 +44,8 @@ export interface Hooks {
   afterWrite?: Hook;
   beforePublish?: Hook;
   afterPublish?: Hook;
+  /** The entries SNS refuses (its `Failed` list), by index, of the n-th publish when it is a batch. */
+  refuse?: (n: number) => readonly number[];
 }
 
 /** One process running one poll: its hooks, whether it died, and its steps so far (their labels, in order). */
@@ -150,16 +155,35 @@ export class Ledger {
 }
 
 /**
+ * The DynamoDB writes that took effect, per store operation however many run at once: the client's middleware
+ * calls `took` in the async context of the operation that sent the write.
+ */
+export class WriteCounter {
+  private readonly scope = new AsyncLocalStorage<{ taken: number }>();
+
+  took(): void {
+    const operation = this.scope.getStore();
+    if (operation) operation.taken++;
+  }
+
+  async count<T>(perform: () => Promise<T>): Promise<{ result: T; taken: number }> {
+    const operation = { taken: 0 };
+    const result = await this.scope.run(operation, perform);
+    return { result, taken: operation.taken };
+  }
+}
+
+/**
  * The store as one process sees it: every write numbered and hooked, nothing at all once it died. Steps are
- * numbered per store operation, so each must make at most one DynamoDB write that takes effect (`writesTaken`
- * counts them): otherwise a crash between two of them would go untried, and the operation fails loudly.
+ * numbered per store operation, so each must make at most one DynamoDB write that takes effect (`writes` counts
+ * them): otherwise a crash between two of them would go untried, and the operation fails loudly.
  */
 export class ProbedStore implements StateStore {
   constructor(
     private readonly inner: StateStore,
     private readonly run: Run,
     private readonly ledger: Ledger,
-    private readonly writesTaken: () => number,
+    private readonly writes: WriteCounter,
   ) {}
 
   private async write<T>(op: WriteOp, perform: () => Promise<T>): Promise<T> {
@@ -167,9 +191,7 @@ export class ProbedStore implements StateStore {
     const n = this.run.writes.push(op);
     await this.run.hooks.beforeWrite?.(n, this.run, op);
     this.run.alive(); // a hook may have let another poll run, or killed this one
-    const before = this.writesTaken();
-    const result = await perform();
-    const taken = this.writesTaken() - before;
+    const { result, taken } = await this.writes.count(perform);
     if (taken > 1) {
       throw new Error(
         `${op} made ${taken} DynamoDB writes: a crash between them is a step the matrix does not try. ` +
@@ -208,13 +230,20 @@ export class ProbedStore implements StateStore {
     this.ledger.learn(items as OutboxEvent<unknown>[] as OutboxEvent<AlertEvent>[]);
     return items;
   }
-  pendingChannels(event: EventRef): Promise<string[]> {
-    return this.read(() => this.inner.pendingChannels(event));
+  pendingChannelsOf(events: EventRefs): Promise<Map<string, string[]>> {
+    return this.read(() => this.inner.pendingChannelsOf(events));
   }
   markDelivered(mark: DeliveryMark) {
     return this.write('markDelivered', async () => {
       await this.inner.markDelivered(mark);
       this.ledger.mark(mark.id, mark.channel);
+    });
+  }
+  markAllDelivered<E>(write: DeliveredWrite<E>) {
+    return this.write('markAllDelivered', async () => {
+      await this.inner.markAllDelivered(write);
+      for (const { id, pendingChannels } of write.events)
+        for (const channel of pendingChannels) this.ledger.mark(id, channel);
     });
   }
 }

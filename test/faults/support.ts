@@ -10,6 +10,9 @@ import {
   paginateScan,
 } from '@aws-sdk/client-dynamodb';
 import {
+  PublishBatchCommand,
+  type PublishBatchCommandInput,
+  type PublishBatchCommandOutput,
   PublishCommand,
   type PublishCommandInput,
   type ServiceInputTypes,
@@ -35,10 +38,11 @@ import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, localClient } from '../../functions/state/local.ts';
 import type { StateStore } from '../../functions/state/store.ts';
 import { canaryUser } from '../support/canary.ts';
+import { publishedTo } from '../support/sns-mock.ts';
 import { type Day, POLL_TIMES } from './day.ts';
-import { Crash, type Hooks, Ledger, ProbedStore, Run, type WriteOp } from './probes.ts';
+import { Crash, type Hooks, Ledger, ProbedStore, Run, WriteCounter, type WriteOp } from './probes.ts';
 
-export const USER = canaryUser('TECH\\svc-faults');
+export const USER = canaryUser('TECH\\svc-faults', 'portal-administrator'); // it reads the schedules too
 export const TOPICS: Record<string, string> = {
   chat: 'arn:aws:sns:eu-west-1:123456789012:ra-chat',
   email: 'arn:aws:sns:eu-west-1:123456789012:ra-email',
@@ -59,19 +63,56 @@ const EM_OPTIONS = {
 /** The world whose process the mocked SNS is talking to (one world at a time per test file). */
 let publishing: { run: Run; ledger: Ledger } | undefined;
 let mocked: AwsStub<ServiceInputTypes, ServiceOutputTypes, SNSClientResolvedConfig> | undefined;
+
+/**
+ * One SNS call as a step of the publishing world's process: numbered, labelled with its channel (and `batch` for a
+ * PublishBatch), hooked before and after; `answer` records what SNS accepted and answers.
+ */
+async function snsStep<T>(
+  topicArn: string | undefined,
+  batch: boolean,
+  answer: (step: { run: Run; ledger: Ledger; n: number }) => T,
+): Promise<T> {
+  if (!publishing) throw new Error('No world is publishing');
+  const { run, ledger } = publishing;
+  run.alive();
+  const channel = ledger.channel(topicArn);
+  const n = run.publishes.push(batch ? `${channel} batch` : channel);
+  await run.hooks.beforePublish?.(n, run);
+  const answered = answer({ run, ledger, n });
+  await run.hooks.afterPublish?.(n, run);
+  return answered;
+}
+
 /** SNS mocked at the SDK, installed on first use so that importing this module mocks nothing. */
 function sns() {
   mocked ??= mockClient(SNSClient);
-  mocked.on(PublishCommand).callsFake(async (input: PublishCommandInput) => {
-    if (!publishing) throw new Error('No world is publishing');
-    const { run, ledger } = publishing;
-    run.alive();
-    const n = run.publishes.push(ledger.channel(input.TopicArn));
-    await run.hooks.beforePublish?.(n, run);
-    ledger.accept(input);
-    await run.hooks.afterPublish?.(n, run);
-    return { MessageId: `m-${ledger.deliveries.length}` };
-  });
+  mocked.on(PublishCommand).callsFake((input: PublishCommandInput) =>
+    snsStep(input.TopicArn, false, ({ ledger }) => {
+      ledger.accept(input);
+      return { MessageId: `m-${ledger.deliveries.length}` };
+    }),
+  );
+  mocked.on(PublishBatchCommand).callsFake((input: PublishBatchCommandInput) =>
+    snsStep(input.TopicArn, true, ({ run, ledger, n }) => {
+      const refused = new Set(run.hooks.refuse?.(n));
+      const answer: PublishBatchCommandOutput = { Successful: [], Failed: [], $metadata: {} };
+      for (const [index, entry] of (input.PublishBatchRequestEntries ?? []).entries()) {
+        if (refused.has(index)) {
+          answer.Failed?.push({
+            Id: entry.Id,
+            Code: 'InternalError',
+            SenderFault: false,
+            Message: 'simulated',
+          });
+        } else {
+          ledger.accept({ TopicArn: input.TopicArn, ...entry });
+          answer.Successful?.push({ Id: entry.Id, MessageId: `m-${ledger.deliveries.length}` });
+        }
+      }
+      return answer;
+    }),
+  );
   return mocked;
 }
 
@@ -114,17 +155,17 @@ const WRITE_COMMANDS = new Set([
 ]);
 
 /** Counts the client's DynamoDB writes that took effect (a failed condition or a throttle writes nothing). */
-function countWrites(client: DynamoDBClient): () => number {
-  let taken = 0;
+export function countWrites(client: DynamoDBClient): WriteCounter {
+  const writes = new WriteCounter();
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const output = await next(args);
-      if (WRITE_COMMANDS.has(context.commandName ?? '')) taken++;
+      if (WRITE_COMMANDS.has(context.commandName ?? '')) writes.took();
       return output;
     },
     { step: 'initialize', name: 'faultsCountWrites' },
   );
-  return () => taken;
+  return writes;
 }
 
 /**
@@ -153,20 +194,20 @@ export class World {
   readonly day: Day;
   private readonly store: StateStore;
   private readonly dropTable: () => Promise<Record<string, AttributeValue>[]>;
-  private readonly writesTaken: () => number;
+  private readonly writes: WriteCounter;
   private constructor(parts: {
     sim: Simulator;
     store: StateStore;
     day: Day;
     dropTable: () => Promise<Record<string, AttributeValue>[]>;
-    writesTaken: () => number;
+    writes: WriteCounter;
   }) {
     ({
       sim: this.sim,
       store: this.store,
       day: this.day,
       dropTable: this.dropTable,
-      writesTaken: this.writesTaken,
+      writes: this.writes,
     } = parts);
     this.times = this.day.times ?? POLL_TIMES;
   }
@@ -191,7 +232,7 @@ export class World {
       store: new DynamoStateStore(client, table),
       day,
       dropTable,
-      writesTaken: writes,
+      writes,
     });
   }
 
@@ -249,7 +290,7 @@ export class World {
         this.logs.push(`${level} ${message} ${JSON.stringify(extra)}`);
       };
     const deps: PollerDeps = {
-      store: new ProbedStore(this.store, run, this.ledger, this.writesTaken),
+      store: new ProbedStore(this.store, run, this.ledger, this.writes),
       notifier: new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), TOPICS),
       credentials: async () => USER,
       now: () => new Date(Date.parse(this.sim.clock.now()) + offset),
@@ -281,11 +322,9 @@ export class World {
     ].join('\n');
   }
 
-  /** What this world asked SNS to publish, accepted or not. */
+  /** What this world asked SNS to publish, accepted or not: each Publish, and each entry of a PublishBatch. */
   published(): PublishCommandInput[] {
-    return sns()
-      .commandCalls(PublishCommand)
-      .map((c) => c.args[0].input);
+    return publishedTo(sns());
   }
 
   /** The JSON events accepted on the events topic, in order. */

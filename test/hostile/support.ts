@@ -17,6 +17,7 @@ import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
 import { TOPICS } from '../faults/support.ts';
 import { basicOf, canaryUser } from '../support/canary.ts';
+import { acceptBatches, publishedTo } from '../support/sns-mock.ts';
 
 export const USER = canaryUser('TECH\\svc-hostile');
 /** What a proxy or log would show instead of the password. */
@@ -27,6 +28,7 @@ export const transcript: string[] = [];
 
 export const sns = mockClient(SNSClient);
 sns.on(PublishCommand).resolves({ MessageId: 'm' });
+acceptBatches(sns);
 
 let dynamo: LocalDynamo | undefined;
 let tables = 0;
@@ -86,7 +88,7 @@ export async function pollVia(url: string, em: PollOptions['em'] = {}, now?: str
     logs.push(`thrown ${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`);
   }
   result.ms = performance.now() - started;
-  result.published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+  result.published = publishedTo(sns);
   result.events = result.published
     .filter((p) => p.TopicArn === TOPICS.events)
     .map((p) => JSON.parse(p.Message ?? '') as AlertEvent);

@@ -45,6 +45,7 @@ describe('the committed JSON Schema', () => {
       subscriptions: {
         slack: [{ workspaceId: 'T0123ABCD', channelId: 'C0123ABCD', existingConfiguration: true }],
       },
+      digest: { at: '06:30' },
     };
     expect(validate(settings), JSON.stringify(validate.errors)).toBe(true);
   });
@@ -64,6 +65,8 @@ describe('the committed JSON Schema', () => {
     ['a bus name with a space', { ...minimalSettings(), eventBus: { busName: 'ops events' } }],
     ['a partner bus', { ...minimalSettings(), eventBus: { busName: 'aws.partner/example.com/1/ops' } }],
     ['a bus name starting with "aws."', { ...minimalSettings(), eventBus: { busName: 'aws.ops' } }],
+    ['a digest time that is not HH:MM', { ...minimalSettings(), digest: { at: '7:00' } }],
+    ['"digest": true', { ...minimalSettings(), digest: true }],
     [
       'a CIDR that cannot exist',
       {

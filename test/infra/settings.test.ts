@@ -40,7 +40,7 @@ const em = (extra: Record<string, unknown>) => ({
 });
 
 describe('valid settings', () => {
-  it('fill the defaults: every 5 minutes, 5 EMs per invocation, 90 days of logs, no subscriptions', () => {
+  it('fill the defaults: every 5 minutes, 5 EMs per invocation, a digest at 07:00, 90 days of logs, no subscriptions', () => {
     expect(parseSettings(minimalSettings(), 'test', FIXTURES_DIR)).toEqual({
       stackName: 'ReplicaAlerts',
       enterpriseManagers: [
@@ -48,6 +48,7 @@ describe('valid settings', () => {
       ],
       alerting: {},
       schedule: { everyMinutes: 5, maxEmsPerInvocation: 5 },
+      digest: { at: '07:00' },
       logRetentionDays: 90,
       network: undefined,
       subscriptions: { email: [], sms: [], webhooks: [], queues: [], functions: [], slack: [], teams: [] },

@@ -13,6 +13,7 @@ import {
   onlyResource,
   ROOT_DIR,
   SDK_HANDLER,
+  schedulesOf,
   synthBeforeAll,
   synthStack,
   synthTemplate,
@@ -117,7 +118,7 @@ describe('the poller function', () => {
   });
 
   it('is invoked every 5 minutes for all EMs, with bounded retries into the dead-letter queue', () => {
-    template().resourceCountIs('AWS::Scheduler::Schedule', 1);
+    expect(schedulesOf(template(), 'rate')).toHaveLength(1);
     template().hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(5 minutes)',
       State: 'ENABLED',
@@ -175,7 +176,7 @@ describe('the schedule settings', () => {
       enterpriseManagers: names.map((name) => ({ name, url: `https://${name}.example.com:9398/api/` })),
       schedule: { maxEmsPerInvocation: 2 },
     });
-    template.resourceCountIs('AWS::Scheduler::Schedule', 3);
+    expect(schedulesOf(template, 'rate')).toHaveLength(3);
     for (const name of names) {
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         Target: Match.objectLike({ Input: JSON.stringify({ em: name }) }),
@@ -190,7 +191,7 @@ describe('the schedule settings', () => {
       enterpriseManagers: ['a', 'b'].map((name) => ({ name, url: `https://${name}.example.com:9398/api/` })),
       schedule: { maxEmsPerInvocation: 2 },
     });
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    expect(schedulesOf(template, 'rate')).toHaveLength(1);
     template.hasResourceProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ Input: '{}' }) });
   });
 });

@@ -119,12 +119,14 @@ describe('the poller role', () => {
   });
 
   it("may do exactly what the handler needs, each on this stack's resources", () => {
+    const stateActions =
+      'dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:DeleteItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem';
     const byAction = Object.fromEntries(
       pollerStatements(template()).map((s) => [[s.Action].flat().sort().join(','), s.Resource]),
     );
     expect(Object.keys(byAction).sort()).toEqual(
       [
-        'dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem',
+        stateActions,
         'kms:Decrypt,kms:GenerateDataKey*',
         'logs:CreateLogStream,logs:PutLogEvents',
         'secretsmanager:GetSecretValue',
@@ -132,9 +134,7 @@ describe('the poller role', () => {
         'sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage',
       ].sort(),
     );
-    expect(
-      byAction['dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem'],
-    ).toEqual({
+    expect(byAction[stateActions]).toEqual({
       'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'],
     });
     expect(byAction['kms:Decrypt,kms:GenerateDataKey*']).toEqual({

@@ -1,19 +1,32 @@
-// Every rendering of any event, however hostile its text, stays within SNS's limits and keeps its format.
+// Every rendering of any event, group or digest, however hostile its text, stays within SNS's limits and keeps its
+// format.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AlertEvent, cutText, EVENT_TEXT_CHARS } from '../../functions/alerts/event.ts';
+import {
+  type AlertEvent,
+  type AlertSeverity,
+  cutText,
+  EVENT_TEXT_CHARS,
+} from '../../functions/alerts/event.ts';
+import type { Silence } from '../../functions/alerts/silence.ts';
+import { freshSource } from '../../functions/alerts/source.ts';
+import type { JobState, SourceState } from '../../functions/alerts/state.ts';
+import { DAY } from '../../functions/duration.ts';
 import { escapeMarkdown } from '../../functions/messages/chat.ts';
+import { buildDigest } from '../../functions/messages/digest.ts';
 import { groupAlerts } from '../../functions/messages/group.ts';
 import {
+  BODY_BUDGET_BYTES,
   publishBytes,
   SMS_MAX_BYTES,
   SNS_MAX_BYTES,
   SUBJECT_MAX_CHARS,
 } from '../../functions/messages/limits.ts';
-import { GROUP_RENDERERS, RENDERERS } from '../../functions/messages/render.ts';
-import { line } from '../../functions/messages/text.ts';
+import { DIGEST_RENDERERS, GROUP_RENDERERS, RENDERERS } from '../../functions/messages/render.ts';
+import { line, utf8Bytes } from '../../functions/messages/text.ts';
 import type { Channel, PeopleChannel, Rendered } from '../../functions/messages/types.ts';
+import { Harness, jobRun, settings } from '../support/alerts-data.ts';
 import { jobFailure } from '../support/messages-data.ts';
 
 /** Text as an EM might send it, and worse: controls, markup, emoji, other scripts, now and then a megabyte. */
@@ -57,6 +70,7 @@ const eventWith = (maxVms: number): fc.Arbitrary<AlertEvent> =>
       times: fc.tuple(iso, iso, iso),
       failedRuns: fc.option(fc.integer({ min: 0, max: 100_000 })),
       cause: nasty,
+      held: fc.option(fc.record({ id: nasty, reason: nasty, by: fc.option(nasty) })),
     })
     .map((g) => {
       const base = jobFailure();
@@ -87,6 +101,15 @@ const eventWith = (maxVms: number): fc.Arbitrary<AlertEvent> =>
         failedRuns: g.failedRuns,
         stale: { lastRunEnd: a, thresholdMinutes: 1560, basis: 'few-runs' },
         source: { failedPolls: 3, cause: { kind: 'tls', message: g.cause } },
+        // As the engine stores them: cut like every text of an event.
+        ...(g.held && {
+          afterSilence: {
+            id: cutText(g.held.id, EVENT_TEXT_CHARS),
+            reason: cutText(g.held.reason, EVENT_TEXT_CHARS),
+            by: g.held.by === null ? null : cutText(g.held.by, EVENT_TEXT_CHARS),
+            heldSince: a,
+          },
+        }),
       } satisfies AlertEvent;
     });
 
@@ -142,6 +165,94 @@ const storm = fc
     });
   });
 
+/** A failing job's state as the engine keeps it, and its run: what the estates below vary. */
+const { base, run } = (() => {
+  const h = new Harness();
+  h.poll({ now: 30, replica: [jobRun({ n: 1, start: 0, end: 10, result: 'Failed' }, ['Failed'])] });
+  const state = h.job(1);
+  if (!state?.alert?.last) throw new Error('no failing job');
+  return { base: { ...state, alert: state.alert }, run: state.alert.last };
+})();
+/** What the EM or a person wrote, as the engine keeps it: cut like every text of an event. */
+const kept = nasty.map((text) => cutText(text, EVENT_TEXT_CHARS));
+const severity = fc.constantFrom<AlertSeverity>('Failed', 'Warning');
+const hold = fc.record({ id: kept, reason: kept, by: fc.option(kept) });
+
+/** One job or policy in any status: its last run, an open alert or held failure, a hold, a schedule, or none. */
+const subject = fc.record({
+  kind: fc.constantFrom<JobState['kind']>('replica-job', 'cdp-policy'),
+  name: kept,
+  server: fc.option(kept),
+  lastRun: fc.option(fc.record({ result: kept, end: iso })),
+  running: fc.option(iso),
+  alert: fc.option(fc.record({ severity: fc.option(severity), since: iso, failedRuns: fc.nat() })),
+  held: fc.option(fc.record({ severity, since: iso, failedRuns: fc.nat() })),
+  silenced: fc.option(hold),
+  schedule: fc.option(
+    fc.record({
+      configured: fc.option(fc.boolean()),
+      enabled: fc.option(fc.boolean()),
+      nextRun: fc.option(iso),
+    }),
+  ),
+});
+
+/**
+ * Any estate of one EM, up to 2,400 jobs and policies (copies of a few hostile ones), with a silence in force over
+ * all of them or not, and its EM reachable or not.
+ */
+const estate = fc
+  .record({
+    subjects: fc.array(subject, { maxLength: 6 }),
+    copies: fc.integer({ min: 1, max: 400 }),
+    em: nasty,
+    down: fc.option(fc.record({ failedPolls: fc.nat(), cause: kept })),
+    silence: fc.option(hold),
+    now: iso,
+  })
+  .map((g) => {
+    const states = Array.from({ length: g.subjects.length * g.copies }, (_, i): JobState => {
+      const s = g.subjects[i % g.subjects.length] as (typeof g.subjects)[number];
+      return {
+        ...base,
+        kind: s.kind,
+        em: g.em,
+        uid: `u${i}`,
+        name: `${i} ${s.name}`,
+        backupServer: s.server,
+        lastRun: s.lastRun && { ...run.session, result: s.lastRun.result, endTime: s.lastRun.end },
+        running: s.running === null ? null : { uid: 'running', creationTime: s.running },
+        alert: s.alert && { ...base.alert, ...s.alert },
+        hold: s.held && { ...s.held, last: run, at: s.held.since, trigger: 'held' },
+        ...(s.silenced && { silenced: { ...s.silenced, since: g.now, told: false } }),
+        ...(s.schedule && { schedule: s.schedule }),
+      };
+    });
+    const source: SourceState = {
+      ...freshSource(g.em),
+      lastPollAt: g.now,
+      ...(g.down && {
+        failedPolls: g.down.failedPolls,
+        firstFailedAt: g.now,
+        cause: { kind: 'unreachable', message: g.down.cause },
+      }),
+    };
+    const silences: Silence[] = g.silence
+      ? [
+          {
+            ...g.silence,
+            job: '*',
+            server: null,
+            em: null,
+            from: new Date(Date.parse(g.now) - DAY).toISOString(),
+            until: new Date(Date.parse(g.now) + DAY).toISOString(),
+            untilResolved: false,
+          },
+        ]
+      : [];
+    return buildDigest({ em: g.em, now: g.now, states: [...states, source], silences, settings: settings() });
+  });
+
 describe('renderer properties', () => {
   it('every channel stays within its limits and keeps its format, for any event', () => {
     fc.assert(
@@ -171,6 +282,26 @@ describe('renderer properties', () => {
           ) as Record<PeopleChannel, Rendered>;
           expectWithinLimits(r, group.event, group.id);
         }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('every digest stays within its limits and keeps its format, for any estate', () => {
+    fc.assert(
+      fc.property(estate, timeZone, (digest, timeZone) => {
+        const r = Object.fromEntries(
+          Object.entries(DIGEST_RENDERERS).map(([channel, render]) => [
+            channel,
+            render(digest, { timeZone }),
+          ]),
+        ) as Record<Channel, Rendered>;
+        expectWithinLimits(r, 'digest', digest.id);
+        expect(utf8Bytes(r.events.message)).toBeLessThanOrEqual(BODY_BUDGET_BYTES);
+        const json = JSON.parse(r.events.message);
+        expect(json).toMatchObject({ version: 1, type: 'digest', id: digest.id, counts: digest.counts });
+        expect(json.items.length + json.itemsOmitted).toBe(digest.items.length);
+        expect(Object.values(digest.counts).reduce((a, b) => a + b, 0)).toBe(digest.items.length);
       }),
       { numRuns: 40 },
     );

@@ -146,7 +146,7 @@ describe('sms', () => {
   it.each([
     ['failure', jobFailure, 'FAILED SQL Replication @srv02: 2/5 VMs, 06:21Z, 3 runs'],
     ['resolved', jobResolved, 'RESOLVED SQL Replication @srv02: ok after 2h11m, 2 runs'],
-    ['CDP', cdpFailure, 'FAILED CDP Tier-1 Apps @srv02: 2/3 VMs, 01:40Z'],
+    ['CDP', cdpFailure, 'FAILED CDP Tier-1 Apps @srv02: 2/3 VMs, 01:40Z (RPO breached)'],
     ['unreachable', sourceUnreachable, 'UNREACHABLE EM em-prod: TLS failed, 3 polls'],
   ])('%s', (_name, make, expected) => {
     expect(sms(make(), UTC).message).toBe(expected);

@@ -1,13 +1,14 @@
-// Property: grouping decides only how messages are put together. Over generated storms (1 to 24 events of every
-// kind and severity, any groupAbove) delivered against dynalite while SNS refuses or loses chosen publishes
-// (refused: not sent; lost: sent, then the call failed, as a timeout after SNS accepted), delivery repeated
+// Property: grouping decides only how messages are put together. Over generated storms (1 to 40 events of every
+// kind and severity, any groupAbove, in slices of 25) delivered against dynalite while SNS refuses or loses chosen
+// publishes (refused: not sent; lost: sent, then the call failed, as a timeout after SNS accepted), with or without
+// batches on the events channel (each entry of a batch refused or lost by a fault of its own), delivery repeated
 // until nothing is pending: every event reaches every channel (the events channel by its id, the people channels
 // by its job's name in a message's `job` attribute), none is left pending, and without lost ones none twice.
 
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { AlertEvent } from '../../functions/alerts/index.ts';
-import type { Publication } from '../../functions/notify/notifier.ts';
+import type { Notifier, Publication } from '../../functions/notify/notifier.ts';
 import { deliver } from '../../functions/poller/deliver.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, localClient } from '../../functions/state/local.ts';
@@ -37,10 +38,11 @@ it('delivers every event to every channel, grouped or not, through refused and l
   let table = 0;
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.nat(), { minLength: 1, maxLength: 24 }),
+      fc.array(fc.nat(), { minLength: 1, maxLength: 40 }),
       fc.integer({ min: 0, max: 8 }),
       fc.array(fc.constantFrom<Fault>('none', 'none', 'refused', 'lost'), { maxLength: 40 }),
-      async (templates, groupAbove, faults) => {
+      fc.boolean(),
+      async (templates, groupAbove, faults, batched) => {
         const events = storm(templates).filter((e) => e.subject.kind !== 'enterprise-manager');
         if (!events.length) return;
         const name = `grouping-${table++}`;
@@ -50,13 +52,27 @@ it('delivers every event to every channel, grouped or not, through refused and l
           await store.recordEvent({ em: 'em1', id: event.id, event, channels: [...CHANNELS], nowMs: 0, seq });
         const sent: Publication[] = [];
         let call = 0;
-        const notifier = {
+        /** Takes one message as the next fault says: what SNS did with it. */
+        const send = (p: Publication): Fault => {
+          const fault = faults[call++] ?? 'none';
+          if (fault !== 'refused') sent.push(p);
+          return fault;
+        };
+        const notifier: Notifier = {
           channels: CHANNELS,
           publish: async (p: Publication) => {
-            const fault = faults[call++] ?? 'none';
-            if (fault !== 'refused') sent.push(p);
+            const fault = send(p);
             if (fault !== 'none') throw new Error(`SNS ${fault}`);
           },
+          ...(batched && {
+            publishBatch: async (ps: readonly Publication[]) => {
+              const faulted = ps.map(send);
+              if (faulted.includes('lost')) throw new Error('SNS lost');
+              return faulted.flatMap((fault, index) =>
+                fault === 'refused' ? [{ index, reason: fault }] : [],
+              );
+            },
+          }),
         };
         for (let round = 0; round < 10 && (await store.pendingEvents({ em: 'em1' })).length; round++) {
           await deliver({

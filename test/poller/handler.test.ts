@@ -1,22 +1,26 @@
 // The Lambda handler as the runtime calls it: configuration from the environment, DynamoDB (dynalite) through
 // the real SDK client, Secrets Manager and SNS mocked at the SDK, the EM simulator over HTTPS.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScenarioBuilder, type Simulator, startSimulator } from '../../functions/simulator/index.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
+import { DynamoSilenceStore } from '../../functions/state/silences.ts';
 import { minimalSettings, synthTemplate } from '../infra/fixtures/stack.ts';
 import { canaryUser, findCanary } from '../support/canary.ts';
 import { lambdaContext } from '../support/lambda.ts';
+import { acceptBatches } from '../support/sns-mock.ts';
 
 const USER = canaryUser('TECH\\svc');
+const ADMIN = canaryUser('TECH\\svc-admin', 'portal-administrator');
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:replica-alerts/em-prod-AbCdEf';
 const TOPIC = (channel: string) => `arn:aws:sns:eu-west-1:123456789012:replica-alerts-${channel}`;
 
 let dynamo: LocalDynamo;
 let sim: Simulator;
 let storm: Simulator;
+let scheduled: Simulator;
 beforeAll(async () => {
   dynamo = await startDynalite();
   await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-state');
@@ -34,8 +38,16 @@ beforeAll(async () => {
       vms: [{ name: `vm${i}`, result: 'Failed', reason: 'Error: Target datastore ds02 is full.' }],
     });
   storm = await startSimulator({ scenario: s.build(), users: [USER], tls: true });
+  // Hourly runs until 03:00, and the schedule's run due at 04:00 never started; the schedules need this role.
+  const e = new ScenarioBuilder({ now: '2026-11-25T06:00:00Z' });
+  const erp = e.replicaJob('Nightly ERP');
+  for (const hour of [1, 2, 3])
+    erp.run({ start: `2026-11-25T0${hour}:00:00Z`, durationMin: 10, vms: ['erp01'] });
+  erp.schedule({ at: '2026-11-25T04:00:00Z' });
+  scheduled = await startSimulator({ scenario: e.build(), users: [ADMIN], tls: true });
 });
 afterAll(async () => {
+  await scheduled.close();
   await storm.close();
   await sim.close();
   await dynamo.close();
@@ -283,6 +295,7 @@ describe('Lambda handler', () => {
   it('groups a storm on e-mail, SMS and chat, with the job names as a String.Array attribute', async () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    acceptBatches(sns);
     const secrets = mockClient(SecretsManagerClient);
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
     await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-storm');
@@ -296,16 +309,184 @@ describe('Lambda handler', () => {
     const { restore } = captureOutput();
     const { polls } = await handler({}, lambdaContext(120_000)).finally(restore);
     const inputs = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    const batches = sns.commandCalls(PublishBatchCommand).map((c) => c.args[0].input);
     sns.restore();
     secrets.restore();
     expect(polls).toMatchObject([{ status: 'ok', eventsDecided: 7, published: 3 + 7, pending: 0 }]);
     const to = (channel: string) => inputs.filter((input) => input.TopicArn === TOPIC(channel));
     for (const channel of ['email', 'sms', 'chat']) expect(to(channel)).toHaveLength(1);
-    expect(to('events')).toHaveLength(7);
+    // The events channel: each event alone, in one PublishBatch.
+    expect(batches.map((b) => [b.TopicArn, b.PublishBatchRequestEntries?.length])).toEqual([
+      [TOPIC('events'), 7],
+    ]);
     const names = Array.from({ length: 7 }, (_, i) => `Storm job ${i + 1}`);
     const job = to('email')[0]?.MessageAttributes?.job;
     expect(job?.DataType).toBe('String.Array');
     expect(JSON.parse(job?.StringValue ?? '[]').sort()).toEqual(names);
+  });
+
+  it('reads the silences stored in its table: a silenced failure is held, and sent once the silence is removed', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    const client = localClient(dynamo.endpoint);
+    await ensureTable(client, 'replica-alerts-silence');
+    const silences = new DynamoSilenceStore(client, 'replica-alerts-silence');
+    const now = new Date(sim.clock.now());
+    await silences.add({
+      id: 'e1e1e1e1',
+      job: 'exchange*',
+      server: null,
+      em: 'em-prod',
+      from: new Date(now.getTime() - 60_000).toISOString(),
+      until: new Date(now.getTime() + 3_600_000).toISOString(),
+      untilResolved: false,
+      reason: 'host esx02 in repair',
+      by: 'alice',
+    });
+    const env = { ...baseEnv(), TABLE_NAME: 'replica-alerts-silence' };
+    const { restore } = captureOutput();
+    try {
+      const held = await (await loadHandler(env)).handler({}, lambdaContext(120_000));
+      expect(held.polls).toMatchObject([{ status: 'ok', eventsDecided: 0, published: 0 }]);
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+      await silences.remove('e1e1e1e1');
+      vi.setSystemTime(now.getTime() + 5 * 60_000);
+      const sent = await (await loadHandler(env)).handler({}, lambdaContext(120_000));
+      expect(sent.polls).toMatchObject([{ status: 'ok', eventsDecided: 1, published: 4 }]);
+    } finally {
+      restore();
+    }
+    const event = sns
+      .commandCalls(PublishCommand)
+      .map((c) => c.args[0].input)
+      .find((input) => input.TopicArn === TOPIC('events'));
+    sns.restore();
+    secrets.restore();
+    expect(JSON.parse(event?.Message ?? '{}')).toMatchObject({
+      event: 'failure',
+      subject: { name: 'Exchange DR' },
+      afterSilence: { id: 'e1e1e1e1', reason: 'host esx02 in repair', by: 'alice' },
+    });
+  });
+
+  it('sends the morning digest for {"digest": true}: from the stored state alone, one publish per channel', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-digest');
+    const env = { ...baseEnv(), TABLE_NAME: 'replica-alerts-digest' };
+    const { output, restore } = captureOutput();
+    let digests: unknown;
+    try {
+      await (await loadHandler(env)).handler({}, lambdaContext(120_000));
+      sns.resetHistory();
+      secrets.resetHistory();
+      // The EM cannot be reached now: the digest does not try.
+      const down = JSON.stringify([
+        { name: 'em-prod', url: 'https://127.0.0.1:1/api/', secretArn: SECRET_ARN },
+      ]);
+      const { handler } = await loadHandler({ ...env, ENTERPRISE_MANAGERS: down });
+      output.length = 0;
+      ({ digests } = await handler({ digest: true, em: 'em-prod' }, lambdaContext(120_000)));
+    } finally {
+      restore();
+    }
+    expect(digests).toEqual([{ em: 'em-prod', status: 'ok', items: 1, published: 4, publishFailures: 0 }]);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    const inputs = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    sns.restore();
+    secrets.restore();
+    expect(inputs.map((input) => input.TopicArn).sort()).toEqual(
+      ['chat', 'email', 'events', 'sms'].map(TOPIC),
+    );
+    for (const input of inputs)
+      expect(input.MessageAttributes?.event).toEqual({ DataType: 'String', StringValue: 'digest' });
+    const email = inputs.find((input) => input.TopicArn === TOPIC('email'));
+    expect(email?.Subject).toBe('[DIGEST] em-prod: 1 failed');
+    expect(email?.Message).toMatch(/^ {2}Exchange DR +\S+ .* Failed since /m);
+    const all = output.join('\n');
+    expect(all).toMatch(/"DigestsSent":1/);
+    expect(all).toMatch(/"message":"Digest finished"/);
+    expect(all).not.toMatch(/"Heartbeat"/); // the heartbeat says the polls run
+  });
+
+  it('a digest that cannot read the state fails the invocation, after its metrics', async () => {
+    const { handler } = await loadHandler({ ...baseEnv(), TABLE_NAME: 'no-such-table' });
+    const { output, restore } = captureOutput();
+    const failure = await handler({ digest: true }, lambdaContext(120_000)).then(
+      () => new Error('resolved'),
+      (error: Error) => error,
+    );
+    restore();
+    expect(failure.message).toMatch(
+      /^1 of 1 digests crashed \(see the poller's log .*; the next scheduled digest is sent as usual\): em-prod: \S/,
+    );
+    expect(output.join('\n')).toMatch(/"DigestsSent":0/);
+  });
+
+  it('holds what a maintenance window in its SETTINGS matches: nothing is published while it is open', async () => {
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(USER) });
+    await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-maintenance');
+    const always = {
+      name: 'Always',
+      days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+      start: '00:00',
+    };
+    const { restore } = captureOutput();
+    try {
+      const { handler } = await loadHandler({
+        ...baseEnv(),
+        TABLE_NAME: 'replica-alerts-maintenance',
+        SETTINGS: JSON.stringify({ maintenance: [{ ...always, duration: 1440, em: 'em-prod' }] }),
+      });
+      const { polls } = await handler({}, lambdaContext(120_000));
+      expect(polls).toMatchObject([{ status: 'ok', eventsDecided: 0, published: 0 }]);
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    } finally {
+      restore();
+      sns.restore();
+      secrets.restore();
+    }
+  });
+
+  it('reads the schedules with the role Portal Administrator: a missed scheduled run is stale at once', async () => {
+    const em = scheduled;
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(ADMIN) });
+    await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-schedules');
+    const { restore } = captureOutput();
+    try {
+      const { handler } = await loadHandler({
+        ...baseEnv(),
+        TABLE_NAME: 'replica-alerts-schedules',
+        ENTERPRISE_MANAGERS: JSON.stringify([
+          { name: 'em-prod', url: em.url, secretArn: SECRET_ARN, caCert: em.caPem },
+        ]),
+      });
+      const { polls } = await handler({}, lambdaContext(120_000));
+      expect(polls).toMatchObject([{ status: 'ok', eventsDecided: 1 }]);
+    } finally {
+      restore();
+    }
+    const event = sns
+      .commandCalls(PublishCommand)
+      .map((c) => c.args[0].input)
+      .find((input) => input.TopicArn === TOPIC('events'));
+    sns.restore();
+    secrets.restore();
+    expect(JSON.parse(event?.Message ?? '{}')).toMatchObject({
+      event: 'stale',
+      subject: { name: 'Nightly ERP' },
+      stale: { basis: 'schedule', dueAt: '2026-11-25T04:00:00.000Z' },
+    });
   });
 
   it('refuses an event naming an EM that is not configured', async () => {

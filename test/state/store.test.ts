@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR } from '../../functions/duration.ts';
 import { DynamoStateStore } from '../../functions/state/dynamo.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
-import { type EventWrite, StateConflictError, type StateStore } from '../../functions/state/store.ts';
+import {
+  type EventWrite,
+  type OutboxEvent,
+  StateConflictError,
+  type StateStore,
+} from '../../functions/state/store.ts';
 import { startDynamoDbLocal } from '../support/dynamodb-local.ts';
 
 const NOW = Date.parse('2026-11-25T08:00:00Z');
@@ -11,6 +16,10 @@ const NOW = Date.parse('2026-11-25T08:00:00Z');
 /** Records an event of em1 at NOW, pending for e-mail, unless the test says otherwise. */
 const record = (store: StateStore, write: Pick<EventWrite, 'id'> & Partial<EventWrite>) =>
   store.recordEvent({ em: 'em1', event: {}, channels: ['email'], nowMs: NOW, seq: 0, ...write });
+
+/** The channels one event of em1 still has to reach, read afresh. */
+const pendingOf = async (store: StateStore, id: string) =>
+  (await store.pendingChannelsOf({ em: 'em1', ids: [id] })).get(id);
 
 // The same suite against dynalite (what the CLI embeds) and DynamoDB Local (AWS's own implementation).
 const backends: [string, () => Promise<LocalDynamo>][] = [
@@ -125,11 +134,11 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
       ['e1', ['sms']],
       ['e2', ['email', 'sms']],
     ]);
-    expect(await s.pendingChannels({ em: 'em1', id: 'e1' })).toEqual(['sms']); // read afresh before each publish
+    expect(await pendingOf(s, 'e1')).toEqual(['sms']); // read afresh before each publish
     await s.markDelivered({ em: 'em1', id: 'e1', channel: 'sms', nowMs: NOW, keepMs: HOUR });
     await s.markDelivered({ em: 'em1', id: 'e1', channel: 'sms', nowMs: NOW, keepMs: HOUR }); // a repeated mark is harmless
-    expect(await s.pendingChannels({ em: 'em1', id: 'e1' })).toEqual([]);
-    expect(await s.pendingChannels({ em: 'em1', id: 'unknown' })).toEqual([]);
+    expect(await pendingOf(s, 'e1')).toEqual([]);
+    expect(await pendingOf(s, 'unknown')).toEqual([]);
     expect((await s.pendingEvents({ em: 'em1' })).map((e) => e.id)).toEqual(['e2']);
     expect(await record(s, { id: 'e1' })).toBe(false); // delivered events still dedupe
   });
@@ -172,7 +181,7 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
     ).rejects.toThrow(/conditional/i);
   });
 
-  it('marks with one request when told the channel is the last, and stays right when the hint is stale', async () => {
+  it('marks a channel with one request while another is left, the last with two', async () => {
     const s = await freshStore();
     let sent = 0;
     client.middlewareStack.add(
@@ -182,26 +191,102 @@ describe.each(backends)('DynamoStateStore on %s', (_name, start) => {
       },
       { step: 'initialize', name: 'countUpdates' },
     );
-    const marks = async (channel: string, lastPending: boolean) => {
+    const marks = async (channel: string) => {
       sent = 0;
-      await s.markDelivered({ em: 'em1', id: 'e1', channel, nowMs: NOW, keepMs: HOUR, lastPending });
+      await s.markDelivered({ em: 'em1', id: 'e1', channel, nowMs: NOW, keepMs: HOUR });
       return sent;
     };
-    await record(s, { id: 'e1', channels: ['email', 'sms', 'chat'] });
-    expect(await marks('email', false)).toBe(1);
-    expect(await marks('sms', true)).toBe(2); // stale hint: chat is still pending, so only sms goes
-    expect(await s.pendingChannels({ em: 'em1', id: 'e1' })).toEqual(['chat']);
-    expect((await s.pendingEvents({ em: 'em1' })).map((e) => e.id)).toEqual(['e1']);
-    expect(await marks('chat', true)).toBe(1);
+    await record(s, { id: 'e1', channels: ['email', 'sms'] });
+    expect(await marks('email')).toBe(1);
+    expect(await pendingOf(s, 'e1')).toEqual(['sms']);
+    expect(await marks('sms')).toBe(2); // the first form's condition fails: sms was the last
     expect(await s.pendingEvents({ em: 'em1' })).toEqual([]);
-    const { Item } = await client.send(
-      new GetItemCommand({
-        TableName: `state-${table}`,
-        Key: { pk: { S: 'EM#em1' }, sk: { S: 'EVENT#e1' } },
-      }),
+  });
+
+  /**
+   * Makes DynamoDB leave the last `left` requests of the first batch of `command` larger than that unprocessed, as
+   * it does when throttled; returns the size of every batch of that command sent.
+   */
+  function leaveUnprocessed(
+    command: 'BatchGetItemCommand' | 'BatchWriteItemCommand',
+    left: number,
+  ): number[] {
+    const TableName = `state-${table}`;
+    const reads = command === 'BatchGetItemCommand';
+    const sizes: number[] = [];
+    let done = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== command) return next(args);
+        const input = args.input as { RequestItems: Record<string, { Keys: unknown[] } | unknown[]> };
+        const batch = input.RequestItems[TableName];
+        const requests = (reads ? (batch as { Keys: unknown[] }).Keys : batch) as unknown[];
+        sizes.push(requests.length);
+        if (done || requests.length <= left) return next(args);
+        done = true;
+        const cut = (part: unknown[]) => (reads ? { ...batch, Keys: part } : part);
+        const kept = cut(requests.slice(0, -left));
+        const result = await next({ ...args, input: { ...input, RequestItems: { [TableName]: kept } } });
+        const output = result.output as unknown as Record<string, unknown>;
+        output[reads ? 'UnprocessedKeys' : 'UnprocessedItems'] = { [TableName]: cut(requests.slice(-left)) };
+        return result;
+      },
+      { step: 'initialize', name: 'leaveUnprocessed' },
     );
-    expect(Item?.expiresAt?.N).toBe(String((NOW + HOUR) / 1000));
-    expect(await marks('chat', true)).toBe(1); // a repeated mark of the last channel: one request, harmless
+    return sizes;
+  }
+
+  it('reads the pending channels of many events, 100 keys a request, and again what was left unprocessed', async () => {
+    const s = await freshStore();
+    const ids = Array.from({ length: 130 }, (_, i) => `e${String(i).padStart(3, '0')}`);
+    for (const [seq, id] of ids.entries()) await record(s, { id, seq, channels: ['sms', 'email'] });
+    await s.markDelivered({ em: 'em1', id: 'e001', channel: 'email', nowMs: NOW, keepMs: HOUR });
+    for (const channel of ['email', 'sms'])
+      await s.markDelivered({ em: 'em1', id: 'e002', channel, nowMs: NOW, keepMs: HOUR });
+    const sizes = leaveUnprocessed('BatchGetItemCommand', 10);
+    const found = await s.pendingChannelsOf({ em: 'em1', ids: [...ids, 'unknown'] });
+    expect(sizes.sort((a, b) => b - a)).toEqual([100, 31, 10]);
+    expect(found.size).toBe(131);
+    expect(found.get('e000')).toEqual(['email', 'sms']);
+    expect(found.get('e001')).toEqual(['sms']);
+    expect(found.get('e002')).toEqual([]); // delivered
+    expect(found.get('unknown')).toEqual([]); // gone
+    expect(found.get('e095')).toEqual(['email', 'sms']); // left unprocessed at first, read again
+    expect([...found.values()].filter((channels) => channels.length === 2)).toHaveLength(128);
+    expect(await s.pendingChannelsOf({ em: 'em1', ids: [] })).toEqual(new Map());
+  });
+
+  it('marks events delivered on every channel in one write, as they were but for their expiry', async () => {
+    const s = await freshStore();
+    const TableName = `state-${table}`;
+    const item = async (id: string) =>
+      (
+        await client.send(
+          new GetItemCommand({ TableName, Key: { pk: { S: 'EM#em1' }, sk: { S: `EVENT#${id}` } } }),
+        )
+      ).Item;
+    const ids = ['a', 'b', 'c'];
+    for (const [seq, id] of ids.entries())
+      await record(s, { id, seq, event: { seq, name: 'Büro "Nord"' }, channels: ['email', 'sms'] });
+    const before = await Promise.all(ids.map(item));
+    const listed = await s.pendingEvents({ em: 'em1' });
+    const sizes = leaveUnprocessed('BatchWriteItemCommand', 1);
+    await s.markAllDelivered({ em: 'em1', events: listed, nowMs: NOW, keepMs: HOUR });
+    expect(sizes).toEqual([3, 1]); // one write, and again the item DynamoDB left
+    expect(await s.pendingEvents({ em: 'em1' })).toEqual([]);
+    expect(await Promise.all(ids.map(item))).toEqual(
+      before.map(({ pendingChannels: _, ...rest } = {}) => ({
+        ...rest,
+        expiresAt: { N: String((NOW + HOUR) / 1000) },
+      })),
+    );
+    expect(await record(s, { id: 'a' })).toBe(false); // delivered events still dedupe
+    await s.markAllDelivered({ em: 'em1', events: [], nowMs: NOW, keepMs: HOUR });
+    expect(sizes).toHaveLength(2); // nothing to mark, no request
+    const many = Array.from({ length: 26 }, (_, i) => ({ ...(listed[0] as OutboxEvent), id: `x${i}` }));
+    await expect(s.markAllDelivered({ em: 'em1', events: many, nowMs: NOW, keepMs: HOUR })).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('gives the lease to one holder at a time until it expires or is released', async () => {

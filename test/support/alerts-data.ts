@@ -4,6 +4,7 @@
 import { decidePoll } from '../../functions/alerts/engine.ts';
 import type { AlertEvent } from '../../functions/alerts/event.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../functions/alerts/settings.ts';
+import type { Silence } from '../../functions/alerts/silence.ts';
 import type { PollOutcome } from '../../functions/alerts/source.ts';
 import { type JobState, type SubjectState, subjectKey } from '../../functions/alerts/state.ts';
 import { MINUTE } from '../../functions/duration.ts';
@@ -12,6 +13,7 @@ import type {
   CdpReplicaTaskSession,
   ReplicaJobSession,
   ReplicaTaskSession,
+  Schedule,
 } from '../../functions/em/model.ts';
 import type { CdpRun, ReplicaRun } from '../../functions/em/runs.ts';
 
@@ -158,7 +160,30 @@ export interface PollSpec {
   settings?: Settings;
   /** An earlier poll read the EM (see `PollContext.readBefore`). */
   readBefore?: boolean;
+  /** The stored silences this poll reads. */
+  silences?: Silence[];
+  /** The schedules this poll read from the EM (absent: not read). */
+  schedules?: Schedule[];
 }
+
+/** The schedule query's row for job 1 (the SQL job): scheduled and enabled, no NextRun, unless `extra` says. */
+export const jobSchedule = (extra: Partial<Schedule> = {}): Schedule => ({
+  kind: 'replica-job',
+  uid: jobSession({ n: 0, start: 0 }).jobUid,
+  name: 'SQL Replication',
+  scheduleConfigured: true,
+  scheduleEnabled: true,
+  nextRun: null,
+  backupServerUid: null,
+  backupServerName: null,
+  ...extra,
+});
+
+/** Schedules as a poll reads them: per kind (a kind with none listed was still read). */
+const byKind = (schedules: Schedule[]) => ({
+  'replica-job': schedules.filter((s) => s.kind === 'replica-job'),
+  'cdp-policy': schedules.filter((s) => s.kind === 'cdp-policy'),
+});
 
 /** Plays polls against an in-memory store, keeping every event sent. */
 export class Harness {
@@ -186,6 +211,8 @@ export class Harness {
       states: [...this.store.values()],
       settings: spec.settings ?? this.config,
       ...(spec.readBefore ? { readBefore: true } : {}),
+      ...(spec.silences ? { silences: spec.silences } : {}),
+      ...(spec.schedules ? { schedules: byKind(spec.schedules) } : {}),
     });
     for (const state of decision.states) this.store.set(state.key, structuredClone(state));
     this.sent.push(...decision.events);

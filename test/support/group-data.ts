@@ -147,6 +147,14 @@ export const stormResolved = (): AlertGroup => {
   return groupOf(h.poll({ now: 520, replica: STORM.map((job) => stormRun(job, { n: 3, start: 490 })) }));
 };
 
+/** The storm came inside a maintenance window (06:00-07:00): its failures are sent when the window closes. */
+export const stormAfterMaintenance = (): AlertGroup => {
+  const window = { name: 'Datastore upgrade', days: ['Tue' as const], start: '06:00', duration: 60 };
+  const { h, failures } = storm(settings({ maintenance: [window] }));
+  if (failures.length) throw new Error('the window should hold the failures');
+  return groupOf(h.poll({ now: 425 }));
+};
+
 /** Three jobs end with warnings in one poll. */
 export const warningGroup = (): AlertGroup => {
   const h = new Harness();
@@ -212,4 +220,5 @@ export const REPRESENTATIVE_GROUPS: Record<string, () => AlertGroup> = {
   'group-resolved': stormResolved,
   'group-stale': staleGroup,
   'group-cdp': cdpGroup,
+  'group-after-maintenance': stormAfterMaintenance,
 };

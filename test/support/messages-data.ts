@@ -1,7 +1,8 @@
 // Representative events for the renderer tests, produced by the engine itself from plain model data.
 
 import type { AlertEvent } from '../../functions/alerts/event.ts';
-import { cdpSession, cdpTask, Harness, jobRun, settings } from './alerts-data.ts';
+import type { Silence } from '../../functions/alerts/silence.ts';
+import { at, cdpSession, cdpTask, Harness, jobRun, jobSchedule, settings } from './alerts-data.ts';
 
 const first = (events: AlertEvent[], kind: AlertEvent['event']): AlertEvent => {
   const event = events.find((e) => e.event === kind);
@@ -87,7 +88,8 @@ export function cdpFailure(): AlertEvent {
       reason: `RPO of 15 seconds violated: ${vm} could not sync for 10 minutes (host esx03 unreachable).`,
     }),
   );
-  h.poll({ now: 120, cdp: [{ session: s, tasks }] });
+  const rpo = { ...sqlSchedule({}), kind: 'cdp-policy' as const, uid: s.policyUid, rpo: { seconds: 15 } };
+  h.poll({ now: 120, cdp: [{ session: s, tasks }], schedules: [rpo] });
   return first(h.sent, 'failure');
 }
 
@@ -147,6 +149,67 @@ export function sourceUnreachable(): AlertEvent {
   return first(h.sent, 'source-unreachable');
 }
 
+/** Failures that came while a silence held the job: sent, saying so, at the first poll after it was removed. */
+export function jobAfterSilence(): AlertEvent {
+  const silence: Silence = {
+    id: '5f3a9c1e',
+    job: 'SQL*',
+    server: null,
+    em: null,
+    from: at(0),
+    until: at(600),
+    untilResolved: false,
+    reason: 'Replacing ds-replica-02; replication paused until the new datastore is in',
+    by: 'alice@example.com',
+  };
+  const h = new Harness();
+  h.poll({ now: 30, replica: [failedRun(1, 0)], silences: [silence] });
+  h.poll({ now: 90, replica: [failedRun(2, 60)], silences: [silence] });
+  h.poll({ now: 150 });
+  return first(h.sent, 'failure');
+}
+
+/** A failure people were told of, resolved inside a maintenance window: its resolved is sent when it closes. */
+export function jobResolvedAfterMaintenance(): AlertEvent {
+  const window = { name: 'Patch night', days: ['Tue' as const], start: '01:00', duration: 240, job: 'SQL*' };
+  const h = new Harness(settings({ maintenance: [window] }));
+  h.poll({ now: 30, replica: [failedRun(1, 0)] });
+  h.poll({ now: 100, replica: [jobRun({ n: 2, start: 80, end: 91 }, ['Success', 'Success'])] });
+  h.poll({ now: 310 });
+  return first(h.sent, 'resolved');
+}
+
+const sqlSchedule = jobSchedule;
+
+/** An hourly job someone disabled, then enabled again. */
+function scheduleChanges(): AlertEvent[] {
+  const h = new Harness();
+  const runs = [0, 60, 120].map((start, i) => jobRun({ n: i + 1, start, end: start + 9 }, ['Success']));
+  h.poll({ now: 140, replica: runs, schedules: [sqlSchedule({ nextRun: at(180) })] });
+  h.poll({ now: 150, schedules: [sqlSchedule({ scheduleEnabled: false })] });
+  h.poll({ now: 400, schedules: [sqlSchedule({ nextRun: at(420) })] });
+  return h.sent;
+}
+
+/** The hourly run due at 03:00 did not start. */
+export function jobMissedRun(): AlertEvent {
+  const h = new Harness();
+  const runs = [0, 60, 120].map((start, i) => jobRun({ n: i + 1, start, end: start + 9 }, ['Success']));
+  h.poll({ now: 140, replica: runs, schedules: [sqlSchedule({ nextRun: at(180) })] });
+  h.poll({ now: 215, schedules: [sqlSchedule({ nextRun: at(180) })] });
+  return first(h.sent, 'stale');
+}
+
+/** Runs of about 40 minutes; the one started at 03:00 is still running at 05:05. */
+function longRun(): AlertEvent[] {
+  const h = new Harness();
+  const runs = [0, 60, 120].map((start, i) => jobRun({ n: i + 1, start, end: start + 40 }, ['Success']));
+  h.poll({ now: 170, replica: runs });
+  h.poll({ now: 305, replica: [jobRun({ n: 4, start: 180 })] });
+  h.poll({ now: 330, replica: [jobRun({ n: 4, start: 180, end: 322 }, ['Success'])] });
+  return h.sent;
+}
+
 export const REPRESENTATIVE: Record<string, () => AlertEvent> = {
   'job-failure': jobFailure,
   'job-warning': jobWarning,
@@ -157,4 +220,11 @@ export const REPRESENTATIVE: Record<string, () => AlertEvent> = {
   'cdp-ended': cdpEnded,
   'job-stale': staleJob,
   'source-unreachable': sourceUnreachable,
+  'job-after-silence': jobAfterSilence,
+  'job-resolved-after-maintenance': jobResolvedAfterMaintenance,
+  'job-schedule-disabled': () => first(scheduleChanges(), 'schedule-disabled'),
+  'job-schedule-enabled': () => first(scheduleChanges(), 'schedule-enabled'),
+  'job-missed-run': jobMissedRun,
+  'job-long-run': () => first(longRun(), 'long-run'),
+  'job-long-run-ended': () => first(longRun(), 'long-run-ended'),
 };
