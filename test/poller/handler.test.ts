@@ -4,13 +4,18 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ScenarioBuilder, type Simulator, startSimulator } from '../../functions/simulator/index.ts';
+import {
+  type Scenario,
+  ScenarioBuilder,
+  type Simulator,
+  startSimulator,
+} from '../../functions/simulator/index.ts';
 import { ensureTable, type LocalDynamo, localClient, startDynalite } from '../../functions/state/local.ts';
 import { DynamoSilenceStore } from '../../functions/state/silences.ts';
 import { minimalSettings, synthTemplate } from '../infra/fixtures/stack.ts';
 import { canaryUser, findCanary } from '../support/canary.ts';
 import { lambdaContext } from '../support/lambda.ts';
-import { acceptBatches } from '../support/sns-mock.ts';
+import { acceptBatches, publishedTo } from '../support/sns-mock.ts';
 
 const USER = canaryUser('TECH\\svc');
 const ADMIN = canaryUser('TECH\\svc-admin', 'portal-administrator');
@@ -21,6 +26,7 @@ let dynamo: LocalDynamo;
 let sim: Simulator;
 let storm: Simulator;
 let scheduled: Simulator;
+let scheduledJobs: NonNullable<Scenario['jobs']>;
 beforeAll(async () => {
   dynamo = await startDynalite();
   await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-state');
@@ -38,12 +44,30 @@ beforeAll(async () => {
       vms: [{ name: `vm${i}`, result: 'Failed', reason: 'Error: Target datastore ds02 is full.' }],
     });
   storm = await startSimulator({ scenario: s.build(), users: [USER], tls: true });
-  // Hourly runs until 03:00, and the schedule's run due at 04:00 never started; the schedules need this role.
+  // Read with the role that may read schedules: Nightly ERP's run due at 04:00 never started; File Server's 05:00
+  // run, where runs take 10 minutes, still runs; Web Farm is scheduled (a test disables it); a CDP policy with an
+  // RPO of 15 s fails to sync.
   const e = new ScenarioBuilder({ now: '2026-11-25T06:00:00Z' });
   const erp = e.replicaJob('Nightly ERP');
-  for (const hour of [1, 2, 3])
-    erp.run({ start: `2026-11-25T0${hour}:00:00Z`, durationMin: 10, vms: ['erp01'] });
+  const files = e.replicaJob('File Server Replica');
+  const web = e.replicaJob('Web Farm Replica');
+  for (const hour of [1, 2, 3]) {
+    const start = `2026-11-25T0${hour}:00:00Z`;
+    for (const job of [erp, files, web]) job.run({ start, durationMin: 10, vms: ['vm01'] });
+  }
   erp.schedule({ at: '2026-11-25T04:00:00Z' });
+  files.run({ start: '2026-11-25T05:00:00Z', durationMin: null, vms: ['vm01'] });
+  web.schedule({ at: '2026-11-25T04:00:00Z', everyMin: 60 });
+  for (const hour of [4, 5]) web.run({ start: `2026-11-25T0${hour}:00:00Z`, durationMin: 10, vms: ['vm01'] });
+  const cdp = e.cdpPolicy('CDP Tier-1');
+  const reason = 'RPO of 15 seconds violated: dc03 could not sync (host esx03 unreachable).';
+  cdp.session({
+    start: '2026-11-25T05:30:00Z',
+    durationMin: null,
+    vms: [{ name: 'dc03', running: true, result: 'Failed', reason }],
+  });
+  cdp.schedule({ rpoSeconds: 15 });
+  scheduledJobs = e.build().jobs ?? [];
   scheduled = await startSimulator({ scenario: e.build(), users: [ADMIN], tls: true });
 });
 afterAll(async () => {
@@ -455,37 +479,55 @@ describe('Lambda handler', () => {
     }
   });
 
-  it('reads the schedules with the role Portal Administrator: a missed scheduled run is stale at once', async () => {
-    const em = scheduled;
+  it('reads the schedules with the role Portal Administrator: a missed run, a long run, the RPO, a disabled schedule', async () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    acceptBatches(sns);
     const secrets = mockClient(SecretsManagerClient);
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(ADMIN) });
     await ensureTable(localClient(dynamo.endpoint), 'replica-alerts-schedules');
+    const events = () =>
+      publishedTo(sns)
+        .filter((input) => input.TopicArn === TOPIC('events'))
+        .map((input) => JSON.parse(input.Message ?? '{}'));
+    const env = {
+      ...baseEnv(),
+      TABLE_NAME: 'replica-alerts-schedules',
+      ENTERPRISE_MANAGERS: JSON.stringify([
+        { name: 'em-prod', url: scheduled.url, secretArn: SECRET_ARN, caCert: scheduled.caPem },
+      ]),
+    };
     const { restore } = captureOutput();
     try {
-      const { handler } = await loadHandler({
-        ...baseEnv(),
-        TABLE_NAME: 'replica-alerts-schedules',
-        ENTERPRISE_MANAGERS: JSON.stringify([
-          { name: 'em-prod', url: em.url, secretArn: SECRET_ARN, caCert: em.caPem },
-        ]),
+      const first = await (await loadHandler(env)).handler({}, lambdaContext(120_000));
+      expect(first.polls).toMatchObject([{ status: 'ok' }]);
+      scheduled.add({
+        jobs: scheduledJobs.map((row) =>
+          row.name === 'Web Farm Replica' ? { ...row, scheduleEnabled: false, firstRun: null } : row,
+        ),
       });
-      const { polls } = await handler({}, lambdaContext(120_000));
-      expect(polls).toMatchObject([{ status: 'ok', eventsDecided: 1 }]);
+      vi.setSystemTime(Date.parse('2026-11-25T06:10:00Z'));
+      scheduled.clock.advance(10 * 60_000);
+      await (await loadHandler(env)).handler({}, lambdaContext(120_000));
     } finally {
       restore();
+      sns.restore();
+      secrets.restore();
     }
-    const event = sns
-      .commandCalls(PublishCommand)
-      .map((c) => c.args[0].input)
-      .find((input) => input.TopicArn === TOPIC('events'));
-    sns.restore();
-    secrets.restore();
-    expect(JSON.parse(event?.Message ?? '{}')).toMatchObject({
-      event: 'stale',
-      subject: { name: 'Nightly ERP' },
+    const sent = events();
+    expect(sent.map((e) => `${e.event} ${e.subject.name}`).sort()).toEqual([
+      'failure CDP Tier-1',
+      'long-run File Server Replica',
+      'schedule-disabled Web Farm Replica',
+      'stale Nightly ERP',
+    ]);
+    const about = (name: string) => sent.find((e) => e.subject.name === name);
+    expect(about('Nightly ERP')).toMatchObject({
       stale: { basis: 'schedule', dueAt: '2026-11-25T04:00:00.000Z' },
+    });
+    expect(about('CDP Tier-1')).toMatchObject({ rpo: { seconds: 15, breached: true } });
+    expect(about('File Server Replica')).toMatchObject({
+      longRun: { usualMinutes: 10, startedAt: '2026-11-25T05:00:00.000Z' },
     });
   });
 

@@ -138,7 +138,7 @@ describe('the schedule read of a poll', () => {
     }
   });
 
-  it('replica-alerts poll reads them too: the missed run and the long run in its output', async () => {
+  it('replica-alerts poll reads them too: the missed run, the long run, a disabled schedule in its output', async () => {
     const user = canaryUser('TECH\\svc', 'portal-administrator');
     const sim = await startSimulator({ scenario: estate(), users: [user] });
     try {
@@ -157,6 +157,16 @@ describe('the schedule read of a poll', () => {
         'long-run File Server Replica',
         'stale SQL Replication',
       ]);
+      sim.add({ jobs: disabledWeb() });
+      sim.clock.advance(10 * 60_000);
+      const again = await runCli(
+        ['poll', '--em-url', sim.url, '--state', state, '--output', 'json', '--no-cdp'],
+        {
+          env,
+          now: () => new Date(Date.parse(NOW) + 10 * 60_000),
+        },
+      );
+      expect(again.out.split('\n').map((line) => JSON.parse(line).event)).toEqual(['schedule-disabled']);
     } finally {
       await sim.close();
     }
