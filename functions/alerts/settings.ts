@@ -3,6 +3,8 @@
 // synthesises is exactly what runs. Durations are minutes; each problem names the setting and the fix.
 
 import * as z from 'zod';
+import { CATALOGUE } from '../hints/catalogue.ts';
+import { patternProblem } from '../hints/pattern.ts';
 import { problemLines, settingsObject, text } from '../problems.ts';
 import type { AlertSeverity } from './event.ts';
 
@@ -52,6 +54,32 @@ const maintenanceWindow = settingsObject(
     em: text(NON_EMPTY, "give an Enterprise Manager's configured name.").optional(),
   },
   'give a window, e.g. {"name": "Patch night", "days": ["Sat"], "start": "22:00", "duration": 240}.',
+);
+
+const HINT_TEXT = /^(?=.*\S)[^\n]{1,500}$/;
+const localHint = settingsObject(
+  {
+    id: text(/^[a-z0-9][a-z0-9-]{0,62}$/, 'give a kebab-case id, e.g. "our-san-path-down".'),
+    pattern: z
+      .string({ error: 'give a plain-text pattern, e.g. "failed to freeze guest.*wait timeout".' })
+      .superRefine((pattern, ctx) => {
+        const problem = patternProblem(pattern);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .meta({
+        description:
+          'Plain text, case-insensitive: "|" between alternatives, ".*" for any text between phrases; no regex syntax.',
+      }),
+    cause: text(HINT_TEXT, 'give the cause in plain words, one line of at most 500 characters.'),
+    steps: z
+      .array(text(HINT_TEXT, 'give a step as one line of at most 500 characters.'), {
+        error: 'give a list of one to three steps, e.g. ["Check the SAN path to esx03."].',
+      })
+      .min(1, 'give one to three steps.')
+      .max(3, 'give one to three steps.'),
+    url: text(/^https?:\/\/\S{1,490}$/, 'give the http(s) URL of the page the steps come from.'),
+  },
+  'give a hint, e.g. {"id": "our-san", "pattern": "path down", "cause": "...", "steps": ["..."], "url": "https://..."}.',
 );
 
 export const settingsSchema = settingsObject(
@@ -166,6 +194,26 @@ export const settingsSchema = settingsObject(
         description:
           'Weekly windows (local `start`, `duration` minutes) during which matching jobs and policies (`job`, `server` globs; `em`) or a whole EM (`em` alone) alert nothing; what is still failing when one closes is sent then.',
       }),
+    hints: z
+      .array(localHint, { error: 'give a list of hints.' })
+      .max(50, 'give at most 50 local hints.')
+      .superRefine((hints, ctx) => {
+        const seen = new Set(CATALOGUE.map((entry) => entry.id));
+        hints.forEach(({ id }, i) => {
+          if (seen.has(id))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'id'],
+              message: `"${id}" is already a hint id (built-in or listed before); give another.`,
+            });
+          seen.add(id);
+        });
+      })
+      .default(() => [])
+      .meta({
+        description:
+          "Local hints tried ahead of the built-in catalogue on each VM's Reason and the session's FailureMessage: {id, pattern, cause, steps (1-3), url}.",
+      }),
     timeZone: timeZone
       .default('UTC')
       .meta({ description: 'IANA time zone for the times people read, e.g. "Europe/Berlin".' }),
@@ -178,6 +226,7 @@ export type Settings = z.output<typeof settingsSchema>;
 export type GivenSettings = z.input<typeof settingsSchema>;
 export type StaleSetting = z.output<typeof stale>;
 export type MaintenanceWindow = z.output<typeof maintenanceWindow>;
+export type LocalHintSetting = z.output<typeof localHint>;
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(settingsSchema.parse({}));

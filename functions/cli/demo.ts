@@ -13,6 +13,7 @@ import { MINUTE } from '../duration.ts';
 import type { ReplicaJobSession } from '../em/model.ts';
 import type { Channel } from '../messages/types.ts';
 import type { Notifier, Publication } from '../notify/notifier.ts';
+import { sendDigest } from '../poller/digest.ts';
 import { type Log, pollEm } from '../poller/poll.ts';
 import {
   DEFAULT_USER,
@@ -198,6 +199,10 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
       'the ESXi host is back and the next Exchange DR run succeeds: resolved; the branch office failure the EM ' +
         'collected late is sent now, not lost',
     );
+    io.out(
+      `\n##### ${sim.clock.now().slice(0, 16).replace('T', ' ')} UTC: the morning digest, as the stack sends it daily`,
+    );
+    await sendDigest(target.name, deps, settings);
     io.out(
       '\nNext: `npx replica-alerts check --em-url https://<your-em>:9398/api/` against your own Enterprise ' +
         'Manager, then `npx cdk deploy` (docs/deploy.md).',

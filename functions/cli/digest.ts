@@ -7,10 +7,10 @@ import { DynamoSilenceStore } from '../state/silences.ts';
 import { parse, SETTINGS_OPTIONS, SetupError, settingsFrom, UsageError } from './args.ts';
 import type { Io } from './io.ts';
 import { CliNotifier, type OutputFormat } from './output.ts';
-import { cliLog } from './poll.ts';
+import { cliLog, emName } from './poll.ts';
 import { openTable, STORE_HELP, STORE_OPTIONS } from './store.ts';
 
-export const DIGEST_HELP = `Usage: replica-alerts digest [--em NAME] [--output text|json|sns] [--time-zone ZONE]
+export const DIGEST_HELP = `Usage: replica-alerts digest [--em NAME | --em-url URL] [--output text|json|sns] [--time-zone ZONE]
                              [--settings FILE] [--state DIR | --table NAME [--endpoint-url URL]]
 
 Prints the morning digest of each Enterprise Manager polled so far, as the deployed stack sends it every morning:
@@ -19,6 +19,7 @@ maintenance window holds, the jobs disabled in Veeam, those with no run in 24 h,
 last run. It reads the stored state and silences only: poll first.
 
   --em NAME              only this Enterprise Manager, by the name poll gave it (its URL's host, e.g. em.example.com)
+  --em-url URL           only this Enterprise Manager, by the URL poll was given
   --output text|json|sns the e-mail (default), the events channel's JSON document, or the SNS publishes of all
                          four channels
   --time-zone ZONE       IANA zone for the times in it (default UTC, or the settings file's timeZone)
@@ -30,6 +31,7 @@ Exit codes: 0 printed; 1 the store could not be read; 2 bad usage, or nothing po
 
 const OPTIONS = {
   em: { type: 'string' },
+  'em-url': { type: 'string' },
   output: { type: 'string' },
   settings: SETTINGS_OPTIONS.settings,
   'time-zone': SETTINGS_OPTIONS['time-zone'],
@@ -45,6 +47,9 @@ export async function digestCommand(args: string[], io: Io): Promise<number> {
   }
   const output = (values.output ?? 'text') as OutputFormat;
   if (!['text', 'json', 'sns'].includes(output)) throw new UsageError('--output must be text, json or sns.');
+  if (values.em !== undefined && values['em-url'] !== undefined)
+    throw new UsageError('--em and --em-url name the same thing: give one.');
+  const only = values['em-url'] === undefined ? values.em : emName(values['em-url']);
   const settings = settingsFrom(values);
   const { client, table, close } = await openTable(values, io);
   try {
@@ -55,9 +60,9 @@ export async function digestCommand(args: string[], io: Io): Promise<number> {
         'nothing has been polled into this state yet: run replica-alerts poll --em-url URL with the same ' +
           `${values.table ? '--table' : '--state'}, then digest.`,
       );
-    if (values.em !== undefined && !polled.includes(values.em))
+    if (only !== undefined && !polled.includes(only))
       throw new UsageError(
-        `--em ${values.em}: not polled so far; the Enterprise Managers polled: ${polled.join(', ')}.`,
+        `${values.em === undefined ? '--em-url' : '--em'} ${only}: not polled so far; the Enterprise Managers polled: ${polled.join(', ')}.`,
       );
     const deps = {
       store: new DynamoStateStore(client, table),
@@ -66,7 +71,7 @@ export async function digestCommand(args: string[], io: Io): Promise<number> {
       now: () => io.now(),
       log: cliLog(io, values.debug === true),
     };
-    for (const em of values.em === undefined ? polled : [values.em]) await sendDigest(em, deps, settings);
+    for (const em of only === undefined ? polled : [only]) await sendDigest(em, deps, settings);
     return 0;
   } finally {
     await close();

@@ -1,9 +1,10 @@
-// The `replica-alerts` command: poll, check, demo, silence, digest.
+// The `replica-alerts` command: poll, check, demo, silence, digest, hints.
 
 import { SetupError, UsageError } from './args.ts';
 import { checkCommand } from './check.ts';
 import { demoCommand } from './demo.ts';
 import { digestCommand } from './digest.ts';
+import { hintsCommand } from './hints.ts';
 import type { Io } from './io.ts';
 import { pollCommand } from './poll.ts';
 import { silenceCommand } from './silence.ts';
@@ -19,6 +20,7 @@ Commands:
   demo    run against the built-in Enterprise Manager simulator and show the alerts it produces
   silence add, list or remove silences (nothing sent about what one matches until it ends; no redeploy)
   digest  print the morning digest of what was polled: open alerts, silenced, disabled, quiet and healthy jobs
+  hints   print the hints an alert shows for a Veeam reason text (built-in catalogue and local entries)
 
 Run replica-alerts <command> --help for a command's options.`;
 
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   demo: demoCommand,
   silence: silenceCommand,
   digest: digestCommand,
+  hints: hintsCommand,
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -4,7 +4,8 @@
 import type { AlertEvent } from '../alerts/event.ts';
 import { eventId } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
-import { label, NOUN, nextSteps, quietNote, rpoPhrase, silenceNote, summary } from './describe.ts';
+import { label, NOUN, quietNote, rpoPhrase, silenceNote, summary } from './describe.ts';
+import { chatSteps, hintsOf } from './hints.ts';
 import { CHAT_MAX_VMS, CHAT_NAME_CHARS, CHAT_TEXT_CHARS } from './limits.ts';
 import { line, plural } from './text.ts';
 import { duration, formatTime } from './time.ts';
@@ -58,7 +59,8 @@ export function escapeMarkdown(text: string, max = CHAT_NAME_CHARS): string {
     .replace(/^>/, '\u00ad>');
 }
 
-export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rendered {
+export function renderChat(event: AlertEvent, options: RenderOptions): Rendered {
+  const { timeZone } = options;
   const md = (s: string, max?: number) => escapeMarkdown(s, max);
   const { subject, session } = event;
   const where = subject.backupServer ? ` on ${md(subject.backupServer)}` : '';
@@ -100,7 +102,7 @@ export function renderChat(event: AlertEvent, { timeZone }: RenderOptions): Rend
       id: event.id,
       title,
       lines,
-      steps: nextSteps(event),
+      steps: chatSteps(event, hintsOf(event, options)),
       keywords: [event.severity, NOUN[subject.kind], subject.backupServer ?? subject.enterpriseManager],
       // Slack threads every notification about one subject together: the failure, its reminders, its resolution.
       metadata: {

@@ -6,6 +6,7 @@ import { asciiLine } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
 import { label, NOUN, nextSteps, quietNote, rpoPhrase, silenceNote, summary } from './describe.ts';
 import { fieldLines, indent, stepLines, subjectWith, vmsField, within } from './email-layout.ts';
+import { hintStepLines, hintsOf } from './hints.ts';
 import { BODY_BUDGET_BYTES, EMAIL_MAX_VMS, EMAIL_NAME_CHARS, EMAIL_TEXT_CHARS } from './limits.ts';
 import { block, line, plural, utf8Bytes } from './text.ts';
 import { duration, formatTime, span } from './time.ts';
@@ -33,7 +34,8 @@ export function subjectLine(event: AlertEvent): string {
   );
 }
 
-function body(event: AlertEvent, { timeZone }: RenderOptions): string {
+function body(event: AlertEvent, options: RenderOptions): string {
+  const { timeZone } = options;
   const name = (s: string) => line(s, EMAIL_NAME_CHARS);
   const time = (iso: string | null | undefined) => (iso ? formatTime(iso, timeZone) : null);
   const { subject, session } = event;
@@ -101,7 +103,7 @@ function body(event: AlertEvent, { timeZone }: RenderOptions): string {
   if (session?.failureMessage)
     lines.push('', "Veeam's failure message:", indent(block(session.failureMessage, EMAIL_TEXT_CHARS)));
   const tail = [
-    ...stepLines(nextSteps(event)),
+    ...(hintStepLines(event, hintsOf(event, options)) ?? stepLines(nextSteps(event))),
     '',
     `Detected ${time(event.detectedAt)} by replica-alerts. Event id ${event.id}.`,
   ];

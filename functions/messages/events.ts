@@ -3,14 +3,18 @@
 
 import { type AlertEvent, cutText } from '../alerts/event.ts';
 import { attributesOf } from './attributes.ts';
+import { eventsHints, hintsOf } from './hints.ts';
 import { BODY_BUDGET_BYTES, EVENTS_FIELD_CHARS } from './limits.ts';
 import { utf8Bytes } from './text.ts';
 import type { Rendered, RenderOptions } from './types.ts';
 
-export function renderEvents(event: AlertEvent, { group }: RenderOptions): Rendered {
-  // `group` (version 1 may gain fields): the grouped message the people channels sent this event in, after `id`.
+export function renderEvents(event: AlertEvent, options: RenderOptions): Rendered {
+  const { group } = options;
+  // Additions to version 1: `group`, the grouped message the people channels sent this event in, after `id`;
+  // `hints`, last, when any matched (messages/hints.ts).
+  const hints = eventsHints(hintsOf(event, options));
   const json = ({ version, id, ...rest }: AlertEvent) =>
-    JSON.stringify(group ? { version, id, group, ...rest } : { version, id, ...rest });
+    JSON.stringify({ version, id, ...(group ? { group } : {}), ...rest, ...(hints.length ? { hints } : {}) });
   let message = '';
   for (const max of EVENTS_FIELD_CHARS) {
     const bounded = bound(event, max);

@@ -1,6 +1,8 @@
 // The vocabulary every renderer and every channel's caller shares; a leaf module, so renderers need not import
 // the table that lists them.
 
+import type { LocalHint } from '../hints/match.ts';
+
 /** A message attribute: one value (SNS `String`) or several (`String.Array`: a filter matches any of them). */
 export type AttributeValue = string | string[];
 
@@ -24,6 +26,8 @@ export interface RenderOptions {
   timeZone: string;
   /** Events channel: the id of the group the event was sent in on the people channels (messages/group.ts). */
   group?: string | undefined;
+  /** Local hint entries from the settings (`hints`), tried ahead of the built-in catalogue. */
+  hints?: readonly LocalHint[] | undefined;
 }
 
 /** The channels that get one message per group; the events channel sends each event alone. */

@@ -28,7 +28,7 @@ export interface DeliveryRequest {
   notifier: Notifier;
   now(): Date;
   log: { warn: LogLine; error: LogLine };
-  settings: Pick<Settings, 'timeZone' | 'groupAbove'>;
+  settings: Pick<Settings, 'timeZone' | 'groupAbove'> & Partial<Pick<Settings, 'hints'>>;
   /** True when no more publishing should start. */
   stop(): boolean;
 }
@@ -125,7 +125,7 @@ class Delivery {
   private async groupMessages(groups: { group: AlertGroup; items: Item[] }[]): Promise<void> {
     if (!groups.length || this.request.stop()) return;
     const fresh = await this.fresh(groups.flatMap((group) => group.items));
-    const options = { timeZone: this.request.settings.timeZone };
+    const options = { timeZone: this.request.settings.timeZone, hints: this.request.settings.hints };
     const messages = this.request.notifier.channels.filter(isPeople).flatMap((channel) =>
       groups.map(({ group, items }) => {
         const members = items.filter((item) => fresh.get(item.id)?.includes(channel));
@@ -160,7 +160,11 @@ class Delivery {
       // On a people channel, a group's members are its message's.
       else
         for (const item of due.filter((i) => this.of(i).group === undefined)) {
-          const render = () => RENDERERS[channel](item.event, { timeZone: this.request.settings.timeZone });
+          const render = () =>
+            RENDERERS[channel](item.event, {
+              timeZone: this.request.settings.timeZone,
+              hints: this.request.settings.hints,
+            });
           sends.push(() => this.publish(channel, [{ items: [item], render }]));
         }
     }
@@ -170,9 +174,9 @@ class Delivery {
 
   /** The events channel: each event alone, naming its group; several in one batch where the notifier takes them. */
   private eventsSends(items: Item[]): (() => Promise<void>)[] {
-    const timeZone = this.request.settings.timeZone;
+    const { timeZone, hints } = this.request.settings;
     const parts = items.map((item): Part => {
-      const rendered = RENDERERS.events(item.event, { timeZone, group: this.of(item).group });
+      const rendered = RENDERERS.events(item.event, { timeZone, hints, group: this.of(item).group });
       return { items: [item], render: () => rendered };
     });
     const { notifier } = this.request;

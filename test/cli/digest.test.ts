@@ -93,6 +93,15 @@ describe('replica-alerts digest', () => {
     expect(r.err).toMatch(message);
   });
 
+  it('--em-url names the EM as poll did: by the URL it was given', async () => {
+    const r = await run(['digest', '--state', state, '--em-url', sim.url, '--output', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ type: 'digest', counts: { failing: 1 } });
+    const both = await run(['digest', '--state', state, '--em-url', sim.url, '--em', 'x']);
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/--em and --em-url name the same thing: give one/);
+  });
+
   it('says to poll first when nothing was polled into the state, exit 2', async () => {
     const r = await run(['digest', '--state', mkdtempSync(join(tmpdir(), 'ra-digest-empty-'))]);
     expect(r.code).toBe(2);

@@ -230,6 +230,8 @@ describe('PagerDuty', () => {
   /** What PagerDuty gets for each event kind (the table in docs/incidents.md). */
   const EXPECTED: Record<string, { action: string; severity?: string; summary?: string }> = {
     'job-failure': { action: 'trigger', severity: 'error', summary: 'Failed: SQL Replication' },
+    // Hints (issue 17) are an addition to version 1: the incident is the same.
+    'job-failure-hints': { action: 'trigger', severity: 'error', summary: 'Failed: Mail Replication' },
     'job-warning': { action: 'trigger', severity: 'warning', summary: 'Warning: Exchange DR' },
     'job-reminder': { action: 'trigger', severity: 'error', summary: 'Still failing: SQL Replication' },
     'job-reminder-quiet': { action: 'trigger', severity: 'error', summary: 'Still failing: SQL Replication' },

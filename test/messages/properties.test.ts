@@ -13,6 +13,7 @@ import type { Silence } from '../../functions/alerts/silence.ts';
 import { freshSource } from '../../functions/alerts/source.ts';
 import type { JobState, SourceState } from '../../functions/alerts/state.ts';
 import { DAY } from '../../functions/duration.ts';
+import { CATALOGUE } from '../../functions/hints/catalogue.ts';
 import { escapeMarkdown } from '../../functions/messages/chat.ts';
 import { buildDigest } from '../../functions/messages/digest.ts';
 import { groupAlerts } from '../../functions/messages/group.ts';
@@ -41,7 +42,17 @@ const nasty = fc.oneof(
     ),
   },
   { weight: 1, arbitrary: fc.integer({ min: 100_000, max: 1_100_000 }).map((n) => 'ü€😀x'.repeat(n / 4)) },
+  // Veeam's texts the hints know (issue 17): hints shown on every channel, within its limits too.
+  { weight: 2, arbitrary: fc.constantFrom(...CATALOGUE.map((entry) => entry.sample)) },
 );
+/** As many local hints as the settings take, every text as long as they allow, all matching a catalogue text. */
+const LOCAL_HINTS = Array.from({ length: 50 }, (_, i) => ({
+  id: `local-${i}`,
+  pattern: `${CATALOGUE[i % CATALOGUE.length]?.match.split('|')[0]}`,
+  cause: `${i} ${'ü'.repeat(497)}`,
+  steps: ['€'.repeat(500), '😀'.repeat(250), '<b>*x*</b>'.repeat(50)],
+  url: `https://example.com/${'x'.repeat(460)}`,
+}));
 const iso = fc
   .integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) })
   .map((t) => new Date(t).toISOString());
@@ -258,7 +269,10 @@ describe('renderer properties', () => {
     fc.assert(
       fc.property(event, timeZone, (e, timeZone) => {
         const r = Object.fromEntries(
-          Object.entries(RENDERERS).map(([channel, render]) => [channel, render(e, { timeZone })]),
+          Object.entries(RENDERERS).map(([channel, render]) => [
+            channel,
+            render(e, { timeZone, hints: LOCAL_HINTS }),
+          ]),
         ) as Record<Channel, Rendered>;
         expectWithinLimits(r, e.event, e.id);
         expect(r.events.attributes.event).toBe(e.event);

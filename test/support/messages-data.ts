@@ -34,6 +34,32 @@ export function jobFailure(): AlertEvent {
   return first(h.sent, 'failure');
 }
 
+/**
+ * A replica job failing on VSS, in Veeam's own wording (the KB texts of hints/catalogue.ts): one VM with a hint,
+ * one with two (the more specific first), one whose reason no hint knows (the generic steps are for it).
+ */
+export function jobFailureHints(): AlertEvent {
+  const h = new Harness();
+  const r = jobRun({ job: 4, jobName: 'Mail Replication', n: 1, start: 300, end: 340, result: 'Failed' }, [
+    'Failed',
+    'Failed',
+    'Failed',
+    'Success',
+  ]);
+  const reasons = [
+    'Error: VSSControl: Failed to freeze guest, wait timeout',
+    'Error: Unfreeze error:[Backup job failed]\nCannot create  shadow copy of the volumes containing writer’s data\n' +
+      "A VSS critical writer has failed. Writer name: [Microsoft Exchange Writer]. Class ID: [{76fe1ac4-15f7-4bcd-987e-8e1acb462fb7}]. Instance ID: [{0db23250-4d1e-42c1-8d14-2be32f448184}]. Writer's state: [VSS_WS_FAILED_AT_FREEZE]. Error code: [0x800423f2].]",
+    REASONS['sql-vm-03'] ?? null,
+  ];
+  r.tasks.forEach((t, i) => {
+    t.vmDisplayName = ['mail-01', 'mail-02', 'mail-03', 'mail-04'][i] ?? t.vmDisplayName;
+    if (i < reasons.length) t.reason = reasons[i] ?? null;
+  });
+  h.poll({ now: 360, replica: [r] });
+  return first(h.sent, 'failure');
+}
+
 export function jobWarning(): AlertEvent {
   const h = new Harness();
   const r = jobRun({ job: 2, jobName: 'Exchange DR', n: 1, start: 120, end: 185, result: 'Warning' }, [
@@ -212,6 +238,7 @@ function longRun(): AlertEvent[] {
 
 export const REPRESENTATIVE: Record<string, () => AlertEvent> = {
   'job-failure': jobFailure,
+  'job-failure-hints': jobFailureHints,
   'job-warning': jobWarning,
   'job-resolved': jobResolved,
   'job-reminder': jobReminder,
