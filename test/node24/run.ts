@@ -13,6 +13,7 @@ const SUITES = [
   'test/em',
   'test/alerts',
   'test/messages',
+  'test/hints',
   'test/state',
   'test/notify',
   'test/secrets',
