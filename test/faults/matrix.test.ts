@@ -259,8 +259,12 @@ describe('the verdict', () => {
       problems(fault(name), 'quiet poll', compare(expected, actual), actual);
     expect(judge('poller-clock-ahead', adding(['s1', 'stale'], ['s2', 'stale']))).toEqual([]);
     expect(judge('poller-clock-ahead', adding(['f', 'failure']))).toEqual(['added f/sms (failure of f)']);
-    expect(judge('poller-clock-ahead', adding(['s1', 'stale'], ['s2', 'stale'], ['s3', 'stale']))).toEqual([
-      'added 3 events, more than the 2 explained: s1 (stale of s1) s2 (stale of s2) s3 (stale of s3)',
+    const five = (['s1', 's2', 's3', 'l1', 'l2'] as const).map((id): [string, AlertEvent['event']] => [
+      id,
+      id.startsWith('s') ? 'stale' : 'long-run',
+    ]);
+    expect(judge('poller-clock-ahead', adding(...five))).toEqual([
+      'added 5 events, more than the 4 explained: s1 (stale of s1) s2 (stale of s2) s3 (stale of s3) l1 (long-run of l1) l2 (long-run of l2)',
     ]);
     expect(judge('poller-clock-back', adding(['s1', 'stale']))).toEqual([
       'added s1/sms (stale of s1)',
