@@ -1,10 +1,19 @@
 // Silences (stored by `replica-alerts silence add`) and maintenance windows (settings): while one matches a subject,
 // nothing about it is sent on any channel, but its state moves on as usual. When the subject is no longer held and
 // is still failing, one message says so; an alert people were told of that resolved meanwhile gets its resolved
-// then. A silence can thus hold an alert back, never lose one.
+// then. Notices (schedule disabled, long run) go the same way: one still open is sent, the all-clear of one people
+// were told of is sent, one that opened and closed while held is not. A silence can hold an alert back, never lose
+// one.
 
 import { buildEvent, type EventParts, eventSubject } from './emit.ts';
-import { type AfterSilence, type AlertEvent, cutText, EVENT_TEXT_CHARS, type EventSubject } from './event.ts';
+import {
+  type AfterSilence,
+  type AlertEvent,
+  cutText,
+  EVENT_TEXT_CHARS,
+  type EventKind,
+  type EventSubject,
+} from './event.ts';
 import { globToRegExp } from './patterns.ts';
 import { endOf } from './runs.ts';
 import type { Settings } from './settings.ts';
@@ -54,6 +63,23 @@ export function isOpen(state: SubjectState | undefined): boolean {
 const told = (state: SubjectState | undefined): boolean =>
   state?.kind === 'enterprise-manager' ? state.open : Boolean(state?.alert);
 
+/** Notice kinds, each all-clear with the notice it closes. */
+const CLOSES: Partial<Record<EventKind, EventKind>> = {
+  'schedule-enabled': 'schedule-disabled',
+  'long-run-ended': 'long-run',
+};
+const isNotice = (event: AlertEvent): boolean =>
+  event.event in CLOSES || Object.values(CLOSES).includes(event.event);
+
+/** Adds a notice to those held, or takes out the one it closes when that was held too (never told, never is). */
+function holdNotice(held: readonly AlertEvent[], event: AlertEvent): AlertEvent[] {
+  const opens = CLOSES[event.event];
+  const at = opens
+    ? held.findIndex((h) => h.event === opens && h.longRun?.sessionUid === event.longRun?.sessionUid)
+    : -1;
+  return at >= 0 ? held.filter((_, i) => i !== at) : [...held, event];
+}
+
 interface HushContext {
   now: string;
   settings: Settings;
@@ -80,7 +106,9 @@ export function hush<S extends SubjectState>(
     };
     for (const event of step.events) {
       if (event.event === 'resolved' && next.told) Object.assign(next, { resolved: event, told: false });
+      if (isNotice(event)) next.notices = holdNotice(next.notices ?? [], event);
     }
+    if (next.notices?.length === 0) delete next.notices;
     return { state: { ...step.state, silenced: next }, events: [] };
   }
   if (!marker) return step;
@@ -94,21 +122,22 @@ export function hush<S extends SubjectState>(
   };
   // An alert that opened while held and resolves now was never told: its resolved is not sent either.
   let untold = !marker.told && told(prev);
+  let notices = marker.notices ?? [];
   const events: AlertEvent[] = [];
   for (const event of step.events) {
     if (event.event === 'resolved' && untold) untold = false;
-    else events.push({ ...event, afterSilence: after });
+    else if (isNotice(event)) notices = holdNotice(notices, event);
+    else events.push(event);
   }
   const says = events.some((event) => event.event !== 'resolved');
   const notice = isOpen(state) && !says ? stillFailing(state, marker, ctx) : null;
-  return {
-    state,
-    events: [
-      ...(marker.resolved ? [{ ...marker.resolved, afterSilence: after }] : []),
-      ...events,
-      ...(notice ? [{ ...buildEvent(eventSubject(state), ctx.now, notice), afterSilence: after }] : []),
-    ],
-  };
+  const owed = [
+    ...(marker.resolved ? [marker.resolved] : []),
+    ...notices,
+    ...events,
+    ...(notice ? [buildEvent(eventSubject(state), ctx.now, notice)] : []),
+  ];
+  return { state, events: owed.map((event) => ({ ...event, afterSilence: after })) };
 }
 
 /** The message a subject still failing gets when its hold ends; its state counts it as a notice sent. */

@@ -64,6 +64,11 @@ export interface SilenceMarker {
   told: boolean;
   /** That alert's resolved, decided while held: sent when the hold ends. */
   resolved?: AlertEvent;
+  /**
+   * Notices decided while held (schedule disabled/enabled, long run/ended), less those that opened and closed
+   * meanwhile: what is left is owed when the hold ends (at most an all-clear and a new notice of each kind).
+   */
+  notices?: AlertEvent[];
 }
 
 /** A job's or policy's schedule as the EM last said it (`query?type=Job`/`CdpPolicy`); null: not said. */

@@ -1,11 +1,12 @@
 // Properties of the schedule-aware rules over generated timelines, poll schedules and what the EM says of each
 // job's schedule from poll to poll (enabled with a NextRun anywhere around the poll, disabled, run by hand, or not
 // readable): a job is never stale twice at once (a missed run is a stale alert, not a second one), and every
-// notice gets exactly one all-clear, in turn.
+// notice gets exactly one all-clear, in turn, also under a silence (which holds notices back and loses none).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../functions/alerts/event.ts';
+import type { Silence } from '../../functions/alerts/silence.ts';
 import { isFinal, type Schedule } from '../../functions/em/model.ts';
 import { at, jobSession, settings } from '../support/alerts-data.ts';
 import { HOLD, LOOKBACK, playPolls, schedule, timeline, view } from '../support/timelines.ts';
@@ -63,10 +64,28 @@ function alternate(events: AlertEvent[], open: string, close: string): string[] 
   return [...isOpen].filter(([, left]) => left).map(([uid]) => uid);
 }
 
+const NOTICES = [
+  ['schedule-disabled', 'schedule-enabled'],
+  ['long-run', 'long-run-ended'],
+] as const;
+
+const held = fc.record({ from: fc.integer({ min: 0, max: 900 }), length: fc.integer({ min: 1, max: 1200 }) });
+const silenceOf = ({ from, length }: { from: number; length: number }): Silence => ({
+  id: 'prop',
+  job: '*',
+  server: null,
+  em: null,
+  from: at(from),
+  until: at(from + length),
+  untilResolved: false,
+  reason: 'property',
+  by: null,
+});
+
 describe('schedule properties', () => {
   it('never stale twice at once; disabled/enabled and long-run/ended alternate, each closed once', () => {
     fc.assert(
-      fc.property(timeline, schedule, sayings, (tl, steps, says) => {
+      fc.property(timeline, schedule, sayings, held, (tl, steps, says, hold) => {
         // A low limit, so that polls often see runs past it.
         const config = settings({
           retryHold: HOLD,
@@ -93,6 +112,11 @@ describe('schedule properties', () => {
         };
         const { sent } = playPolls({ steps, end: tl.end, config, read });
         expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
+        // Under a silence (over before the last poll): the same notices alternate, and the same are left open.
+        const silenced = playPolls({ steps, end: tl.end, config, read, silences: [silenceOf(hold)] }).sent;
+        expect(new Set(silenced.map((e) => e.id)).size).toBe(silenced.length);
+        for (const [open, close] of NOTICES)
+          expect(alternate(silenced, open, close)).toEqual(alternate(sent, open, close));
         // A stale alert (a missed run among them) is closed by `resolved` before another can open.
         const staleOrResolved = sent.filter(
           (e) => e.event === 'stale' || (e.event === 'resolved' && !e.source),

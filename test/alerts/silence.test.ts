@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openWindows } from '../../functions/alerts/maintenance.ts';
 import { matches, type Silence } from '../../functions/alerts/silence.ts';
 import type { SourceState } from '../../functions/alerts/state.ts';
-import { at, brief, EM, Harness, jobRun, settings } from '../support/alerts-data.ts';
+import { at, brief, EM, Harness, jobRun, jobSchedule, settings } from '../support/alerts-data.ts';
 
 const fail = (n: number, start: number) =>
   jobRun({ n, start, end: start + 10, result: 'Failed' }, ['Failed', 'Success']);
@@ -115,6 +115,75 @@ describe('a silence', () => {
     h.poll({ now: 40, replica: [], settings: settings({ muted: ['SQL Replication'] }) });
     expect(h.job()?.silenced).toBeUndefined();
     expect(h.poll({ now: 200, replica: [] })).toEqual([]);
+  });
+});
+
+describe('notices under a silence', () => {
+  const enabled = [jobSchedule({ nextRun: at(10_000) })];
+  const disabled = [jobSchedule({ scheduleEnabled: false })];
+  const quiet = settings({ stale: 'off' });
+
+  it('a schedule disabled while held: its notice when the hold ends, and later its all-clear', () => {
+    const h = new Harness(quiet);
+    h.poll({ now: 20, replica: [ok(1, 0)], schedules: enabled });
+    const silences = [silence(30, 200)];
+    expect(h.poll({ now: 40, replica: [], schedules: disabled, silences })).toEqual([]);
+    const [notice, ...rest] = h.poll({ now: 210, replica: [], schedules: disabled });
+    expect(rest).toEqual([]);
+    expect(notice).toMatchObject({
+      event: 'schedule-disabled',
+      detectedAt: at(40),
+      afterSilence: { id: 'a1b2c3d4', heldSince: at(40) },
+    });
+    expect(brief(h.poll({ now: 220, replica: [], schedules: enabled }))).toEqual([
+      'schedule-enabled:Success',
+    ]);
+  });
+
+  it('one people were told of and enabled again while held: its all-clear when the hold ends, once', () => {
+    const h = new Harness(quiet);
+    h.poll({ now: 20, replica: [ok(1, 0)], schedules: enabled });
+    expect(brief(h.poll({ now: 30, replica: [], schedules: disabled }))).toEqual([
+      'schedule-disabled:Warning',
+    ]);
+    const silences = [silence(35, 200)];
+    expect(h.poll({ now: 40, replica: [], schedules: disabled, silences })).toEqual([]);
+    expect(h.poll({ now: 50, replica: [], schedules: enabled, silences })).toEqual([]);
+    // Disabled and enabled again while held: never told, never sent.
+    expect(h.poll({ now: 60, replica: [], schedules: disabled, silences })).toEqual([]);
+    expect(h.poll({ now: 70, replica: [], schedules: enabled, silences })).toEqual([]);
+    expect(h.job()?.silenced?.notices?.map((e) => e.event)).toEqual(['schedule-enabled']);
+    const events = h.poll({ now: 210, replica: [], schedules: enabled });
+    expect(events).toMatchObject([{ event: 'schedule-enabled', detectedAt: at(50), failingSince: at(30) }]);
+    expect(h.poll({ now: 220, replica: [], schedules: enabled })).toEqual([]);
+  });
+
+  it('a long run that began and ended while held sends nothing; one still running when the hold ends is told, and its end later', () => {
+    const history = [0, 60, 120].map((start, n) => jobRun({ n: n + 1, start, end: start + 40 }, ['Success']));
+    const h = new Harness(quiet);
+    h.poll({ now: 170, replica: history });
+    const silences = [silence(175, 600)];
+    expect(h.poll({ now: 301, replica: [jobRun({ n: 4, start: 180 })], silences })).toEqual([]);
+    const done = jobRun({ n: 4, start: 180, end: 310 }, ['Success']);
+    expect(h.poll({ now: 320, replica: [done], silences })).toEqual([]);
+    expect(h.job()?.silenced?.notices).toBeUndefined();
+    expect(h.poll({ now: 500, replica: [jobRun({ n: 5, start: 370 })], silences })).toEqual([]);
+    const [told, ...rest] = h.poll({ now: 610, replica: [jobRun({ n: 5, start: 370 })] });
+    expect(rest).toEqual([]);
+    expect(told).toMatchObject({ event: 'long-run', afterSilence: { heldSince: at(301) } });
+    const ended = h.poll({ now: 640, replica: [jobRun({ n: 5, start: 370, end: 630 }, ['Success'])] });
+    expect(brief(ended)).toEqual(['long-run-ended:Success']);
+  });
+
+  it('a notice sent as the hold ends does not stand in for the failure still open', () => {
+    const h = new Harness(quiet);
+    h.poll({ now: 20, replica: [ok(1, 0)], schedules: enabled });
+    for (const now of [40, 80])
+      h.poll({ now, replica: [fail(2, 25)], schedules: enabled, silences: [silence(30, 100)] });
+    expect(h.job()?.alert).not.toBeNull();
+    const events = h.poll({ now: 110, replica: [], schedules: disabled });
+    expect(brief(events).sort()).toEqual(['failure:Failed:1', 'schedule-disabled:Warning']);
+    expect(events.every((e) => e.afterSilence?.id === 'a1b2c3d4')).toBe(true);
   });
 });
 
