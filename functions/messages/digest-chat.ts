@@ -16,6 +16,7 @@ const MARK: Record<DigestStatus, string> = {
   failing: ICON.FAILED ?? '',
   warning: ICON.WARNING ?? '',
   stale: ICON.STALE ?? '',
+  'long-run': ICON['RUNNING LONG'] ?? '',
   silenced: '🔕',
   disabled: '⏸️',
   quiet: '💤',

@@ -20,6 +20,7 @@ export const WORDS: Record<DigestStatus, { heading: string; long: string; short:
   failing: { heading: 'Failing', long: 'failing', short: 'failed' },
   warning: { heading: 'Warning', long: 'warning', short: 'warning' },
   stale: { heading: 'Stale', long: 'stale', short: 'stale' },
+  'long-run': { heading: 'Running long', long: 'running far longer than usual', short: 'long run' },
   silenced: { heading: 'Silenced', long: 'silenced', short: 'silenced' },
   disabled: { heading: 'Disabled', long: 'disabled', short: 'disabled' },
   quiet: { heading: 'No run in 24 h', long: 'with no run in 24 h', short: 'idle 24h' },
@@ -37,6 +38,7 @@ export function countsPhrase(counts: Digest['counts'], short = false): string {
 /** The digest's sections, in order; each lists its statuses' entries. */
 export const SECTIONS: readonly { title: string; statuses: readonly DigestStatus[] }[] = [
   { title: 'Open alerts, failing first', statuses: OPEN_STATUSES },
+  { title: 'Running far longer than usual', statuses: ['long-run'] },
   { title: 'Silenced: held by a silence or maintenance window', statuses: ['silenced'] },
   { title: 'Disabled in Veeam', statuses: ['disabled'] },
   { title: 'No run in 24 h: none finished, none running', statuses: ['quiet'] },
@@ -51,21 +53,23 @@ export const lastRunAge = (item: DigestItem, at: string): string | null =>
   item.lastRun && duration(endOf(item.lastRun), at);
 
 /**
- * What an entry says beside its name and last run, on one line: its open alert, what holds it, or what runs
- * next. `time` writes a time for the channel; `text` makes a person's words (a silence's) safe for it.
+ * What an entry says beside its name and last run, on one line: what holds it, its open alert and its long run (each
+ * that applies, in that order, as its status ranks them), else what runs next. `time` writes a time for the channel;
+ * `text` makes a person's words (a silence's) safe for it.
  */
 export function itemNote(
   item: DigestItem,
   time: (iso: string) => string,
   text: (s: string) => string,
 ): string {
-  const { alert, heldBy } = item;
-  const open = alert && alertNote(alert, time);
-  if (heldBy) {
-    const until = heldBy.until ? ` until ${time(heldBy.until)}` : '';
-    return `held by ${holdName(heldBy, text)}${until}${open ? `; ${open}` : ''}`;
-  }
-  if (open) return open;
+  const { alert, heldBy, longRun } = item;
+  const notes = [
+    heldBy && `held by ${holdName(heldBy, text)}${heldBy.until ? ` until ${time(heldBy.until)}` : ''}`,
+    alert && alertNote(alert, time),
+    longRun &&
+      `running since ${time(longRun.startedAt)}, far longer than usual (notice since ${time(longRun.noticeSince)})`,
+  ].filter((note) => note);
+  if (notes.length) return notes.join('; ');
   if (item.status === 'disabled') return 'schedule disabled';
   if (item.runningSince) return `running since ${time(item.runningSince)}`;
   if (item.schedule?.nextRun) return `next run ${time(item.schedule.nextRun)}`;

@@ -1,6 +1,7 @@
 // The morning digest: one EM's estate at a glance, built from what the engine stored per subject and the silences
-// in force: what is failing (since when, how many runs), held by a silence or maintenance window, disabled, quiet
-// for a day, and healthy. Informational only: built afresh each time, it keeps no state and is never deduplicated.
+// in force: what is failing (since when, how many runs), running far longer than usual, held by a silence or
+// maintenance window, disabled, quiet for a day, and healthy. Informational only: built afresh each time, it keeps
+// no state and is never deduplicated.
 
 import { eventSubject } from '../alerts/emit.ts';
 import {
@@ -19,11 +20,15 @@ import { inForce, matches, type Silence } from '../alerts/silence.ts';
 import type { JobState, ScheduleState, SourceState, SubjectState } from '../alerts/state.ts';
 import { DAY, HOUR } from '../duration.ts';
 
-/** Each job or policy has one (see statusOf); they are counted and listed in this order, failing first. */
+/**
+ * Each job or policy has one (see statusOf); they are counted and listed in this order, failing first. A long run
+ * comes right after the open alerts: it needs someone now, as they do, though nothing failed yet.
+ */
 export const DIGEST_STATUSES = [
   'failing',
   'warning',
   'stale',
+  'long-run',
   'silenced',
   'disabled',
   'quiet',
@@ -49,6 +54,8 @@ export interface DigestItem {
   lastRun: Pick<EventSession, 'uid' | 'result' | 'creationTime' | 'endTime'> | null;
   /** The start of the session running now. */
   runningSince: string | null;
+  /** A `long-run` notice is out about the session running now: when that started, and when the notice went out. */
+  longRun: { startedAt: string; noticeSince: string } | null;
   /**
    * An open alert (severity null: only stale), or a failure held for Veeam's retry (`retrying`): since when, and
    * how many runs failed.
@@ -132,7 +139,7 @@ export function buildDigest({ em, now, states, silences, settings }: DigestInput
 function itemOf(state: JobState, holding: readonly Silence[], nowMs: number): DigestItem {
   const alert = alertOf(state);
   const heldBy = heldByOf(state, holding);
-  const { lastRun, running, schedule } = state;
+  const { lastRun, running, schedule, longRun } = state;
   return {
     status: statusOf(state, { alert, heldBy }, nowMs),
     kind: state.kind,
@@ -146,6 +153,7 @@ function itemOf(state: JobState, holding: readonly Silence[], nowMs: number): Di
       endTime: lastRun.endTime,
     },
     runningSince: running?.creationTime ?? null,
+    longRun: longRun ? { startedAt: longRun.startedAt, noticeSince: longRun.since } : null,
     alert,
     heldBy,
     schedule: schedule
@@ -154,7 +162,10 @@ function itemOf(state: JobState, holding: readonly Silence[], nowMs: number): Di
   };
 }
 
-/** A hold first (what it holds is someone's business already), then an open alert, then what the EM says. */
+/**
+ * A hold first (what it holds is someone's business already), then an open alert, then a long run (its notice still
+ * out: `long-run-ended` clears it), then what the EM says.
+ */
 function statusOf(
   state: JobState,
   { alert, heldBy }: Pick<DigestItem, 'alert' | 'heldBy'>,
@@ -163,6 +174,7 @@ function statusOf(
   if (heldBy) return 'silenced';
   if (alert)
     return alert.severity === 'Failed' ? 'failing' : alert.severity === 'Warning' ? 'warning' : 'stale';
+  if (state.longRun) return 'long-run';
   if (isDisabled(state.schedule)) return 'disabled';
   // A job run by hand, or one whose first run has not finished, has not stopped.
   const { lastRun } = state;

@@ -62,7 +62,16 @@ describe('replica-alerts digest', () => {
     expect(digest).toMatchObject({
       version: 1,
       type: 'digest',
-      counts: { failing: 1, warning: 0, stale: 0, silenced: 0, disabled: 0, quiet: 1, healthy: 1 },
+      counts: {
+        failing: 1,
+        warning: 0,
+        stale: 0,
+        'long-run': 0,
+        silenced: 0,
+        disabled: 0,
+        quiet: 1,
+        healthy: 1,
+      },
       itemsOmitted: 0,
     });
     expect(digest.items.map((item: { name: string }) => item.name)).toEqual([

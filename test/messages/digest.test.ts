@@ -4,11 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Settings } from '../../functions/alerts/settings.ts';
 import type { DigestStatus } from '../../functions/messages/digest.ts';
+import { itemNote } from '../../functions/messages/digest-describe.ts';
+import { at, jobRun } from '../support/alerts-data.ts';
 import { BERLIN, digestOf, ERP_SILENCE, estate } from '../support/digest-data.ts';
 
-/** Each listed job's or policy's status, by name, from the estate at `now` (minutes after T0). */
-function statuses(settings: Settings = BERLIN, now = 300): Record<string, DigestStatus> {
-  const digest = digestOf(estate(), now, [ERP_SILENCE], settings);
+/** Each listed job's or policy's status, by name, from the estate (or `h`) at `now` (minutes after T0). */
+function statuses(settings: Settings = BERLIN, now = 300, h = estate()): Record<string, DigestStatus> {
+  const digest = digestOf(h, now, [ERP_SILENCE], settings);
   return Object.fromEntries(digest.items.map((item) => [item.name, item.status]));
 }
 
@@ -18,6 +20,7 @@ describe('the morning digest', () => {
       ['SQL Replication', 'failing'],
       ['Exchange DR', 'warning'],
       ['File Server Replica', 'stale'],
+      ['Mail Archive', 'long-run'],
       ['ERP Replica', 'silenced'],
       ['Print Servers', 'disabled'],
       ['Web Farm', 'quiet'],
@@ -33,7 +36,7 @@ describe('the morning digest', () => {
     expect(Object.keys(watched)).not.toContain('Web Farm');
     expect(Object.keys(watched)).not.toContain('DR Test');
     expect(Object.keys(watched)).not.toContain('CDP Tier-1 Apps');
-    expect(Object.keys(watched)).toHaveLength(6);
+    expect(Object.keys(watched)).toHaveLength(7);
   });
 
   it('counts a maintenance window open now as a hold, as the next poll would', () => {
@@ -57,5 +60,37 @@ describe('the morning digest', () => {
     // Its last session ended at 01:00 CEST; the digest a day and an hour later, then a day and three hours later.
     expect(statuses(BERLIN, 24 * 60)['CDP Tier-1 Apps']).toBe('healthy');
     expect(statuses(BERLIN, 26 * 60)['CDP Tier-1 Apps']).toBe('quiet');
+  });
+
+  it('shows a run gone far longer than usual while its notice is out, after a hold or an open alert', () => {
+    const h = estate();
+    expect(digestOf(h, 300).items.find((item) => item.name === 'Mail Archive')?.longRun).toEqual({
+      startedAt: at(60),
+      noticeSince: at(295),
+    });
+    // A run gone long as well: the silence, and the failure, still say more; the note adds the long run.
+    const longRun = { uid: 'urn:veeam:ReplicaJobSession:hung', startedAt: at(200), since: at(295) };
+    for (const job of [1, 4]) {
+      const state = h.job(job);
+      if (!state) throw new Error(`no job ${job} in the estate`);
+      state.longRun = longRun;
+    }
+    expect(statuses(BERLIN, 300, h)).toMatchObject({
+      'Mail Archive': 'long-run',
+      'SQL Replication': 'failing',
+      'ERP Replica': 'silenced',
+    });
+    const failing = digestOf(h, 300).items.find((item) => item.name === 'SQL Replication');
+    const same = (s: string) => s;
+    expect(failing && itemNote(failing, same, same)).toBe(
+      `Failed since ${at(-24 * 60 + 140)}, 2 failed runs; ` +
+        `running since ${at(200)}, far longer than usual (notice since ${at(295)})`,
+    );
+    // Its end sends `long-run-ended`, which clears the notice: healthy again.
+    const spec = { job: 9, jobName: 'Mail Archive', server: 'srv02.tech.local', n: 4, start: 60, end: 320 };
+    const ended = h.poll({ now: 325, replica: [jobRun(spec, ['Success'])], silences: [ERP_SILENCE] });
+    expect(ended.map((event) => event.event)).toContain('long-run-ended');
+    expect(h.job(9)?.longRun).toBeUndefined();
+    expect(statuses(BERLIN, 330, h)['Mail Archive']).toBe('healthy');
   });
 });

@@ -15,6 +15,8 @@ interface EstateJob {
   server: string;
   /** Minutes after T0 its runs start (each takes 20 minutes), with their results (default Success). */
   runs: [start: number, result?: string][];
+  /** Minutes after T0 a run started that has not ended by the last poll (no VM reported yet). */
+  running?: number;
   /** As `query?type=Job` lists it; absent: not listed. */
   schedule?: Pick<Schedule, 'scheduleConfigured' | 'scheduleEnabled' | 'nextRun'>;
 }
@@ -65,6 +67,14 @@ const ESTATE: EstateJob[] = [
     runs: [[-3 * DAY + 600]],
     schedule: { scheduleConfigured: false, scheduleEnabled: true, nextRun: null },
   },
+  // Its runs take 20 minutes, so 1 h is the limit: the one started at 03:00 CEST has a long-run notice out.
+  {
+    job: 9,
+    name: 'Mail Archive',
+    server: 'srv02.tech.local',
+    runs: daily(1, [-3, -2, -1]),
+    running: 60,
+  },
 ];
 
 /** "I know, I'm on it": the ERP job's datastore is being replaced this morning. */
@@ -81,17 +91,20 @@ export const ERP_SILENCE: Silence = {
 };
 
 function runsBetween(from: number, to: number) {
-  return ESTATE.flatMap((job) =>
-    job.runs
+  const within = (start: number) => start >= from && start < to;
+  return ESTATE.flatMap((job) => {
+    const spec = { job: job.job, jobName: job.name, server: job.server };
+    const ended = job.runs
       .map(([start, result], n) => ({ start, result, n }))
-      .filter(({ start }) => start >= from && start < to)
+      .filter(({ start }) => within(start))
       .map(({ start, result, n }) =>
-        jobRun(
-          { job: job.job, jobName: job.name, server: job.server, n: n + 1, start, end: start + 20, result },
-          ['Success', result ?? 'Success'],
-        ),
-      ),
-  );
+        jobRun({ ...spec, n: n + 1, start, end: start + 20, result }, ['Success', result ?? 'Success']),
+      );
+    const { running } = job;
+    return running !== undefined && within(running)
+      ? [...ended, jobRun({ ...spec, n: job.runs.length + 1, start: running })]
+      : ended;
+  });
 }
 
 /** The schedules `query?type=Job` lists; `disabled` has Print Servers switched off. */
