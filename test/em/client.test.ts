@@ -329,7 +329,7 @@ describe('EM client', () => {
     const hang = s.faults.add({ kind: 'hang', path: '/api/query', times: Number.POSITIVE_INFINITY });
     const interrupt = new AbortController();
     const work = withSession(config(s, { signal: interrupt.signal }), (em) => all(em, 'ReplicaJobSession'));
-    await expect.poll(() => hang.fired).toBe(1);
+    await expect.poll(() => hang.fired, { timeout: 10_000 }).toBe(1);
     interrupt.abort();
     await failure(work);
     expect(hang.fired).toBe(1); // not retried

@@ -68,7 +68,7 @@ describe('bodies', () => {
     expect(kindOf(r)).toBe('too-large');
     expect(r.summary?.status).toBe('em-failed');
     expect(rise).toBeLessThan(DEFAULTS.maxResponseBytes + SLACK); // measured 33 MB
-    expect(r.ms).toBeLessThan(5_000); // measured 0.4 to 0.8 s: the read stops at the limit
+    expect(r.ms).toBeLessThan(10_000); // measured 0.4 to 0.8 s: the read stops at the limit
     expect(sim.openSessions()).toBe(0); // logged off all the same
   }, 60_000);
 
@@ -92,7 +92,7 @@ describe('bodies', () => {
     });
     const r = await pollVia(server.url, { requestTimeoutMs: 400, retry: { attempts: 1 } });
     expect(kindOf(r)).toBe('timeout');
-    expect(r.ms).toBeLessThan(5_000);
+    expect(r.ms).toBeLessThan(10_000); // the 30 s default would show
   });
 
   it('invalid UTF-8 in names and reasons: read with replacement characters, alerted, never a crash', async () => {
@@ -123,14 +123,14 @@ describe('connections', () => {
     const server = await tlsServer((socket) => socket.resume());
     const r = await pollVia(server.url, { caPem: server.caPem, requestTimeoutMs: 400 });
     expect(kindOf(r)).toBe('timeout');
-    expect(r.ms).toBeLessThan(5_000);
+    expect(r.ms).toBeLessThan(10_000); // the 30 s default would show
   });
 
   it('TCP accepted, the TLS handshake never answered: timeout', async () => {
     const server = await silentServer();
     const r = await pollVia(server.url.replace('http:', 'https:'), { requestTimeoutMs: 400 });
     expect(kindOf(r)).toBe('timeout');
-    expect(r.ms).toBeLessThan(5_000);
+    expect(r.ms).toBeLessThan(10_000); // the 30 s default would show
   });
 
   it('a server that hangs up at once: unreachable', async () => {

@@ -201,7 +201,6 @@ describe('generateEstate', () => {
     try {
       const { token, sessionId } = await logon(sim);
       const parents = estate.replicaJobSessions.slice(0, 500);
-      const before = performance.now();
       let tasks = 0;
       for (let i = 0; i < parents.length; i += 50) {
         const filter = parents
@@ -215,11 +214,9 @@ describe('generateEstate', () => {
         );
         tasks += JSON.parse(answer.text).Entities.ReplicaTaskSessions.ReplicaTaskSessions.length;
       }
-      const perBatch = (performance.now() - before) / 10;
       expect(tasks).toBe(
         estate.replicaTaskSessions.filter((t) => parents.some((p) => p.uid === t.jobSessionUid)).length,
       );
-      expect(perBatch).toBeLessThan(100); // about 5 ms here: the JobSessionUid index answers, no scan
       await call(sim, `logonSessions/${sessionId}`, {
         method: 'DELETE',
         headers: { 'x-restsvcsessionid': token },
