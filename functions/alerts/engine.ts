@@ -131,8 +131,9 @@ export function decidePoll(input: PollInput): PollDecision {
 function settle(steps: Step[], input: PollInput, source: SourceState | undefined): PollDecision {
   const { now, settings } = input;
   const stored = inForce(input.silences ?? [], now, []);
+  const endedBefore = source?.resolvedSilences ?? [];
   const silences = [
-    ...inForce(stored, now, source?.resolvedSilences ?? []),
+    ...stored.filter((s) => !endedBefore.includes(s.id)),
     ...openWindows(settings.maintenance, now, settings.timeZone),
   ];
   const resolved = input.outcome.ok
@@ -141,9 +142,7 @@ function settle(steps: Step[], input: PollInput, source: SourceState | undefined
         steps.map((step) => step.next.state),
       )
     : [];
-  const ended = [...(source?.resolvedSilences ?? []), ...resolved].filter((id) =>
-    stored.some((s) => s.id === id),
-  );
+  const ended = [...endedBefore, ...resolved].filter((id) => stored.some((s) => s.id === id));
   const holding = silences.filter((s) => !resolved.includes(s.id));
   const events: AlertEvent[] = [];
   const states: SubjectState[] = [];
