@@ -14,9 +14,9 @@ export const DIGEST_HELP = `Usage: replica-alerts digest [--em NAME | --em-url U
                              [--settings FILE] [--state DIR | --table NAME [--endpoint-url URL]]
 
 Prints the morning digest of each Enterprise Manager polled so far, as the deployed stack sends it every morning:
-the counts, the open alerts (failing first, with since when and how many runs failed), what a silence or
-maintenance window holds, the jobs disabled in Veeam, those with no run in 24 h, and the healthy ones with their
-last run. It reads the stored state and silences only: poll first.
+the counts, the open alerts (failing first, with since when and how many runs failed), the runs gone far longer
+than usual, what a silence or maintenance window holds, the jobs disabled in Veeam, those with no run in 24 h, and
+the healthy ones with their last run. It reads the stored state and silences only: poll first.
 
   --em NAME              only this Enterprise Manager, by the name poll gave it (its URL's host, e.g. em.example.com)
   --em-url URL           only this Enterprise Manager, by the URL poll was given

@@ -19,7 +19,7 @@ Commands:
   check   check that an Enterprise Manager can be used (TLS, logon, API version, read access)
   demo    run against the built-in Enterprise Manager simulator and show the alerts it produces
   silence add, list or remove silences (nothing sent about what one matches until it ends; no redeploy)
-  digest  print the morning digest of what was polled: open alerts, silenced, disabled, quiet and healthy jobs
+  digest  print the morning digest of what was polled: open alerts, long runs, silenced, disabled, quiet, healthy
   hints   print the hints an alert shows for a Veeam reason text (built-in catalogue and local entries)
 
 Run replica-alerts <command> --help for a command's options.`;
