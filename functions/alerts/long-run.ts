@@ -31,6 +31,16 @@ export function runLimit(state: JobState, settings: Settings): Limit | null {
   return { limitMinutes: Math.max(FLOOR_MINUTES, TIMES_USUAL * usualMinutes), usualMinutes, basis: 'median' };
 }
 
+/** Whole minutes from `startedAt` to `end`. */
+export const minutesSince = (startedAt: string, end: string): number =>
+  Math.max(0, Math.floor((ms(end) - ms(startedAt)) / MINUTE));
+
+/** A `long-run` notice sent later than decided (held by a silence): how long the run has gone on by `now`. */
+export const longRunAsOf = (event: AlertEvent, now: string): AlertEvent =>
+  event.event === 'long-run' && event.longRun
+    ? { ...event, longRun: { ...event.longRun, runningMinutes: minutesSince(event.longRun.startedAt, now) } }
+    : event;
+
 /** Adds a finished run's duration to those kept. */
 export function withDuration(state: JobState, session: { creationTime: string; endTime: string | null }) {
   if (state.kind !== 'replica-job' || !session.endTime) return;
@@ -48,8 +58,6 @@ export function checkLongRun(
   now: string,
 ): Pick<AlertEvent, 'event' | 'longRun'> | null {
   const { running, longRun } = state;
-  const minutesSince = (startedAt: string, end = now) =>
-    Math.max(0, Math.floor((ms(end) - ms(startedAt)) / MINUTE));
   if (longRun && running?.uid !== longRun.uid) {
     delete state.longRun;
     const limit = runLimit(state, settings);
@@ -69,7 +77,7 @@ export function checkLongRun(
   }
   if (state.kind !== 'replica-job' || !running || longRun) return null;
   const limit = runLimit(state, settings);
-  const minutes = minutesSince(running.creationTime);
+  const minutes = minutesSince(running.creationTime, now);
   if (!limit || minutes <= limit.limitMinutes) return null;
   state.longRun = { uid: running.uid, startedAt: running.creationTime, since: now };
   return {

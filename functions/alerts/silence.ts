@@ -14,6 +14,7 @@ import {
   type EventKind,
   type EventSubject,
 } from './event.ts';
+import { longRunAsOf } from './long-run.ts';
 import { globToRegExp } from './patterns.ts';
 import { endOf } from './runs.ts';
 import type { Settings } from './settings.ts';
@@ -71,12 +72,15 @@ const CLOSES: Partial<Record<EventKind, EventKind>> = {
 const isNotice = (event: AlertEvent): boolean =>
   event.event in CLOSES || Object.values(CLOSES).includes(event.event);
 
-/** Adds a notice to those held, or takes out the one it closes when that was held too (never told, never is). */
+/**
+ * Adds a notice to those held, or takes out the one it closes when that was held too (never told, never is). A
+ * long run's end closes the notice about that session; a schedule's all-clear the one disabled notice open.
+ */
 function holdNotice(held: readonly AlertEvent[], event: AlertEvent): AlertEvent[] {
   const opens = CLOSES[event.event];
-  const at = opens
-    ? held.findIndex((h) => h.event === opens && h.longRun?.sessionUid === event.longRun?.sessionUid)
-    : -1;
+  const closes = (h: AlertEvent) =>
+    h.event === opens && (opens !== 'long-run' || h.longRun?.sessionUid === event.longRun?.sessionUid);
+  const at = opens ? held.findIndex(closes) : -1;
   return at >= 0 ? held.filter((_, i) => i !== at) : [...held, event];
 }
 
@@ -133,7 +137,7 @@ export function hush<S extends SubjectState>(
   const notice = isOpen(state) && !says ? stillFailing(state, marker, ctx) : null;
   const owed = [
     ...(marker.resolved ? [marker.resolved] : []),
-    ...notices,
+    ...notices.map((notice) => longRunAsOf(notice, ctx.now)), // those left are open: as of now
     ...events,
     ...(notice ? [buildEvent(eventSubject(state), ctx.now, notice)] : []),
   ];

@@ -1,5 +1,6 @@
 // What the engine remembers per subject between polls: plain JSON, one DynamoDB item per subject, bounded
-// (at most MAX_STARTS run start times, one run with its VMs bounded as in events, a few cut names and scalars).
+// (at most MAX_STARTS run start times, one run with its VMs bounded as in events, a few cut names and scalars;
+// under a silence, one resolved and at most four notices, none with VMs).
 
 import type { AlertEvent, AlertSeverity, EventCounts, EventSession, EventVm, SubjectKind } from './event.ts';
 

@@ -93,14 +93,19 @@ function fillHeldRun(state: JobState, runs: readonly AnyRun[]): void {
 
 /**
  * A subject no longer watched (excluded, muted, or a CDP policy with CDP off): whatever was open or held ends
- * without a message, as the user chose not to hear about it; its history stays for when it is watched again.
+ * without a message, notices included, as the user chose not to hear about it; its history stays for when it is
+ * watched again.
  */
 export function closeQuietly(prev: JobState): JobState {
   // Counted into the next stale's id: the same last run going stale again after an unmute is a new notice, not a
-  // repeat of the one closed here (the outbox would drop it), as an EM's new outage is (see the engine).
+  // repeat of the one closed here (the outbox would drop it), as an EM's new outage is (see the engine). A
+  // disabled notice closed counts into the next one's id the same way.
   const quietCloses = (prev.quietCloses ?? 0) + (prev.alert ? 1 : 0);
-  const { silenced: _, ...rest } = prev; // nothing is held for a subject not watched
-  return withExpiry({ ...rest, hold: null, alert: null, running: null, interim: null, quietCloses });
+  // Nothing is held for a subject not watched, and no notice stays out: watched again, it starts afresh.
+  const { silenced: _, disabledSince, longRun: __, ...rest } = prev;
+  const state: JobState = { ...rest, hold: null, alert: null, running: null, interim: null, quietCloses };
+  if (disabledSince) state.disabledNotices = (prev.disabledNotices ?? 0) + 1;
+  return withExpiry(state);
 }
 
 /**

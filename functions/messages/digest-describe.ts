@@ -67,7 +67,8 @@ export function itemNote(
     heldBy && `held by ${holdName(heldBy, text)}${heldBy.until ? ` until ${time(heldBy.until)}` : ''}`,
     alert && alertNote(alert, time),
     longRun &&
-      `running since ${time(longRun.startedAt)}, far longer than usual (notice since ${time(longRun.noticeSince)})`,
+      `running since ${time(longRun.startedAt)}, far longer than usual (` +
+        `${longRun.noticeSince ? `notice since ${time(longRun.noticeSince)}` : 'its notice held, not sent'})`,
   ].filter((note) => note);
   if (notes.length) return notes.join('; ');
   if (item.status === 'disabled') return 'schedule disabled';

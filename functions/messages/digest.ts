@@ -55,7 +55,7 @@ export interface DigestItem {
   /** The start of the session running now. */
   runningSince: string | null;
   /** A `long-run` notice is out about the session running now: when that started, and when the notice went out. */
-  longRun: { startedAt: string; noticeSince: string } | null;
+  longRun: { startedAt: string; noticeSince: string | null } | null;
   /**
    * An open alert (severity null: only stale), or a failure held for Veeam's retry (`retrying`): since when, and
    * how many runs failed.
@@ -153,7 +153,7 @@ function itemOf(state: JobState, holding: readonly Silence[], nowMs: number): Di
       endTime: lastRun.endTime,
     },
     runningSince: running?.creationTime ?? null,
-    longRun: longRun ? { startedAt: longRun.startedAt, noticeSince: longRun.since } : null,
+    longRun: longRun ? { startedAt: longRun.startedAt, noticeSince: sentSince(state, longRun) } : null,
     alert,
     heldBy,
     schedule: schedule
@@ -193,6 +193,14 @@ function alertOf({ alert, hold }: JobState): DigestItem['alert'] {
   if (hold)
     return { severity: hold.severity, since: hold.since, failedRuns: hold.failedRuns, retrying: true };
   return alert && { severity: null, since: alert.since, failedRuns: 0, retrying: false };
+}
+
+/** When the long-run notice went out; null while a silence holds it back (alerts/silence.ts). */
+function sentSince(state: JobState, longRun: NonNullable<JobState['longRun']>): string | null {
+  const held = state.silenced?.notices?.some(
+    (notice) => notice.event === 'long-run' && notice.longRun?.sessionUid === longRun.uid,
+  );
+  return held ? null : longRun.since;
 }
 
 /** A silence or window in force that matches it, else the hold the last poll recorded (its end not known here). */

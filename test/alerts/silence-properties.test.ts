@@ -4,18 +4,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../functions/alerts/event.ts';
-import type { Silence } from '../../functions/alerts/silence.ts';
 import type { JobState, SourceState, SubjectState } from '../../functions/alerts/state.ts';
-import { at, settings } from '../support/alerts-data.ts';
-import { HOLD, LOOKBACK, play, schedule, timeline } from '../support/timelines.ts';
-
-const silenceSpec = fc.record({
-  from: fc.integer({ min: 0, max: 900 }),
-  length: fc.integer({ min: 1, max: 1200 }),
-  untilResolved: fc.boolean(),
-  /** Every job, or only the first ("SQL Replication"). */
-  every: fc.boolean(),
-});
+import { settings } from '../support/alerts-data.ts';
+import { HOLD, LOOKBACK, play, schedule, silenceOf, silenceSpec, timeline } from '../support/timelines.ts';
 
 const isJob = (state: SubjectState): state is JobState => state.kind !== 'enterprise-manager';
 
@@ -41,17 +32,7 @@ describe('silence properties', () => {
     fc.assert(
       fc.property(timeline, schedule, silenceSpec, (tl, steps, spec) => {
         const config = settings({ retryHold: HOLD, repeat: 180, lookback: LOOKBACK });
-        const silence: Silence = {
-          id: 'prop',
-          job: spec.every ? '*' : 'SQL*',
-          server: null,
-          em: null,
-          from: at(spec.from),
-          until: at(spec.from + spec.length),
-          untilResolved: spec.untilResolved,
-          reason: 'property',
-          by: null,
-        };
+        const silence = silenceOf(spec);
         const plain = play(tl, steps, config);
         const held = play(tl, steps, config, { silences: [silence] });
         const sent = held.sent;

@@ -170,8 +170,46 @@ describe('notices under a silence', () => {
     expect(h.poll({ now: 500, replica: [jobRun({ n: 5, start: 370 })], silences })).toEqual([]);
     const [told, ...rest] = h.poll({ now: 610, replica: [jobRun({ n: 5, start: 370 })] });
     expect(rest).toEqual([]);
-    expect(told).toMatchObject({ event: 'long-run', afterSilence: { heldSince: at(301) } });
+    // Decided at 301 (131 minutes in), sent at 610: it says how long the run has gone on by now.
+    expect(told).toMatchObject({
+      event: 'long-run',
+      longRun: { startedAt: at(370), runningMinutes: 240 },
+      afterSilence: { heldSince: at(301) },
+    });
     const ended = h.poll({ now: 640, replica: [jobRun({ n: 5, start: 370, end: 630 }, ['Success'])] });
+    expect(brief(ended)).toEqual(['long-run-ended:Success']);
+  });
+
+  it('a job no longer watched drops what was held and closes its notices quietly; watched again, it starts afresh', () => {
+    const h = new Harness(quiet);
+    h.poll({ now: 20, replica: [ok(1, 0)], schedules: enabled });
+    expect(h.poll({ now: 40, replica: [], schedules: disabled, silences: [silence(30, 100)] })).toEqual([]);
+    const excluded = settings({ stale: 'off', exclude: ['SQL*'] });
+    h.poll({ now: 50, replica: [], schedules: disabled, settings: excluded });
+    expect(h.job()).not.toHaveProperty('disabledSince');
+    for (const now of [150, 160]) expect(h.poll({ now, replica: [], schedules: enabled })).toEqual([]);
+    // Disabled again: a new notice, with an id of its own.
+    const [again] = h.poll({ now: 170, replica: [], schedules: disabled });
+    expect(again?.event).toBe('schedule-disabled');
+    expect(h.sent.map((e) => e.event)).toEqual(['schedule-disabled']);
+  });
+
+  it('a long run held, then not watched, then watched again while it still runs: its notice is sent then', () => {
+    const history = [0, 60, 120].map((start, n) => jobRun({ n: n + 1, start, end: start + 40 }, ['Success']));
+    const running = jobRun({ n: 4, start: 180 });
+    const h = new Harness(quiet);
+    h.poll({ now: 170, replica: history });
+    expect(h.poll({ now: 301, replica: [running], silences: [silence(175, 600)] })).toEqual([]);
+    h.poll({
+      now: 310,
+      replica: [running],
+      settings: settings({ stale: 'off', muted: ['SQL Replication'] }),
+    });
+    expect(h.job()).not.toHaveProperty('longRun');
+    expect(h.poll({ now: 700, replica: [running] })).toMatchObject([
+      { event: 'long-run', longRun: { runningMinutes: 520 } },
+    ]);
+    const ended = h.poll({ now: 720, replica: [jobRun({ n: 4, start: 180, end: 710 }, ['Success'])] });
     expect(brief(ended)).toEqual(['long-run-ended:Success']);
   });
 

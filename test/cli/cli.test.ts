@@ -301,7 +301,7 @@ describe('replica-alerts poll', () => {
         '',
         listen,
       );
-      await expect.poll(() => hang.fired, { timeout: 15_000 }).toBe(1); // a child process starting
+      await expect.poll(() => hang.fired, { timeout: 15_000 }).toBe(1);
       interrupt?.();
       const stopped = await polling;
       expect(stopped).toMatchObject({ code: 130, out: '' });
@@ -367,11 +367,11 @@ describe('replica-alerts poll', () => {
       await expect.poll(() => query.fired, { timeout: 15_000 }).toBe(1);
       cli.kill('SIGINT');
       await expect.poll(() => logoff.fired, { timeout: 15_000 }).toBe(1); // it stopped reading, is logging off
-      const second = Date.now();
       cli.kill('SIGINT');
       const [code] = await exited;
       expect(code).toBe(130);
-      expect(Date.now() - second).toBeLessThan(4_500); // not the logoff's own timeout of 5 s
+      // Left at once: the clean stop, had it ended (its logoff timing out after 5 s), would have said so.
+      expect(stderr).not.toMatch(/^Interrupted:/m);
       everything.push(stderr);
     } finally {
       await em.close();

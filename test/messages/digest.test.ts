@@ -2,6 +2,7 @@
 // and the status each gets. What each channel makes of it: snapshots.test.ts; its limits: properties.test.ts.
 
 import { describe, expect, it } from 'vitest';
+import type { AlertEvent } from '../../functions/alerts/event.ts';
 import type { Settings } from '../../functions/alerts/settings.ts';
 import type { DigestStatus } from '../../functions/messages/digest.ts';
 import { itemNote } from '../../functions/messages/digest-describe.ts';
@@ -85,6 +86,18 @@ describe('the morning digest', () => {
     expect(failing && itemNote(failing, same, same)).toBe(
       `Failed since ${at(-24 * 60 + 140)}, 2 failed runs; ` +
         `running since ${at(200)}, far longer than usual (notice since ${at(295)})`,
+    );
+    // A notice a silence holds back is said to be held, not sent.
+    const erp = h.job(4);
+    const notice = h.sent.find((event) => event.event === 'long-run');
+    if (!erp?.silenced || !notice) throw new Error('ERP Replica is held and Mail Archive went long');
+    erp.silenced.notices = [
+      { ...notice, longRun: { ...notice.longRun, sessionUid: longRun.uid } } as AlertEvent,
+    ];
+    const held = digestOf(h, 300).items.find((item) => item.name === 'ERP Replica');
+    expect(held?.longRun).toEqual({ startedAt: at(200), noticeSince: null });
+    expect(held && itemNote(held, same, same)).toMatch(
+      /far longer than usual \(its notice held, not sent\)$/,
     );
     // Its end sends `long-run-ended`, which clears the notice: healthy again.
     const spec = { job: 9, jobName: 'Mail Archive', server: 'srv02.tech.local', n: 4, start: 60, end: 320 };

@@ -185,7 +185,7 @@ describe('demoDay', () => {
 });
 
 describe('generateEstate', () => {
-  it('makes 50,000 replica job sessions over 30 days quickly, served fast for OR batches of 50 parents', async () => {
+  it('makes 50,000 replica job sessions over 30 days, and answers OR batches of 50 parents with exactly their tasks', async () => {
     // How long generating takes is the benchmark's to measure (npm run bench), not a test's.
     const estate = generateEstate({ now: NOW, seed: 5 });
     expect(estate.replicaJobSessions).toHaveLength(50_000);

@@ -74,6 +74,27 @@ export const schedule = fc.array(
 
 export const ms = (iso: string | null) => Date.parse(iso ?? '');
 
+/** A stored silence over a generated timeline (minutes after T0), over every job or only the first ("SQL*"). */
+export const silenceSpec = fc.record({
+  from: fc.integer({ min: 0, max: 900 }),
+  length: fc.integer({ min: 1, max: 1200 }),
+  untilResolved: fc.boolean(),
+  every: fc.boolean(),
+});
+export type SilenceSpec = typeof silenceSpec extends fc.Arbitrary<infer T> ? T : never;
+
+export const silenceOf = (spec: SilenceSpec): Silence => ({
+  id: 'prop',
+  job: spec.every ? '*' : 'SQL*',
+  server: null,
+  em: null,
+  from: at(spec.from),
+  until: at(spec.from + spec.length),
+  untilResolved: spec.untilResolved,
+  reason: 'property',
+  by: null,
+});
+
 /** What a poll at `now` reads: runs as they were then, finished ones since the last good poll minus an overlap. */
 export function view(runs: ReplicaRun[], now: number, lastOk: number | null): ReplicaRun[] {
   const t = ms(at(now));
