@@ -48,7 +48,10 @@ const hintOf = (entry: HintEntry): Hint => ({
 
 /** The built-in entries matching `text`, most specific first (an entry before those it is moreSpecificThan). */
 export function matchEntries(text: string): HintEntry[] {
-  const normalized = normalize(text);
+  return entriesOf(normalize(text));
+}
+
+function entriesOf(normalized: string): HintEntry[] {
   const found = BUILT_IN.filter(({ rule }) => matches(rule, normalized)).map(({ entry }) => entry);
   const ids = new Set(found.map((e) => e.id));
   const outranks = (e: HintEntry) => (e.moreSpecificThan ?? []).filter((id) => ids.has(id)).length;
@@ -64,7 +67,7 @@ export function matchHints(text: string, local: readonly LocalHint[] = []): Hint
   const mine = local
     .filter((entry) => matches(localRule(entry), normalized))
     .map(({ id, cause, steps, url }) => ({ id, cause, steps: [...steps], url }));
-  return [...mine, ...matchEntries(text).map(hintOf)];
+  return [...mine, ...entriesOf(normalized).map(hintOf)];
 }
 
 /** A hint and what it was found for: VM names, and `session` for the session's failure message. */

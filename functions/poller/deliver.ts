@@ -125,7 +125,7 @@ class Delivery {
   private async groupMessages(groups: { group: AlertGroup; items: Item[] }[]): Promise<void> {
     if (!groups.length || this.request.stop()) return;
     const fresh = await this.fresh(groups.flatMap((group) => group.items));
-    const options = { timeZone: this.request.settings.timeZone, hints: this.request.settings.hints };
+    const options = this.renderOptions();
     const messages = this.request.notifier.channels.filter(isPeople).flatMap((channel) =>
       groups.map(({ group, items }) => {
         const members = items.filter((item) => fresh.get(item.id)?.includes(channel));
@@ -160,11 +160,7 @@ class Delivery {
       // On a people channel, a group's members are its message's.
       else
         for (const item of due.filter((i) => this.of(i).group === undefined)) {
-          const render = () =>
-            RENDERERS[channel](item.event, {
-              timeZone: this.request.settings.timeZone,
-              hints: this.request.settings.hints,
-            });
+          const render = () => RENDERERS[channel](item.event, this.renderOptions());
           sends.push(() => this.publish(channel, [{ items: [item], render }]));
         }
     }
@@ -172,11 +168,16 @@ class Delivery {
     await this.mark(items, fresh);
   }
 
+  /** What every renderer is given: the time zone of the times it shows, and the local hints. */
+  private renderOptions() {
+    const { timeZone, hints } = this.request.settings;
+    return { timeZone, hints };
+  }
+
   /** The events channel: each event alone, naming its group; several in one batch where the notifier takes them. */
   private eventsSends(items: Item[]): (() => Promise<void>)[] {
-    const { timeZone, hints } = this.request.settings;
     const parts = items.map((item): Part => {
-      const rendered = RENDERERS.events(item.event, { timeZone, hints, group: this.of(item).group });
+      const rendered = RENDERERS.events(item.event, { ...this.renderOptions(), group: this.of(item).group });
       return { items: [item], render: () => rendered };
     });
     const { notifier } = this.request;
