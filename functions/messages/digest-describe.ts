@@ -12,7 +12,7 @@ import {
   type DigestStatus,
   OPEN_STATUSES,
 } from './digest.ts';
-import { plural } from './text.ts';
+import { listWithin, plural } from './text.ts';
 import { duration } from './time.ts';
 
 /** Each status as a heading, after a count in a sentence, and in an SMS, where every character counts. */
@@ -27,12 +27,19 @@ export const WORDS: Record<DigestStatus, { heading: string; long: string; short:
   healthy: { heading: 'Healthy', long: 'healthy', short: 'ok' },
 };
 
-/** `2 failing, 1 stale, 12 healthy`: each status that has any, in order. */
-export function countsPhrase(counts: Digest['counts'], short = false): string {
+/**
+ * `2 failing, 1 stale, 12 healthy`: each status that has any, in order; in at most `room` characters, those that
+ * fit whole and `...` (a subject's or an SMS's end, the worst first).
+ */
+export function countsPhrase(
+  counts: Digest['counts'],
+  short = false,
+  room = Number.POSITIVE_INFINITY,
+): string {
   const parts = DIGEST_STATUSES.filter((status) => counts[status]).map(
     (status) => `${counts[status].toLocaleString('en-US')} ${WORDS[status][short ? 'short' : 'long']}`,
   );
-  return parts.length ? parts.join(', ') : 'no job or policy polled yet';
+  return parts.length ? listWithin(parts, room) : 'no job or policy polled yet';
 }
 
 /** The digest's sections, in order; each lists its statuses' entries. */

@@ -15,7 +15,7 @@ import {
   sourceNote,
   WORDS,
 } from './digest-describe.ts';
-import { fieldLines, subjectWith, within } from './email-layout.ts';
+import { fieldLines, subjectRoom, subjectWith, within } from './email-layout.ts';
 import { BODY_BUDGET_BYTES, EMAIL_NAME_CHARS } from './limits.ts';
 import { clip, line, plural, utf8Bytes } from './text.ts';
 import { formatTime, shortTime } from './time.ts';
@@ -29,12 +29,10 @@ const RESULT_WIDTH = 12;
 const WIDTHS = [NAME_WIDTH, SERVER_WIDTH, 24, RESULT_WIDTH, 12];
 
 export function renderDigestEmail(digest: Digest, options: RenderOptions): Rendered {
-  const down = digest.source?.failedPolls ? ' EM UNREACHABLE' : '';
-  const subject = subjectWith(
-    '[DIGEST] ',
-    digest.enterpriseManager,
-    `${down}: ${asciiLine(countsPhrase(digest.counts, true))}`,
-  );
+  const [before, name] = ['[DIGEST] ', digest.enterpriseManager];
+  const lead = `${digest.source?.failedPolls ? ' EM UNREACHABLE' : ''}: `;
+  const counts = countsPhrase(digest.counts, true, subjectRoom(before, name) - lead.length);
+  const subject = subjectWith(before, name, `${lead}${asciiLine(counts)}`);
   return { subject, message: body(digest, options), attributes: digestAttributesOf(digest) };
 }
 

@@ -4,14 +4,21 @@
 import type { EventCounts } from '../alerts/event.ts';
 import { asciiLine } from './ascii.ts';
 import { SUBJECT_MAX_CHARS } from './limits.ts';
-import { fitName, oneLine, utf8Bytes } from './text.ts';
+import { fitName, oneLine, roomAfterName, utf8Bytes } from './text.ts';
 
 /**
  * A subject around a name from the EM, e.g. `[FAILED] Replica job "` + name + `" on srv02: ...` (`before` and
  * `after` already ASCII): the name is made ASCII and shortened first, then the whole line.
  */
 export const subjectWith = (before: string, name: string, after: string): string =>
-  fitName({ before, name: asciiLine(name) || '?', after }, SUBJECT_MAX_CHARS, '...', 10);
+  fitName({ before, name: subjectName(name), after }, SUBJECT_MAX_CHARS, '...', SUBJECT_NAME_LEAST);
+
+/** What `subjectWith(before, name, ...)` keeps for its `after` at least. */
+export const subjectRoom = (before: string, name: string): number =>
+  roomAfterName(before, subjectName(name), SUBJECT_MAX_CHARS, SUBJECT_NAME_LEAST);
+
+const SUBJECT_NAME_LEAST = 10;
+const subjectName = (name: string) => asciiLine(name) || '?';
 
 /** `Key:` padded so the values line up; nothing when there is no value. */
 export const fieldLines = (key: string, value: string | null | undefined): string[] =>

@@ -7,7 +7,7 @@ import { asciiLine } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
 import { causeWords, isMaintenance, label, longRunPhrase } from './describe.ts';
 import { SMS_MAX_BYTES } from './limits.ts';
-import { fitName } from './text.ts';
+import { fitName, roomAfterName } from './text.ts';
 import { duration, shortTime } from './time.ts';
 import type { Rendered, RenderOptions } from './types.ts';
 
@@ -31,7 +31,13 @@ export function renderSms(event: AlertEvent, options: RenderOptions): Rendered {
 
 /** One segment around a name from the EM (`before` and `after` already ASCII): the name gives way first. */
 export const smsWith = (before: string, name: string, after: string): string =>
-  fitName({ before, name: asciiLine(name) || '?', after }, SMS_MAX_BYTES, '..');
+  fitName({ before, name: smsName(name), after }, SMS_MAX_BYTES, '..');
+
+/** What `smsWith(before, name, ...)` keeps for its `after` at least. */
+export const smsRoom = (before: string, name: string): number =>
+  roomAfterName(before, smsName(name), SMS_MAX_BYTES);
+
+const smsName = (name: string) => asciiLine(name) || '?';
 
 /** `2/5 VMs`: the failed VMs (or, in a run without failures, those with warnings) of all; null without counts. */
 export const vmFraction = (c: EventCounts | null): string | null =>

@@ -53,6 +53,21 @@ export function fitName(
   return clip(`${before}${clip(name, room, marker)}${after}`, max, marker);
 }
 
+/** The code points `fitName` keeps for `after` once the name has given way as far as it may. */
+export const roomAfterName = (before: string, name: string, max: number, least = 8): number =>
+  max - Array.from(before).length - Math.min(Array.from(name).length, least);
+
+/**
+ * `items` joined with `, ` in at most `room` code points: those that fit whole, then `...`. The first is always
+ * kept, so that a cut falls between items and never inside one (a count cut short would read as another number).
+ */
+export function listWithin(items: readonly string[], room: number): string {
+  const joined = (n: number) => [...items.slice(0, n), ...(n < items.length ? ['...'] : [])].join(', ');
+  let shown = items.length;
+  while (shown > 1 && Array.from(joined(shown)).length > room) shown--;
+  return joined(shown);
+}
+
 /** Several lines of at most `max` code points, for reasons and messages; a longer text is cut with the marker. */
 export function block(text: string, max: number): string {
   return multiLine(cutText(text, max));
