@@ -84,9 +84,13 @@ async function snsStep<T>(
   return answered;
 }
 
-/** SNS mocked at the SDK, installed on first use so that importing this module mocks nothing. */
+/**
+ * SNS mocked at the SDK, installed on first use so that importing this module mocks nothing; its fakes once (each
+ * `on` adds a sinon fake that every later send walks: re-registered per trial, a full run slowed down quadratically).
+ */
 function sns() {
-  mocked ??= mockClient(SNSClient);
+  if (mocked) return mocked;
+  mocked = mockClient(SNSClient);
   mocked.on(PublishCommand).callsFake((input: PublishCommandInput) =>
     snsStep(input.TopicArn, false, ({ ledger }) => {
       ledger.accept(input);
@@ -225,6 +229,7 @@ export class World {
       for await (const page of paginateScan({ client }, { TableName: table }))
         items.push(...(page.Items ?? []));
       await client.send(new DeleteTableCommand({ TableName: table }));
+      client.destroy(); // its sockets to dynalite, which lives as long as the file's trials
       return items;
     };
     return new World({
