@@ -94,8 +94,9 @@ export function demoDay({
   for (const start of starts(12, 240, 40))
     erp.run({ start, durationMin: 40, vms: ['erp-app01', 'erp-db01'] });
 
-  // CDP policy sessions start daily at 15:00 UTC and last a day: yesterday's has ended, today's is running.
-  const today = Math.floor((end - 15 * HOUR) / DAY) * DAY + 15 * HOUR;
+  // CDP policy sessions last a day: yesterday's ended 9 hours ago, today's has run since. Relative to now, not at a
+  // time of day: a session starting or ending minutes before now is not collected yet, and the demo would change.
+  const today = end - 9 * HOUR;
   const tier1 = s.cdpPolicy('CDP Tier1', { backupServer: 'vbr01.tech.local' });
   const finance = s.cdpPolicy('CDP Finance', { backupServer: 'vbr02.tech.local' });
   for (const start of [today - DAY, today].map((t) => new Date(t).toISOString())) {

@@ -177,6 +177,20 @@ describe('demoDay', () => {
     ).toHaveLength(2);
   });
 
+  it('tells the same day whatever the time of day: no session starts or ends just before now', () => {
+    // Relative to now; a CDP session anchored at 15:00 UTC was not collected yet by a demo run at 15:10.
+    const relative = (now: string) => {
+      const d = demoDay({ now });
+      const ago = (t: string | null) => (t === null ? null : (Date.parse(now) - Date.parse(t)) / MINUTE);
+      return [...d.replicaJobSessions, ...d.cdpReplicaSessions]
+        .map((x) => [x.name.replace(/@.*/, ''), ago(x.creationTime), ago(x.endTime)])
+        .sort();
+    };
+    const day = relative(NOW);
+    for (const hour of ['00:00', '14:55', '15:00', '15:10', '23:59'])
+      expect(relative(`2025-08-16T${hour}:00.000Z`)).toEqual(day);
+  });
+
   it('defaults to now, to the minute', () => {
     const current = demoDay();
     expect(Math.abs(Date.parse(current.now) - Date.now())).toBeLessThan(2 * MINUTE);
