@@ -69,7 +69,8 @@ const CLOSES: Partial<Record<EventKind, EventKind>> = {
   'schedule-enabled': 'schedule-disabled',
   'long-run-ended': 'long-run',
 };
-const isNotice = (event: AlertEvent): boolean =>
+/** A notice (a schedule disabled or enabled again, a run gone long or ended), as opposed to an alert's events. */
+export const isNotice = (event: AlertEvent): boolean =>
   event.event in CLOSES || Object.values(CLOSES).includes(event.event);
 
 /**

@@ -68,3 +68,6 @@ export function toGsmAscii(text: string): string {
 
 /** A name or phrase from anywhere as one line of GSM-7-basic ASCII (cut first: SMS and subjects fit it further). */
 export const asciiLine = (text: string): string => toGsmAscii(line(text, 200));
+
+/** A name from the EM on one ASCII line; `?` when nothing of it is left. */
+export const asciiName = (name: string): string => asciiLine(name) || '?';

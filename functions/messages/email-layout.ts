@@ -2,7 +2,7 @@
 // aligned fields, indented text, lists within the body budget, next steps.
 
 import type { EventCounts } from '../alerts/event.ts';
-import { asciiLine } from './ascii.ts';
+import { asciiName } from './ascii.ts';
 import { SUBJECT_MAX_CHARS } from './limits.ts';
 import { fitName, oneLine, roomAfterName, utf8Bytes } from './text.ts';
 
@@ -11,14 +11,13 @@ import { fitName, oneLine, roomAfterName, utf8Bytes } from './text.ts';
  * `after` already ASCII): the name is made ASCII and shortened first, then the whole line.
  */
 export const subjectWith = (before: string, name: string, after: string): string =>
-  fitName({ before, name: subjectName(name), after }, SUBJECT_MAX_CHARS, '...', SUBJECT_NAME_LEAST);
+  fitName({ before, name: asciiName(name), after }, SUBJECT_MAX_CHARS, '...', SUBJECT_NAME_LEAST);
 
 /** What `subjectWith(before, name, ...)` keeps for its `after` at least. */
 export const subjectRoom = (before: string, name: string): number =>
-  roomAfterName(before, subjectName(name), SUBJECT_MAX_CHARS, SUBJECT_NAME_LEAST);
+  roomAfterName(before, asciiName(name), SUBJECT_MAX_CHARS, SUBJECT_NAME_LEAST);
 
 const SUBJECT_NAME_LEAST = 10;
-const subjectName = (name: string) => asciiLine(name) || '?';
 
 /** `Key:` padded so the values line up; nothing when there is no value. */
 export const fieldLines = (key: string, value: string | null | undefined): string[] =>

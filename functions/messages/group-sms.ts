@@ -1,7 +1,7 @@
 // SMS for a group (messages/group.ts): one segment saying how many, and the worst of them, e.g.
 // `FAILED 37 jobs on em-prod, worst: SQL Replication 5/5 VMs, 08:40 CEST`.
 
-import { asciiLine } from './ascii.ts';
+import { asciiName } from './ascii.ts';
 import { groupAttributesOf } from './attributes.ts';
 import type { AlertGroup } from './group.ts';
 import { countOf, detectedAt, groupLabel, worstOf } from './group-describe.ts';
@@ -14,7 +14,7 @@ import type { Rendered, RenderOptions } from './types.ts';
 const EM_CHARS = 24;
 
 export function renderGroupSms(group: AlertGroup, { timeZone }: RenderOptions): Rendered {
-  const head = `${groupLabel(group)} ${countOf(group, true)} on ${clip(asciiLine(group.enterpriseManager) || '?', EM_CHARS, '..')}`;
+  const head = `${groupLabel(group)} ${countOf(group, true)} on ${clip(asciiName(group.enterpriseManager), EM_CHARS, '..')}`;
   const when = shortTime(detectedAt(group), timeZone);
   const worst = group.event === 'failure' || group.event === 'reminder' ? worstOf(group) : null;
   const message = worst

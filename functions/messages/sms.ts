@@ -3,7 +3,7 @@
 
 import { isIP } from 'node:net';
 import type { AlertEvent, EventCounts } from '../alerts/event.ts';
-import { asciiLine } from './ascii.ts';
+import { asciiLine, asciiName } from './ascii.ts';
 import { attributesOf } from './attributes.ts';
 import { causeWords, isMaintenance, label, longRunPhrase } from './describe.ts';
 import { SMS_MAX_BYTES } from './limits.ts';
@@ -31,13 +31,11 @@ export function renderSms(event: AlertEvent, options: RenderOptions): Rendered {
 
 /** One segment around a name from the EM (`before` and `after` already ASCII): the name gives way first. */
 export const smsWith = (before: string, name: string, after: string): string =>
-  fitName({ before, name: smsName(name), after }, SMS_MAX_BYTES, '..');
+  fitName({ before, name: asciiName(name), after }, SMS_MAX_BYTES, '..');
 
 /** What `smsWith(before, name, ...)` keeps for its `after` at least. */
 export const smsRoom = (before: string, name: string): number =>
-  roomAfterName(before, smsName(name), SMS_MAX_BYTES);
-
-const smsName = (name: string) => asciiLine(name) || '?';
+  roomAfterName(before, asciiName(name), SMS_MAX_BYTES);
 
 /** `2/5 VMs`: the failed VMs (or, in a run without failures, those with warnings) of all; null without counts. */
 export const vmFraction = (c: EventCounts | null): string | null =>

@@ -5,8 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decidePoll, type PollInput } from '../../functions/alerts/engine.ts';
-import type { AlertEvent, AlertSeverity, EventKind } from '../../functions/alerts/event.ts';
+import type { AlertEvent, AlertSeverity } from '../../functions/alerts/event.ts';
 import { byStart, SEVERITY_RANK } from '../../functions/alerts/runs.ts';
+import { isNotice } from '../../functions/alerts/silence.ts';
 import { MINUTE } from '../../functions/duration.ts';
 import { isFinal } from '../../functions/em/model.ts';
 import type { CdpRun, ReplicaRun } from '../../functions/em/runs.ts';
@@ -147,8 +148,6 @@ function expectSameDecision(input: PollInput, pages: Partial<PollInput>): void {
 }
 
 const RUNS = 300;
-/** A job's alert, as opposed to its notices (schedule disabled, a run gone long). */
-const ALERT_EVENTS: readonly EventKind[] = ['failure', 'reminder', 'stale', 'resolved'];
 
 describe('engine properties', () => {
   it('repeating a poll, or reading its sessions in other pages, orders and copies, changes nothing', () => {
@@ -207,7 +206,7 @@ describe('engine properties', () => {
         outages += em.length / 2;
         for (const job of new Set(tl.decided.map((r) => r.session.jobUid))) {
           // Its alert's events: notices (a run gone long and its end) open and close nothing of the alert.
-          const events = sent.filter((e) => e.subject.uid === job && ALERT_EVENTS.includes(e.event));
+          const events = sent.filter((e) => e.subject.uid === job && !isNotice(e));
           // One alert at a time: stale only when nothing is open, a resolved only for an open alert.
           let open = false;
           for (const e of events) {
